@@ -1,0 +1,18 @@
+import * as Comlink from 'comlink';
+import { createSignal, onCleanup } from 'solid-js';
+import type { CandleView, DataApi, MarketView } from '../workers/view';
+
+/**
+ * The market for one instrument: the data worker owns the socket, parsing and candles; this store only
+ * holds the latest view it posts, so the main thread does nothing but render.
+ */
+export function createMarket(symbol: string, exchange = 'binance') {
+  const [view, setView] = createSignal<MarketView | null>(null);
+  const [candles, setCandles] = createSignal<CandleView | null>(null);
+  const worker = new Worker(new URL('../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
+  const api = Comlink.wrap<DataApi>(worker);
+  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  void api.start({ wsUrl, symbol, exchange }, Comlink.proxy(setView), Comlink.proxy(setCandles));
+  onCleanup(() => worker.terminate());
+  return { view, candles };
+}

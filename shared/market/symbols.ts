@@ -1,0 +1,11 @@
+/** Canonical `BASE-QUOTE` for a venue's concatenated spot symbol given the quote assets it trades in. */
+const QUOTES = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'GBP', 'USD', 'TRY', 'BRL'];
+
+export function splitConcatenated(raw: string): string | undefined {
+  const s = raw.toUpperCase();
+  for (const q of QUOTES) if (s.length > q.length && s.endsWith(q)) return `${s.slice(0, -q.length)}-${q}`;
+  return undefined;
+}
+
+/** `BTC-USDT` → `btcusdt`, Binance's lower-case stream prefix. */
+export const binanceStreamSymbol = (canonical: string): string => canonical.replace(/-/g, '').toLowerCase();

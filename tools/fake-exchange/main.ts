@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { resolveRecording } from '../paths';
+import { readRecording } from './recording';
+import { FakeExchange } from './server';
+import { BinancePlugin } from './venues/binance';
+import type { VenuePlugin } from './venue';
+import type { RecordedFrame } from './recording';
+
+const PLUGINS: Record<string, (rec: readonly RecordedFrame[]) => VenuePlugin<unknown>> = {
+  binance: (rec) => new BinancePlugin(rec) as VenuePlugin<unknown>,
+};
+
+export const DEFAULT_RECORDING = 'hftbacktest/spot/btcusdt_20240808.gz,hftbacktest/spot/btcusdt_20240809.gz';
+
+/** Loads comma-separated recordings (played one after another) and starts a fake venue on 127.0.0.1. */
+export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number }) {
+  const make = PLUGINS[o.venue];
+  if (!make) throw new Error(`unknown venue ${o.venue}; known: ${Object.keys(PLUGINS).join(', ')}`);
+  const frames = o.recording.split(',').flatMap((f) => readRecording(resolveRecording(f.trim())));
+  if (frames.length === 0) throw new Error(`no frames in ${o.recording}`);
+  const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port });
+  const port = await fake.listen();
+  return { fake, port, frames: frames.length };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      venue: { type: 'string', default: 'binance' },
+      recording: { type: 'string', default: DEFAULT_RECORDING },
+      speed: { type: 'string', default: '1' },
+      loop: { type: 'boolean', default: false },
+      port: { type: 'string', default: '0' },
+    },
+  });
+  const { fake, port, frames } = await startFakeExchange({
+    venue: values.venue!, recording: values.recording!, speed: Number(values.speed), loop: values.loop!, port: Number(values.port),
+  });
+  console.log(`fake ${values.venue} on ws://127.0.0.1:${port} replaying ${frames} frames at ${values.speed}×`);
+  const stop = () => void fake.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from './paths';
+import { DEFAULT_RECORDING } from './fake-exchange/main';
+import { startStack } from './stack';
+
+/**
+ * `npm start` runs the app against the live venues; `npm start -- --replay [recording]` (or
+ * EDGETAPE_REPLAY=<recording>) replays a real recording through the fake exchange instead.
+ */
+const { values } = parseArgs({
+  options: {
+    replay: { type: 'string' },
+    speed: { type: 'string', default: '1' },
+    'no-loop': { type: 'boolean', default: false },
+    port: { type: 'string', default: '8787' },
+  },
+  allowPositionals: true,
+  strict: false,
+});
+const replayArg = values.replay ?? process.env.EDGETAPE_REPLAY;
+const replay = replayArg === '' || replayArg === 'default' ? DEFAULT_RECORDING : (replayArg as string | undefined);
+
+execFileSync(resolve(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+const stack = await startStack({
+  replay,
+  speed: Number(values.speed),
+  loop: !values['no-loop'],
+  port: Number(values.port),
+  log: () => {},
+});
+console.log(
+  replay
+    ? `edgetape REPLAY of ${replay} at ${values.speed}× (fake exchange ${stack.fakeUrl})\n  open ${stack.url}`
+    : `edgetape LIVE from the venues' public endpoints\n  open ${stack.url}`,
+);
+console.log('Ctrl-C stops everything.');
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void stack.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,7 @@
+import { Hono } from 'hono';
+import { configuredSymbols, feedStub } from '../objects/stubs';
+
+export const apiRoutes = new Hono<{ Bindings: Env }>().get('/status', async (c) => {
+  const feed = await feedStub(c.env, 'binance').start('binance');
+  return c.json({ mode: c.env.FEED_MODE === 'replay' ? 'replay' : 'live', symbols: configuredSymbols(c.env), feeds: [feed] });
+});
