@@ -63,7 +63,9 @@ class DataEngine {
     setInterval(() => this.pushCandles(), CANDLE_PUSH_MS);
     setInterval(() => void this.persist(), PERSIST_MS);
     setInterval(() => this.ping(), PING_MS);
-    self.addEventListener('online', () => this.ws?.readyState !== WebSocket.OPEN && this.connect());
+    self.addEventListener('online', () => {
+      if (this.ws?.readyState !== WebSocket.OPEN) this.connect();
+    });
   }
 
   private connect(): void {

@@ -82,10 +82,6 @@ export class SymbolHub extends DurableObject<Env> {
     else send(ws, this.snapshot(msg.symbol));
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    ws.close(code, reason);
-  }
-
   private snapshot(symbol: string): SnapshotMsg {
     const { trade, bbo } = this.state;
     return { t: 'snapshot', symbol, trade, bbo: bbo ? Object.values(bbo)[0] : undefined, feeds: [...this.feeds.values()] };

@@ -1,0 +1,64 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
+import { hasData, REPO_ROOT } from '../../tools/paths';
+import { startStack, type Stack } from '../../tools/stack';
+import { hasChromium, launch, NO_CHROMIUM } from './browser';
+
+const ARTIFACTS = join(REPO_ROOT, 'tests/e2e/artifacts');
+const why = !hasData() ? '../shared/data is absent' : !hasChromium ? NO_CHROMIUM : '';
+
+describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, () => {
+  let stack: Stack;
+  let browser: Browser;
+  let state: string;
+  beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-'));
+    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 18_787, persistTo: state, log: () => {} });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('shows the last trade of the replay, says REPLAY, and paints cached candles after a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(stack.url);
+    const badge = page.getByTestId('link-badge');
+    await expect.poll(() => badge.getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
+    expect(await badge.textContent()).toBe('REPLAY');
+
+    // The price on screen is a trade the fake exchange has already sent, with that trade's price.
+    const last = page.getByTestId('last-price');
+    await expect.poll(() => last.getAttribute('data-trade-id'), { timeout: 30_000 }).toMatch(/^\d+$/);
+    const [id, shown] = await last.evaluate((el) => [el.getAttribute('data-trade-id')!, el.textContent!]);
+    const sent = (await (await fetch(`${stack.fakeUrl}/__fake/recent?last=2000`)).json()) as { frame: string }[];
+    const trade = sent
+      .filter((r) => r.frame.includes('@trade'))
+      .map((r) => (JSON.parse(r.frame) as { data: { t: number; p: string } }).data)
+      .find((d) => String(d.t) === id);
+    expect(trade, `trade ${id} is not among the frames sent so far`).toBeDefined();
+    expect(shown).toBe(Number(trade!.p).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+
+    // Let a few 1-second candles close and be persisted (every 2 s), then reload.
+    const chart = page.getByTestId('candle-chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+    const before = Number(await chart.getAttribute('data-candles'));
+    const firstBefore = await chart.getAttribute('data-first-time');
+    await page.waitForTimeout(2_500);
+    await page.reload();
+    await expect.poll(async () => Number(await chart.getAttribute('data-cached')), { timeout: 10_000 }).toBeGreaterThanOrEqual(before);
+    expect(await chart.getAttribute('data-first-time')).toBe(firstBefore);
+    await expect.poll(() => badge.getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'replay-desktop.png') });
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { MarketEvent } from '../../shared/market/types';
+import { BinanceAdapter } from '../../worker/ingest/binance';
+import { hasData, NO_DATA, recording, SPOT_0808, SPOT_0809 } from './recordings';
+
+const collect = (frames: string[]) => {
+  const adapter = new BinanceAdapter(['BTC-USDT']);
+  const events: MarketEvent[] = [];
+  const errors: string[] = [];
+  for (const f of frames) adapter.parse(f, 1_000, { event: (e) => events.push(e), error: (m) => errors.push(m) });
+  return { events, errors };
+};
+
+describe('BinanceAdapter', () => {
+  it('builds the combined-stream URL for canonical symbols', () => {
+    expect(new BinanceAdapter(['BTC-USDT', 'ETH-USDT']).url('wss://stream.binance.com:9443/')).toBe(
+      'wss://stream.binance.com:9443/stream?streams=btcusdt@trade/btcusdt@bookTicker/ethusdt@trade/ethusdt@bookTicker',
+    );
+  });
+
+  it('reports malformed frames as errors and never throws', () => {
+    const { events, errors } = collect([
+      '{"stream":"btcusdt@trade","data":{"e":"trade","s":"BTCUSDT","t":1,"p":"abc","q":"1","T":5,"m":true}}',
+      '{"stream":"btcusdt@trade"',
+      '{"stream":"btcusdt@trade","data":null}',
+      '{"stream":"x@trade","data":{"e":"trade","s":42}}',
+      '{"stream":"btcusdt@bookTicker","data":{"u":1,"s":"BTCUSDT","b":"-1","B":"1","a":"2","A":"1"}}',
+      '{"result":null,"id":1}',
+    ]);
+    expect(events).toEqual([]);
+    expect(errors).toHaveLength(5);
+    expect(errors[1]).toMatch(/not JSON/);
+  });
+});
+
+describe.skipIf(!hasData())(`BinanceAdapter on the real spot recording ${hasData() ? '' : NO_DATA}`, () => {
+  const frames = () => [...recording(SPOT_0808), ...recording(SPOT_0809)].filter((r) => r.frame.startsWith('{"stream"'));
+
+  it('normalizes the first trade and first bookTicker exactly', () => {
+    const first = recording(SPOT_0808).slice(0, 4).map((r) => r.frame);
+    const { events, errors } = collect(first);
+    expect(errors).toEqual([]);
+    expect(events.find((e) => e.type === 'trade')).toEqual({
+      type: 'trade', exchange: 'binance', symbol: 'BTC-USDT', id: '3735683259', price: 61837.63, amount: 0.02,
+      side: 'sell', ts: 1723161255342, recvTs: 1_000,
+    });
+    expect(events.find((e) => e.type === 'bbo')).toEqual({
+      type: 'bbo', exchange: 'binance', symbol: 'BTC-USDT', bid: 61837.63, bidSize: 3.78826, ask: 61837.64, askSize: 1.54698,
+      seq: 50093239212, ts: 1_000, recvTs: 1_000,
+    });
+    expect(events[0]).toMatchObject({ type: 'book', kind: 'delta', firstSeq: 50093239189, seq: 50093239202, ts: 1723161255208 });
+  });
+
+  it('reads every frame of both files without an error, with the counts the recording has', () => {
+    const { events, errors } = collect(frames().map((r) => r.frame));
+    expect(errors).toEqual([]);
+    const count = (t: string) => events.filter((e) => e.type === t).length;
+    expect(count('trade')).toBe(9_757 + 10_147);
+    expect(count('bbo')).toBe(28_040 + 45_134);
+    expect(count('book')).toBe(3_451 + 3_044);
+    // Taker side follows `m` (buyer is maker → taker sold): the file has 5,654 such trades on 2024-08-08.
+    const { events: day1 } = collect(recording(SPOT_0808).filter((r) => r.frame.includes('@trade')).map((r) => r.frame));
+    expect(day1.filter((e) => e.type === 'trade' && e.side === 'sell')).toHaveLength(5_654);
+  });
+});
