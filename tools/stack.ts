@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { freePort } from './free-port';
 import { REPO_ROOT } from './paths';
 import { startFakeExchange } from './fake-exchange/main';
 
@@ -8,6 +9,7 @@ export interface StackOptions {
   replay?: string;
   speed?: number;
   loop?: boolean;
+  /** 0 picks a free port. */
   port?: number;
   /** wrangler's local state folder, so tests can start from nothing. */
   persistTo?: string;
@@ -25,7 +27,7 @@ export interface Stack {
  * `npm start` and the end-to-end tests both start the system through here.
  */
 export async function startStack(o: StackOptions): Promise<Stack> {
-  const port = o.port ?? 8787;
+  const port = o.port === 0 ? await freePort() : (o.port ?? 8787);
   const log = o.log ?? ((l: string) => process.stdout.write(l));
   const vars: string[] = [];
   let fake: Awaited<ReturnType<typeof startFakeExchange>> | undefined;

@@ -45,10 +45,52 @@ export interface BookEvent extends EventBase {
   seq?: number;
 }
 
-export type MarketEvent = TradeEvent | BboEvent | BookEvent;
+/** Perpetual funding: the rate for the current interval and when it is next charged. */
+export interface FundingEvent extends EventBase {
+  type: 'funding';
+  rate: number;
+  nextFundingTs?: number;
+}
 
-/** What the edge knows about a venue connection. Replayed data is never called live. */
-export type FeedState = 'connecting' | 'live' | 'stale' | 'down';
+/** Perpetual mark (and index, where given) price. */
+export interface MarkEvent extends EventBase {
+  type: 'mark';
+  markPrice: number;
+  indexPrice?: number;
+}
+
+/** A forced liquidation, where the venue publishes them; `side` is the liquidation order's side. */
+export interface LiquidationEvent extends EventBase {
+  type: 'liquidation';
+  side: Side;
+  price: number;
+  amount: number;
+}
+
+export type MarketEvent = TradeEvent | BboEvent | BookEvent | FundingEvent | MarkEvent | LiquidationEvent;
+
+/** An instrument as a venue lists it, under its canonical symbol. */
+export interface Instrument {
+  exchange: Venue;
+  symbol: string;
+  /** The venue's own name for it (BTCUSDT, XBT/USD, BTC-USDT-SWAP, …). */
+  venueSymbol: string;
+  kind: 'spot' | 'perpetual' | 'future';
+  base: string;
+  quote: string;
+  tickSize: number;
+  lotSize: number;
+  /** Units of base per contract (1 for spot). */
+  contractSize: number;
+  /** Dated futures: expiry, Unix ms. */
+  expiry?: number;
+}
+
+/**
+ * Health of a venue connection or of one instrument's book on it. Replayed data is never called live:
+ * `mode` says where it comes from.
+ */
+export type FeedState = 'connecting' | 'syncing' | 'live' | 'stale' | 'resyncing' | 'down';
 export type FeedMode = 'live' | 'replay';
 
 export interface FeedStatus {

@@ -17,7 +17,7 @@ describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, ()
   let state: string;
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-'));
-    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 18_787, persistTo: state, log: () => {} });
+    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, persistTo: state, log: () => {} });
     browser = await launch();
   });
   afterAll(async () => {

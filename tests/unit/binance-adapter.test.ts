@@ -7,7 +7,7 @@ const collect = (frames: string[]) => {
   const adapter = new BinanceAdapter(['BTC-USDT']);
   const events: MarketEvent[] = [];
   const errors: string[] = [];
-  for (const f of frames) adapter.parse(f, 1_000, { event: (e) => events.push(e), error: (m) => errors.push(m) });
+  for (const f of frames) adapter.parse(f, 1_000, { event: (e) => events.push(e), error: (m) => errors.push(m), send: () => {}, snapshot: () => {} });
   return { events, errors };
 };
 

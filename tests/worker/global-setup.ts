@@ -1,16 +1,16 @@
 import { startFakeExchange } from '../../tools/fake-exchange/main';
 import { hasData } from '../../tools/paths';
-import { FAKE_PORT } from './fake-port.ts';
 import type { TestProject } from 'vitest/node';
 
 /** Runs in Node before the workerd tests: a fake Binance replaying the real recording, looped, at 5×. */
 export default async function setup(project: TestProject) {
   project.provide('hasData', hasData());
   if (!hasData()) return;
+  const port = Number(process.env.EDGETAPE_FAKE_PORT);
   const { fake } = await startFakeExchange({
-    venue: 'binance', recording: 'hftbacktest/spot/btcusdt_20240808.gz', speed: 5, loop: true, port: FAKE_PORT,
+    venue: 'binance', recording: 'hftbacktest/spot/btcusdt_20240808.gz', speed: 5, loop: true, port,
   });
-  project.provide('fakeUrl', `http://127.0.0.1:${FAKE_PORT}`);
+  project.provide('fakeUrl', `http://127.0.0.1:${port}`);
   return () => fake.close();
 }
 

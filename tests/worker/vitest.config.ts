@@ -1,13 +1,17 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { FAKE_PORT } from './fake-port.ts';
+import { freePort } from '../../tools/free-port.ts';
+
+// The ExchangeFeed talks to the fake exchange that global-setup starts on this port, never to a live venue.
+const fakePort = await freePort();
+process.env.EDGETAPE_FAKE_PORT = String(fakePort);
+const fake = `127.0.0.1:${fakePort}`;
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: '../../wrangler.toml' },
-      // The ExchangeFeed talks to the fake exchange started by global-setup, never to a live venue.
-      miniflare: { bindings: { FEED_MODE: 'replay', BINANCE_WS_URL: `ws://127.0.0.1:${FAKE_PORT}`, BINANCE_REST_URL: `http://127.0.0.1:${FAKE_PORT}` } },
+      miniflare: { bindings: { FEED_MODE: 'replay', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
     }),
   ],
   test: {

@@ -1,20 +1,49 @@
-import type { MarketEvent, Venue } from '../../shared/market/types';
+import type { FeedState, MarketEvent, Venue } from '../../shared/market/types';
 
-/** Where an adapter puts what it reads; it never throws out of `parse`. */
+/** Where an adapter puts what it reads and asks for; `parse` never throws. */
 export interface Sink {
   event(e: MarketEvent): void;
+  /** A frame the adapter could not use, or a broken rule (gap, bad checksum, crossed book), with its instrument. */
   error(message: string, symbol?: string): void;
+  /** A frame to send upstream: resubscribe to resync a book, answer an application-level ping, … */
+  send(frame: string): void;
+  /** Ask the feed to GET `<rest base><path>` and hand the body to `onSnapshot` (venues whose books start from REST). */
+  snapshot(symbol: string, path: string): void;
+}
+
+/** Health of one instrument's data on one venue, as the feed exposes it. */
+export interface InstrumentHealth {
+  symbol: string;
+  state: FeedState;
+  reason?: string;
+  /** Unix ms (receive clock) of the instrument's last frame, 0 before the first. */
+  lastMessageAt: number;
+  gaps: number;
+  checksumOk: number;
+  checksumFailed: number;
+  resyncs: number;
 }
 
 /**
- * A venue adapter is pure: frames in, normalized events out, subscription messages out. No I/O, no clocks:
- * the receive time is handed in, so replays and tests are deterministic.
+ * A venue adapter is pure: frames in, normalized events out, subscription and resync messages out.
+ * No I/O and no clocks: the receive time is handed in, so replays and tests are deterministic. Books
+ * and their sync state machines live here; on any violation the book is marked invalid (state
+ * `resyncing`), never published as good, and the adapter asks for what it needs to resync.
  */
 export interface Adapter {
   readonly venue: Venue;
-  /** The socket URL for these canonical symbols, from the configured base (live endpoint or fake exchange). */
+  /** The socket URL from the configured base (live endpoint or fake exchange). */
   url(base: string): string;
   /** Frames to send once the socket is open (empty where the URL carries the subscription). */
   subscribeMessages(): string[];
+  /** Silence after which the connection is presumed dead (venue-specific: heartbeat channels are faster). */
+  readonly staleAfterMs: number;
+  /** Application-level ping the venue expects from clients, if any. */
+  readonly heartbeat?: { intervalMs: number; frame: string };
   parse(frame: string, recvTs: number, sink: Sink): void;
+  /** The body of a REST snapshot requested through `sink.snapshot`. */
+  onSnapshot?(symbol: string, body: string, recvTs: number, sink: Sink): void;
+  /** The connection dropped: every book is now unknown and must be rebuilt after reconnect. */
+  reset(): void;
+  health(): InstrumentHealth[];
 }

@@ -1,6 +1,6 @@
 import { binanceStreamSymbol, splitConcatenated } from '../../shared/market/symbols';
 import type { Level } from '../../shared/market/types';
-import type { Adapter, Sink } from './adapter';
+import type { Adapter, InstrumentHealth, Sink } from './adapter';
 
 type Raw = Record<string, unknown>;
 const levels = (v: unknown): Level[] => (Array.isArray(v) ? v.map((l: [string, string]) => [+l[0], +l[1]]) : []);
@@ -8,7 +8,9 @@ const levels = (v: unknown): Level[] => (Array.isArray(v) ? v.map((l: [string, s
 /** Binance spot public market data over combined streams: trade, bookTicker and depth diffs. */
 export class BinanceAdapter implements Adapter {
   readonly venue = 'binance' as const;
+  readonly staleAfterMs = 10_000;
   private readonly canonical = new Map<string, string>();
+  private readonly lastAt = new Map<string, number>();
 
   constructor(readonly symbols: readonly string[]) {
     for (const s of symbols) this.canonical.set(binanceStreamSymbol(s).toUpperCase(), s);
@@ -26,6 +28,17 @@ export class BinanceAdapter implements Adapter {
     return [];
   }
 
+  reset(): void {
+    this.lastAt.clear();
+  }
+
+  health(): InstrumentHealth[] {
+    return this.symbols.map((symbol) => ({
+      symbol, state: this.lastAt.has(symbol) ? 'live' : 'connecting', lastMessageAt: this.lastAt.get(symbol) ?? 0,
+      gaps: 0, checksumOk: 0, checksumFailed: 0, resyncs: 0,
+    }));
+  }
+
   parse(frame: string, recvTs: number, sink: Sink): void {
     let msg: Raw;
     try {
@@ -40,6 +53,7 @@ export class BinanceAdapter implements Adapter {
     if ('result' in d && 'id' in d) return; // reply to SUBSCRIBE / UNSUBSCRIBE
     const symbol = this.symbolOf(d.s);
     if (!symbol) return sink.error(`binance: unknown symbol ${String(d.s)}`);
+    this.lastAt.set(symbol, recvTs);
     if (d.e === 'trade') {
       const price = +(d.p as string);
       const amount = +(d.q as string);

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { FeedState, FeedStatus, MarketEvent, Venue } from '../../shared/market/types';
 import type { Adapter } from '../ingest/adapter';
-import { BinanceAdapter } from '../ingest/binance';
+import { ADAPTERS } from '../ingest/registry';
 import { configuredSymbols, hubStub } from './stubs';
 
 /** Longest a batch waits before it goes to the hubs (the design's ≤ 50 ms hop). */
@@ -62,7 +62,7 @@ export class ExchangeFeed extends DurableObject<Env> {
     this.connecting = true;
     this.setState('connecting');
     const symbols = configuredSymbols(this.env);
-    this.adapter = new BinanceAdapter(symbols);
+    this.adapter = ADAPTERS[this.st.exchange]!(symbols);
     const url = this.adapter.url(this.env.BINANCE_WS_URL);
     try {
       const res = await fetch(url.replace(/^ws/, 'http'), { headers: { Upgrade: 'websocket' } });
@@ -92,6 +92,8 @@ export class ExchangeFeed extends DurableObject<Env> {
     this.adapter?.parse(frame, now, {
       event: (e) => this.pending.push(e),
       error: (message) => console.warn(message),
+      send: (f) => this.ws?.send(f),
+      snapshot: () => {},
     });
     if (this.pending.length >= FLUSH_MAX) void this.flush();
     else this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
