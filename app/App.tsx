@@ -9,6 +9,14 @@ export function App() {
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(timer));
+  // Why the numbers are not live, in words: the browser's own link first, then the venue feed at the edge.
+  const problem = () => {
+    const v = market.view();
+    if (!v) return null;
+    if (v.reason) return v.reason;
+    const f = v.feed;
+    return f && f.state !== 'live' ? `Binance feed ${f.state}${f.reason ? `: ${f.reason}` : ''} (${f.reconnects} reconnects)` : null;
+  };
   return (
     <main class="app">
       <header>
@@ -20,7 +28,7 @@ export function App() {
       </header>
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
       <CandleChart candles={market.candles()} />
-      <Show when={market.view()?.reason}>{(r) => <p class="reason" role="note">{r()}</p>}</Show>
+      <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>
     </main>
   );
 }

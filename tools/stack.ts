@@ -11,7 +11,7 @@ export interface StackOptions {
   loop?: boolean;
   /** 0 picks a free port. */
   port?: number;
-  /** wrangler's local state folder, so tests can start from nothing. */
+  /** wrangler's local state folder, so tests can start from nothing; by default one per mode. */
   persistTo?: string;
   log?: (line: string) => void;
 }
@@ -38,7 +38,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   }
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
   for (const v of vars) args.push('--var', v);
-  if (o.persistTo) args.push('--persist-to', o.persistTo);
+  // Replayed and live sessions keep separate local state, so neither ever shows the other's prices.
+  args.push('--persist-to', o.persistTo ?? resolve(REPO_ROOT, o.replay ? '.wrangler/state-replay' : '.wrangler/state-live'));
   const wrangler = spawn(resolve(REPO_ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: REPO_ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', CI: process.env.CI ?? '1' },

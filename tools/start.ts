@@ -9,18 +9,21 @@ import { startStack } from './stack';
  * `npm start` runs the app against the live venues; `npm start -- --replay [recording]` (or
  * EDGETAPE_REPLAY=<recording>) replays a real recording through the fake exchange instead.
  */
+// `--replay` takes an optional recording: alone (or before another flag) it means the default one.
+const argv = process.argv.slice(2);
+const at = argv.indexOf('--replay');
+if (at >= 0 && (at === argv.length - 1 || argv[at + 1]!.startsWith('--'))) argv.splice(at + 1, 0, 'default');
 const { values } = parseArgs({
+  args: argv,
   options: {
     replay: { type: 'string' },
     speed: { type: 'string', default: '1' },
     'no-loop': { type: 'boolean', default: false },
     port: { type: 'string', default: '8787' },
   },
-  allowPositionals: true,
-  strict: false,
 });
 const replayArg = values.replay ?? process.env.EDGETAPE_REPLAY;
-const replay = replayArg === '' || replayArg === 'default' ? DEFAULT_RECORDING : (replayArg as string | undefined);
+const replay = replayArg === '' || replayArg === 'default' ? DEFAULT_RECORDING : replayArg;
 
 execFileSync(resolve(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
 const stack = await startStack({

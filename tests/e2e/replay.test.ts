@@ -59,6 +59,9 @@ describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, ()
     await expect.poll(() => badge.getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'replay-desktop.png') });
+    await page.setViewportSize({ width: 820, height: 1180 }); // a tablet held upright
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(ARTIFACTS, 'replay-tablet.png') });
     expect(errors).toEqual([]);
   });
 });

@@ -1,10 +1,16 @@
-import { inject, describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { feedStub } from '../../worker/objects/stubs';
 import type { TradeMsg } from '../../shared/protocol/messages';
 import { connect } from './socket';
 
 interface Sent { line: number; frame: string }
 
 describe.skipIf(!inject('hasData'))('ExchangeFeed → SymbolHub → client, from the fake exchange replaying the real recording', () => {
+  afterAll(async () => {
+    expect(await feedStub(env, 'binance').stop()).toMatchObject({ state: 'down', reason: 'stopped' });
+  });
+
   it('delivers the recording\'s trades to a browser socket in the exchange\'s order', async () => {
     const client = await connect();
     const trades = (await client.until((m) => m.filter((x) => x.t === 'trade').length >= 20, 20_000))

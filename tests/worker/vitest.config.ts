@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { freePort } from '../../tools/free-port.ts';
 
 // The ExchangeFeed talks to the fake exchange that global-setup starts on this port, never to a live venue.
+// ETH-USDT is configured but absent from the recording: hub tests use it so the replay never mixes in.
 const fakePort = await freePort();
 process.env.EDGETAPE_FAKE_PORT = String(fakePort);
 const fake = `127.0.0.1:${fakePort}`;
@@ -11,7 +12,7 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: '../../wrangler.toml' },
-      miniflare: { bindings: { FEED_MODE: 'replay', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
+      miniflare: { bindings: { FEED_MODE: 'replay', SYMBOLS: 'BTC-USDT,ETH-USDT', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
     }),
   ],
   test: {

@@ -39,6 +39,19 @@ export class ExchangeFeed extends DurableObject<Env> {
     return this.status();
   }
 
+  /** Closes the venue socket and ends the watchdog until the next start(). */
+  async stop(): Promise<FeedStatus> {
+    await this.ctx.storage.deleteAlarm();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close(1000, 'stopped');
+    await this.flush();
+    this.setState('down', 'stopped');
+    return this.status();
+  }
+
   status(): FeedStatus {
     return { ...this.st };
   }
@@ -75,7 +88,7 @@ export class ExchangeFeed extends DurableObject<Env> {
       ws.addEventListener('error', () => this.onGone(ws, 'upstream socket error'));
       for (const m of this.adapter.subscribeMessages()) ws.send(m);
     } catch (err) {
-      this.scheduleRetry(err instanceof Error ? err.message : String(err));
+      this.scheduleRetry(`cannot reach ${url.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.connecting = false;
     }

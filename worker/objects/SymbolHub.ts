@@ -13,6 +13,8 @@ interface Attachment {
 }
 
 interface HubState {
+  /** Where the stored prices came from: a replay's prices must never be served to a live session. */
+  mode: FeedStatus['mode'];
   seq: Record<string, number>;
   trade?: TradeMsg;
   bbo?: Record<string, BboMsg>;
@@ -29,8 +31,10 @@ export class SymbolHub extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.state = (ctx.storage.kv.get<HubState>('state') as HubState | undefined) ?? { seq: {} };
-    for (const f of ctx.storage.kv.get<FeedStatus[]>('feeds') ?? []) this.feeds.set(f.exchange, f);
+    const mode = env.FEED_MODE === 'replay' ? 'replay' : 'live';
+    const stored = ctx.storage.kv.get<HubState>('state');
+    this.state = stored?.mode === mode ? stored : { mode, seq: stored?.seq ?? {} };
+    if (stored?.mode === mode) for (const f of ctx.storage.kv.get<FeedStatus[]>('feeds') ?? []) this.feeds.set(f.exchange, f);
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -39,7 +43,7 @@ export class SymbolHub extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ symbol, bad: 0 } satisfies Attachment);
-    send(server, { t: 'hello', v: PROTOCOL_VERSION, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now() });
+    send(server, { t: 'hello', v: PROTOCOL_VERSION, mode: this.state.mode, serverTime: Date.now() });
     send(server, this.snapshot(symbol));
     return new Response(null, { status: 101, webSocket: client });
   }
