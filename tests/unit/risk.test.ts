@@ -4,7 +4,8 @@ import { drawdown, exposure, totalPnl } from '../../shared/risk/portfolio';
 import { buildPositions, entryPrice, unrealized } from '../../shared/risk/positions';
 import { normInv } from '../../shared/risk/stats';
 import { backtestVar, historicalRisk, kupiec, logReturns, parametricRisk } from '../../shared/risk/var';
-import { readBars } from './ohlcv';
+import { readOhlcv } from '../../tools/ohlcv';
+import { DATA_DIR } from '../../tools/paths';
 import { hasData, NO_DATA } from './recordings';
 
 const fill = (side: 'buy' | 'sell', amount: number, price: number, fee = 1): Fill => ({
@@ -96,7 +97,7 @@ describe('VaR and expected shortfall', () => {
   });
 
   it.skipIf(!hasData())(`historical and parametric figures equal a direct computation on the Coinbase hourly bars ${hasData() ? '' : NO_DATA}`, () => {
-    const { close } = readBars('Coinbase_BTCUSD_1h.csv');
+    const { close } = readOhlcv(`${DATA_DIR}/ohlcv/Coinbase_BTCUSD_1h.csv`);
     expect(close).toHaveLength(20_111); // every hour from 2017-07-01 11:00 to 2019-10-17 09:00 once
     const r = logReturns(close);
     // direct: sort the hourly log returns, take the 5 % order statistic and the mean beyond it
@@ -114,7 +115,7 @@ describe('VaR and expected shortfall', () => {
   });
 
   it.skipIf(!hasData())('walk-forward backtest counts exceptions exactly as a naive loop does', () => {
-    const r = logReturns(readBars('ftx-btc-perp-1m-train.csv').close).slice(0, 6_000);
+    const r = logReturns(readOhlcv(`${DATA_DIR}/ohlcv/ftx-btc-perp-1m-train.csv`).close).slice(0, 6_000);
     const bt = backtestVar(r, 1_440, 0.99, 'historical', 60);
     let trials = 0;
     let exceptions = 0;

@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { backtestVar, logReturns } from '../shared/risk/var';
+import { readOhlcv } from './ohlcv';
+import { DATA_DIR } from './paths';
+
+/**
+ * `npx tsx tools/risk-backtest.ts`: walk-forward VaR backtests on the real OHLCV files, with Kupiec's
+ * test per method, confidence and horizon. Prints a Markdown table (docs/risk.md keeps the latest).
+ */
+const sets = [
+  { file: 'ftx-btc-perp-1m-train.csv', window: 1_440 * 7, horizons: [['1 h', 60], ['1 d', 1_440]] as const },
+  { file: 'Coinbase_BTCUSD_1h.csv', window: 24 * 90, horizons: [['1 h', 1], ['1 d', 24]] as const },
+];
+console.log('| data | window | horizon | method | confidence | trials | exceptions | rate | expected | Kupiec LR | p-value |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const s of sets) {
+  const r = logReturns(readOhlcv(join(DATA_DIR, 'ohlcv', s.file)).close);
+  for (const [label, h] of s.horizons) {
+    for (const method of ['historical', 'parametric'] as const) {
+      for (const c of [0.95, 0.99]) {
+        const b = backtestVar(r, s.window, c, method, h);
+        console.log(
+          `| ${s.file} | ${s.window} bars | ${label} | ${method} | ${c * 100} % | ${b.trials} | ${b.exceptions} | ${(b.rate * 100).toFixed(2)} % | ${((1 - c) * 100).toFixed(0)} % | ${b.lr.toFixed(2)} | ${b.pValue.toFixed(3)} |`,
+        );
+      }
+    }
+  }
+}
