@@ -4,7 +4,9 @@ import { feedStub } from './objects/stubs';
 import { apiRoutes } from './routes/api';
 import { wsRoutes } from './routes/ws';
 
+export { AlertDesk } from './objects/AlertDesk';
 export { ExchangeFeed } from './objects/ExchangeFeed';
+export { Portfolio } from './objects/Portfolio';
 export { SymbolHub } from './objects/SymbolHub';
 
 const app = new Hono<{ Bindings: Env }>()

@@ -128,6 +128,8 @@ export class AlertBook {
   /** Everything else: fired level alerts awaiting re-arm, trailing and move alerts (few). */
   private readonly scanned = new Set<string>();
   private readonly early = new Map<number, Tick>();
+  /** Alerts whose state changed since the last `drainChanged`: what a store must persist with the firings. */
+  private readonly changed = new Set<string>();
   nextSeq: number;
 
   constructor(nextSeq = 1, private readonly maxEarly = 10_000) {
@@ -174,6 +176,12 @@ export class AlertBook {
     return out;
   }
 
+  drainChanged(): { id: string; state: AlertState }[] {
+    const out = [...this.changed].filter((id) => this.states.has(id)).map((id) => ({ id, state: this.states.get(id)! }));
+    this.changed.clear();
+    return out;
+  }
+
   /** The stream restarted from a snapshot (the hub could not fill a gap): continue from `seq`. */
   resetSequence(seq: number): void {
     this.early.clear();
@@ -184,8 +192,10 @@ export class AlertBook {
     const touched = [...this.upLevels.takeAtOrBelow(tick.price), ...this.downLevels.takeAtOrAbove(tick.price), ...this.scanned];
     for (const id of touched) {
       const alert = this.alerts.get(id)!;
-      const { state, firing } = step(alert, this.states.get(id)!, tick);
+      const before = this.states.get(id)!;
+      const { state, firing } = step(alert, before, tick);
       if (firing) out.push(firing);
+      if (state !== before) this.changed.add(id);
       this.scanned.delete(id);
       this.place(alert, state);
     }

@@ -1,22 +1,29 @@
 import { startFakeExchange } from '../../tools/fake-exchange/main';
 import { hasData } from '../../tools/paths';
+import { startWebhookSink } from './webhook-sink';
 import type { TestProject } from 'vitest/node';
 
-/** Runs in Node before the workerd tests: a fake Binance replaying the real recording, looped, at 5×. */
+/** Runs in Node before the workerd tests: a webhook receiver, and a fake Binance replaying the real recording, looped, at 5×. */
 export default async function setup(project: TestProject) {
+  const sink = await startWebhookSink();
+  project.provide('webhookUrl', sink.url);
   project.provide('hasData', hasData());
-  if (!hasData()) return;
+  if (!hasData()) return () => sink.close();
   const port = Number(process.env.EDGETAPE_FAKE_PORT);
   const { fake } = await startFakeExchange({
     venue: 'binance', recording: 'hftbacktest/spot/btcusdt_20240808.gz', speed: 5, loop: true, port,
   });
   project.provide('fakeUrl', `http://127.0.0.1:${port}`);
-  return () => fake.close();
+  return async () => {
+    await fake.close();
+    await sink.close();
+  };
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     hasData: boolean;
     fakeUrl: string;
+    webhookUrl: string;
   }
 }

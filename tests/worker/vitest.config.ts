@@ -12,7 +12,7 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: '../../wrangler.toml' },
-      miniflare: { bindings: { FEED_MODE: 'replay', SYMBOLS: 'BTC-USDT,ETH-USDT', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
+      miniflare: { bindings: { FEED_MODE: 'replay', SYMBOLS: 'BTC-USDT,ETH-USDT', ALLOW_HTTP_WEBHOOKS: 'true', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
     }),
   ],
   test: {

@@ -1,0 +1,122 @@
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, inject, it } from 'vitest';
+import type { Tick } from '../../shared/risk/alerts';
+import type { AlertDesk } from '../../worker/objects/AlertDesk';
+import { alertDeskStub, portfolioStub } from '../../worker/objects/stubs';
+import type { HookRequest } from './webhook-sink';
+
+const ticks = (prices: number[], from = 1): Tick[] => prices.map((price, i) => ({ seq: from + i, ts: 1_723_161_255_000 + i, price }));
+const stop = (id: string, user: string, level: number) => ({
+  id, user, symbol: 'BTC-USDT', hysteresis: 0, rule: { kind: 'stop' as const, position: 'long' as const, level },
+});
+
+describe('alerts fire exactly once', () => {
+  it('a stop hit just before the object is aborted is delivered after restart, once, and replayed ticks add nothing', async () => {
+    await alertDeskStub(env, 'BTC-USDT').upsert(stop('stop-1', 'alice', 61_000));
+    // Evaluation commits the firing to the outbox; the object dies in the same breath, before any delivery.
+    await runInDurableObject(alertDeskStub(env, 'BTC-USDT'), async (desk: AlertDesk, state) => {
+      expect(await desk.ticks(ticks([61_100, 61_050, 60_990, 60_900]))).toEqual({ nextSeq: 5, fired: 1 });
+      expect(await portfolioStub(env, 'alice').inbox()).toEqual([]);
+      state.abort('crash between evaluation and delivery');
+    }).catch((e: Error) => expect(e.message).toMatch(/crash between evaluation and delivery/));
+    const desk = alertDeskStub(env, 'BTC-USDT'); // a fresh object, rebuilt from storage
+    await runDurableObjectAlarm(desk); // the delivery alarm survived the crash (it may already have run)
+    await expect.poll(() => desk.outbox()).toEqual([]);
+    const inbox = await portfolioStub(env, 'alice').inbox();
+    expect(inbox.map((e) => [e.firing.alertId, e.firing.n, e.firing.seq, e.firing.price])).toEqual([['stop-1', 1, 3, 60_990]]);
+    // The hub resends the whole batch, and older ticks arrive late: nothing fires again.
+    expect(await desk.ticks(ticks([61_100, 61_050, 60_990, 60_900]))).toEqual({ nextSeq: 5, fired: 0 });
+    expect(await desk.ticks(ticks([60_800, 60_700], 5))).toEqual({ nextSeq: 7, fired: 0 });
+    expect(await runDurableObjectAlarm(desk)).toBe(false);
+    expect(await portfolioStub(env, 'alice').inbox()).toHaveLength(1);
+    expect((await desk.get('stop-1'))?.state).toMatchObject({ phase: 'done', firings: 1 });
+  });
+
+  it('a crash mid-stream loses no firing: the desk reports where it stands and the resend fills the rest', async () => {
+    const desk = alertDeskStub(env, 'ETH-USDT');
+    await desk.upsert({ id: 'x-up', user: 'frank', symbol: 'ETH-USDT', hysteresis: 0.01, rule: { kind: 'cross', direction: 'above', level: 100 } });
+    // seq 3 and 4 arrive before 2: held back until 2 arrives
+    expect(await desk.ticks(ticks([99, 101], 1).slice(0, 1))).toEqual({ nextSeq: 2, fired: 0 });
+    expect(await desk.ticks(ticks([98, 102], 3))).toEqual({ nextSeq: 2, fired: 0 });
+    await abortAllDurableObjects(); // the held-back ticks are lost with the process
+    const again = alertDeskStub(env, 'ETH-USDT');
+    expect(await again.ticks(ticks([101], 2))).toEqual({ nextSeq: 3, fired: 1 });
+    // the hub resends from nextSeq = 3: 98 re-arms (below 99), 102 fires the second time
+    expect(await again.ticks(ticks([98, 102], 3))).toEqual({ nextSeq: 5, fired: 1 });
+    await expect.poll(async () => (await portfolioStub(env, 'frank').inbox()).map((e) => e.firing.n)).toEqual([1, 2]);
+  });
+
+  it('a delivery repeated by the desk is stored once by the portfolio', async () => {
+    const p = portfolioStub(env, 'bob');
+    const f = { alertId: 'x', n: 1, seq: 9, ts: 1, price: 2, symbol: 'BTC-USDT', rule: null };
+    expect(await p.receiveFiring(f)).toEqual({ fresh: true });
+    expect(await p.receiveFiring(f)).toEqual({ fresh: false });
+    expect(await p.receiveFiring({ ...f, n: 2 })).toEqual({ fresh: true });
+    expect((await p.inbox()).map((e) => e.firing.n)).toEqual([1, 2]);
+  });
+
+  it('pending firings reach a notification socket on reconnect until acknowledged', async () => {
+    const p = portfolioStub(env, 'carol');
+    await p.receiveFiring({ alertId: 'a', n: 1, seq: 1, ts: 1, price: 1, symbol: 'BTC-USDT', rule: null });
+    const open = async () => {
+      const res = await p.fetch('http://portfolio/notifications', { headers: { Upgrade: 'websocket' } });
+      const ws = res.webSocket!;
+      const got: { t: string; firing?: { alertId: string; n: number } }[] = [];
+      ws.addEventListener('message', (e) => {
+        got.push(JSON.parse(e.data as string) as (typeof got)[number]);
+      });
+      ws.accept();
+      return { ws, got };
+    };
+    const first = await open();
+    await expect.poll(() => first.got.length).toBe(1);
+    expect(first.got[0]).toMatchObject({ t: 'firing', firing: { alertId: 'a', n: 1 } });
+    first.ws.close(); // the tablet went to sleep before acknowledging
+    const second = await open();
+    await expect.poll(() => second.got.length).toBe(1);
+    second.ws.send(JSON.stringify({ t: 'ack', alertId: 'a', n: 1 }));
+    await expect.poll(() => second.got.some((m) => m.t === 'acked')).toBe(true);
+    second.ws.close();
+    const third = await open();
+    await p.receiveFiring({ alertId: 'a', n: 2, seq: 5, ts: 5, price: 1, symbol: 'BTC-USDT', rule: null });
+    await expect.poll(() => third.got.length).toBe(1);
+    expect(third.got[0]).toMatchObject({ firing: { n: 2 } });
+    third.ws.close();
+  });
+
+  it('webhooks are signed, keyed, retried with back-off after failures, and delivered once', async () => {
+    const sink = inject('webhookUrl');
+    await fetch(`${sink}/__fail?n=2`, { method: 'POST' });
+    const p = portfolioStub(env, 'dave');
+    expect(await p.setWebhook({ url: 'ftp://example.com/x', secret: 'x'.repeat(20) })).toEqual({ ok: false, error: 'webhook url must be https' });
+    expect(await p.setWebhook({ url: `${sink}/hook`, secret: 'short' })).toMatchObject({ ok: false });
+    expect(await p.setWebhook({ url: `${sink}/hook`, secret: 'a-long-enough-secret' })).toEqual({ ok: true });
+    await p.receiveFiring({ alertId: 'w', n: 1, seq: 3, ts: 3, price: 60_000, symbol: 'BTC-USDT', rule: null });
+    for (let i = 0; i < 3; i++) {
+      await runDurableObjectAlarm(p); // 1st and 2nd answer 500, 3rd succeeds
+      await new Promise((r) => setTimeout(r, 2_100 * i)); // wait out the back-off before the next try
+    }
+    await expect.poll(async () => ((await (await fetch(`${sink}/__log`)).json()) as HookRequest[]).length, { timeout: 10_000 }).toBe(3);
+    const log = (await (await fetch(`${sink}/__log`)).json()) as HookRequest[];
+    expect(log.map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(new Set(log.map((r) => r.key))).toEqual(new Set(['w:1']));
+    for (const r of log) {
+      const [, t, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(r.signature)!;
+      const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('a-long-enough-secret'), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+      const bytes = new Uint8Array(mac!.match(/../g)!.map((h) => parseInt(h, 16)));
+      expect(await crypto.subtle.verify('HMAC', key, bytes, new TextEncoder().encode(`${t}.${r.body}`))).toBe(true);
+      expect(JSON.parse(r.body)).toMatchObject({ alertId: 'w', n: 1, price: 60_000 });
+    }
+  });
+
+  it('a fills CSV with bad rows imports nothing; a good one gives FIFO positions', async () => {
+    const p = portfolioStub(env, 'erin');
+    const bad = await p.importFills('timestamp,exchange,symbol,side,price,amount\n1723161255,binance,BTC-USDT,buy,100,1\nnope,binance,BTC-USDT,buy,1,1\n');
+    expect(bad).toEqual({ ok: false, errors: [{ line: 3, message: 'timestamp "nope" is not Unix ms, Unix s or ISO 8601' }] });
+    expect(await p.fills()).toEqual([]);
+    const good = await p.importFills("timestamp,exchange,symbol,side,price,amount,fee\n1,binance,BTC-USDT,buy,100,1,0\n2,binance,BTC-USDT,buy,110,1,0\n3,binance,BTC-USDT,sell,120,1.5,0\n4,binance,ETH-USDT,buy,5,1,'); DROP TABLE fills;--\n");
+    expect(good).toMatchObject({ ok: false });
+    expect(await p.importFills('timestamp,exchange,symbol,side,price,amount,fee\n1000000000000,binance,BTC-USDT,buy,100,1,0\n1000000000001,binance,BTC-USDT,buy,110,1,0\n1000000000002,binance,BTC-USDT,sell,120,1.5,0\n')).toEqual({ ok: true, imported: 3 });
+    expect(await p.positions('fifo')).toMatchObject([{ symbol: 'BTC-USDT', qty: 0.5, cost: 55, realized: 25 }]);
+  });
+});

@@ -1,0 +1,114 @@
+import { DurableObject } from 'cloudflare:workers';
+import { AlertBook, initialState, type Alert, type AlertState, type Firing, type Tick } from '../../shared/risk/alerts';
+import { portfolioStub } from './stubs';
+
+/** Retry delays for a firing whose delivery failed: 1 s doubling to 5 min, jittered. */
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 300_000;
+
+export interface DeskAlert extends Alert {
+  user: string;
+}
+
+/**
+ * The alerts on one instrument's trade stream (named by symbol), evaluated at the edge on every tick so
+ * they fire with no browser open. A batch of ticks, the alert states it changes and the outbox entries
+ * for its firings are written in one SQLite transaction; delivery from the outbox is at least once with
+ * the key (alert id, firing number), and the user's Portfolio stores each key once — so each firing is
+ * seen exactly once. Alarms drive delivery and its retries.
+ */
+export class AlertDesk extends DurableObject<Env> {
+  private book!: AlertBook;
+  private readonly users = new Map<string, string>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, user TEXT NOT NULL, alert TEXT NOT NULL, state TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS outbox (alert_id TEXT NOT NULL, n INTEGER NOT NULL, user TEXT NOT NULL, firing TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (alert_id, n))`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    const next = sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'nextSeq'`).toArray()[0]?.value ?? 1;
+    this.book = new AlertBook(next);
+    for (const row of sql.exec<{ user: string; alert: string; state: string }>(`SELECT user, alert, state FROM alerts`)) {
+      const alert = JSON.parse(row.alert) as Alert;
+      this.book.add(alert, JSON.parse(row.state) as AlertState);
+      this.users.set(alert.id, row.user);
+    }
+  }
+
+  /** Adds or replaces an alert (re-armed from scratch). */
+  async upsert(a: DeskAlert): Promise<void> {
+    const { user, ...alert } = a;
+    const state = initialState();
+    this.ctx.storage.sql.exec(
+      `INSERT INTO alerts (id, user, alert, state) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET user = excluded.user, alert = excluded.alert, state = excluded.state`,
+      alert.id, user, JSON.stringify(alert), JSON.stringify(state),
+    );
+    this.book.add(alert, state);
+    this.users.set(alert.id, user);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.ctx.storage.sql.exec(`DELETE FROM alerts WHERE id = ?`, id);
+    this.book.remove(id);
+    this.users.delete(id);
+  }
+
+  async get(id: string): Promise<{ alert: Alert; state: AlertState } | undefined> {
+    const row = this.ctx.storage.sql.exec<{ alert: string; state: string }>(`SELECT alert, state FROM alerts WHERE id = ?`, id).toArray()[0];
+    return row ? { alert: JSON.parse(row.alert) as Alert, state: JSON.parse(row.state) as AlertState } : undefined;
+  }
+
+  /**
+   * Ticks from the hub's trade stream, each with its sequence number, in any order and possibly repeated.
+   * Returns the next sequence number the desk needs, so the hub can resend what a restart lost.
+   */
+  async ticks(ticks: Tick[]): Promise<{ nextSeq: number; fired: number }> {
+    const firings: Firing[] = [];
+    for (const t of ticks) firings.push(...this.book.apply(t));
+    const changed = this.book.drainChanged();
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      const sql = this.ctx.storage.sql;
+      for (const { id, state } of changed) sql.exec(`UPDATE alerts SET state = ? WHERE id = ?`, JSON.stringify(state), id);
+      for (const f of firings) {
+        sql.exec(`INSERT OR IGNORE INTO outbox (alert_id, n, user, firing, next_at) VALUES (?, ?, ?, ?, ?)`,
+          f.alertId, f.n, this.users.get(f.alertId) ?? '', JSON.stringify(f), now);
+      }
+      sql.exec(`INSERT INTO meta (key, value) VALUES ('nextSeq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, this.book.nextSeq);
+    });
+    if (firings.length) await this.ctx.storage.setAlarm(now);
+    return { nextSeq: this.book.nextSeq, fired: firings.length };
+  }
+
+  /** Pending deliveries, oldest first (for health pages and tests). */
+  async outbox(): Promise<{ alertId: string; n: number; attempts: number; lastError: string | null }[]> {
+    return this.ctx.storage.sql
+      .exec<{ alert_id: string; n: number; attempts: number; last_error: string | null }>(`SELECT alert_id, n, attempts, last_error FROM outbox ORDER BY next_at`)
+      .toArray()
+      .map((r) => ({ alertId: r.alert_id, n: r.n, attempts: r.attempts, lastError: r.last_error }));
+  }
+
+  override async alarm(): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    const due = sql.exec<{ alert_id: string; n: number; user: string; firing: string; attempts: number }>(
+      `SELECT alert_id, n, user, firing, attempts FROM outbox WHERE next_at <= ? ORDER BY next_at LIMIT 100`, now,
+    ).toArray();
+    for (const row of due) {
+      try {
+        const firing = JSON.parse(row.firing) as Firing;
+        const alert = (await this.get(row.alert_id))?.alert;
+        await portfolioStub(this.env, row.user).receiveFiring({ ...firing, symbol: alert?.symbol ?? '', rule: alert?.rule ?? null });
+        sql.exec(`DELETE FROM outbox WHERE alert_id = ? AND n = ?`, row.alert_id, row.n);
+      } catch (err) {
+        const wait = Math.min(RETRY_MIN_MS * 2 ** row.attempts, RETRY_MAX_MS) * (0.75 + Math.random() / 4);
+        sql.exec(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE alert_id = ? AND n = ?`,
+          now + wait, err instanceof Error ? err.message : String(err), row.alert_id, row.n);
+      }
+    }
+    const next = sql.exec<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM outbox`).one().t;
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+}
