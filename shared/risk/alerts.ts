@@ -87,8 +87,8 @@ export function step(alert: Alert, s: AlertState, tick: Tick): { state: AlertSta
       const lvl = trigger(rule)!;
       const hit = lvl.up ? p >= lvl.level : p <= lvl.level;
       if (s.phase === 'armed') return hit ? fire() : { state: s };
-      const gap = lvl.level * alert.hysteresis;
-      const rearm = lvl.up ? p <= lvl.level - gap : p >= lvl.level + gap;
+      const r = rearmLevel(alert, lvl);
+      const rearm = lvl.up ? p <= r : p >= r;
       return { state: rearm ? { ...s, phase: 'armed' } : s };
     }
     case 'trailing': {
@@ -125,7 +125,10 @@ export class AlertBook {
   /** Armed level alerts that fire when price rises to their level (ascending) or falls to it (descending). */
   private readonly upLevels = new SortedLevels();
   private readonly downLevels = new SortedLevels();
-  /** Everything else: fired level alerts awaiting re-arm, trailing and move alerts (few). */
+  /** Fired level alerts by the price that re-arms them: falling to it (up-triggers) or rising to it. */
+  private readonly rearmDown = new SortedLevels();
+  private readonly rearmUp = new SortedLevels();
+  /** Trailing and move alerts, whose trigger moves with the price: checked on every tick (few). */
   private readonly scanned = new Set<string>();
   private readonly early = new Map<number, Tick>();
   /** Alerts whose state changed since the last `drainChanged`: what a store must persist with the firings. */
@@ -154,7 +157,10 @@ export class AlertBook {
     const a = this.alerts.get(id);
     if (!a) return;
     const lvl = trigger(a.rule);
-    if (lvl) (lvl.up ? this.upLevels : this.downLevels).delete(lvl.level, id);
+    if (lvl) {
+      (lvl.up ? this.upLevels : this.downLevels).delete(lvl.level, id);
+      (lvl.up ? this.rearmDown : this.rearmUp).delete(rearmLevel(a, lvl), id);
+    }
     this.scanned.delete(id);
     this.alerts.delete(id);
     this.states.delete(id);
@@ -189,7 +195,11 @@ export class AlertBook {
   }
 
   private evaluate(tick: Tick, out: Firing[]): void {
-    const touched = [...this.upLevels.takeAtOrBelow(tick.price), ...this.downLevels.takeAtOrAbove(tick.price), ...this.scanned];
+    const p = tick.price;
+    const touched = [
+      ...this.upLevels.takeAtOrBelow(p), ...this.downLevels.takeAtOrAbove(p),
+      ...this.rearmDown.takeAtOrAbove(p), ...this.rearmUp.takeAtOrBelow(p), ...this.scanned,
+    ];
     for (const id of touched) {
       const alert = this.alerts.get(id)!;
       const before = this.states.get(id)!;
@@ -205,10 +215,15 @@ export class AlertBook {
     this.states.set(alert.id, state);
     if (state.phase === 'done') return;
     const lvl = trigger(alert.rule);
-    if (lvl && state.phase === 'armed') (lvl.up ? this.upLevels : this.downLevels).insert(lvl.level, alert.id);
-    else this.scanned.add(alert.id);
+    if (!lvl) this.scanned.add(alert.id);
+    else if (state.phase === 'armed') (lvl.up ? this.upLevels : this.downLevels).insert(lvl.level, alert.id);
+    else (lvl.up ? this.rearmDown : this.rearmUp).insert(rearmLevel(alert, lvl), alert.id);
   }
 }
+
+/** The price that re-arms a fired level alert: the level less (up) or plus (down) the hysteresis gap. */
+const rearmLevel = (a: Alert, lvl: { level: number; up: boolean }): number =>
+  lvl.up ? lvl.level - lvl.level * a.hysteresis : lvl.level + lvl.level * a.hysteresis;
 
 /** Levels ascending with their alert ids; removal by (level, id). */
 class SortedLevels {
