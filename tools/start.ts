@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './paths';
+import { ensureDevVars } from './dev-keys';
 import { DEFAULT_RECORDING } from './fake-exchange/main';
 import { startStack } from './stack';
 
@@ -25,6 +26,7 @@ const { values } = parseArgs({
 const replayArg = values.replay ?? process.env.EDGETAPE_REPLAY;
 const replay = replayArg === '' || replayArg === 'default' ? DEFAULT_RECORDING : replayArg;
 
+await ensureDevVars();
 execFileSync(resolve(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
 const stack = await startStack({
   replay,

@@ -120,3 +120,53 @@ describe('alerts fire exactly once', () => {
     expect(await p.positions('fifo')).toMatchObject([{ symbol: 'BTC-USDT', qty: 0.5, cost: 55, realized: 25 }]);
   });
 });
+
+describe('web push', () => {
+  it('a firing reaches the push service once, VAPID-signed and encrypted so only the browser can read it', async () => {
+    const sink = inject('webhookUrl');
+    await fetch(`${sink}/__fail?n=0`, { method: 'POST' });
+    // the browser's side: its P-256 key pair and auth secret, as PushManager.subscribe() makes them
+    const ua = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+    const uaPublic = new Uint8Array((await crypto.subtle.exportKey('raw', ua.publicKey)) as ArrayBuffer);
+    const auth = crypto.getRandomValues(new Uint8Array(16));
+    const b64u = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const p = portfolioStub(env, 'gina');
+    expect(await p.addPushSubscription({ endpoint: `${sink}/push/sub-1`, keys: { p256dh: b64u(uaPublic), auth: b64u(auth) } })).toEqual({ ok: true });
+    await p.receiveFiring({ alertId: 'p', n: 1, seq: 1, ts: 1, price: 59_999.5, symbol: 'BTC-USDT', rule: { kind: 'stop', position: 'long', level: 60_000 } });
+    await p.receiveFiring({ alertId: 'p', n: 1, seq: 1, ts: 1, price: 59_999.5, symbol: 'BTC-USDT', rule: null }); // redelivered: ignored
+    await runDurableObjectAlarm(p); // the delivery alarm may already be running on its own: wait for the push service
+    const pushesSoFar = async () => ((await (await fetch(`${sink}/__log`)).json()) as HookRequest[]).filter((r) => r.path === '/push/sub-1');
+    await expect.poll(async () => (await pushesSoFar()).length).toBe(1);
+    await runDurableObjectAlarm(p);
+    const pushes = await pushesSoFar();
+    expect(pushes).toHaveLength(1);
+    const push = pushes[0]!;
+    expect(push.encoding).toBe('aes128gcm');
+
+    // VAPID: an ES256 JWT for the push service's origin, verifiable with the key in k=
+    const [, jwt, k] = /^vapid t=([^,]+), k=(.+)$/.exec(push.authorization)!;
+    const [h, c, s] = jwt!.split('.');
+    const fromB64u = (t: string) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((t.length + 3) % 4)), (ch) => ch.charCodeAt(0));
+    const vapidKey = await crypto.subtle.importKey('raw', fromB64u(k!), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, vapidKey, fromB64u(s!), new TextEncoder().encode(`${h}.${c}`))).toBe(true);
+    expect(JSON.parse(new TextDecoder().decode(fromB64u(c!)))).toMatchObject({ aud: new URL(sink).origin, sub: 'mailto:test@edgetape.invalid' });
+
+    // RFC 8291 from the receiving side: salt ‖ rs ‖ idlen ‖ keyid ‖ ciphertext
+    const body = Uint8Array.from(atob(push.b64), (ch) => ch.charCodeAt(0));
+    const salt = body.slice(0, 16);
+    expect(new DataView(body.buffer).getUint32(16)).toBe(4096);
+    const asPublic = body.slice(21, 21 + body[20]!);
+    const sealed = body.slice(21 + body[20]!);
+    const asKey = await crypto.subtle.importKey('raw', asPublic, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+    const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: asKey } as unknown as SubtleCryptoDeriveKeyAlgorithm, ua.privateKey, 256);
+    const derive = async (saltB: BufferSource, ikm: BufferSource, info: BufferSource, n: number) =>
+      new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: saltB, info }, await crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']), n * 8));
+    const te = new TextEncoder();
+    const ikm = await derive(auth, shared, new Uint8Array([...te.encode('WebPush: info\0'), ...uaPublic, ...asPublic]), 32);
+    const cek = await derive(salt, ikm, te.encode('Content-Encoding: aes128gcm\0'), 16);
+    const nonce = await derive(salt, ikm, te.encode('Content-Encoding: nonce\0'), 12);
+    const plain = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonce }, await crypto.subtle.importKey('raw', cek, 'AES-GCM', false, ['decrypt']), sealed));
+    expect(plain.at(-1)).toBe(2);
+    expect(JSON.parse(new TextDecoder().decode(plain.slice(0, -1)))).toEqual({ title: 'BTC-USDT alert', body: 'stop-loss 60000 hit at 59999.5', key: 'p:1' });
+  });
+});

@@ -7,12 +7,16 @@ import { freePort } from '../../tools/free-port.ts';
 const fakePort = await freePort();
 process.env.EDGETAPE_FAKE_PORT = String(fakePort);
 const fake = `127.0.0.1:${fakePort}`;
+// A throwaway VAPID key pair for the web-push tests (deployments set their own as secrets).
+const vapid = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+const vapidPublic = Buffer.from(await crypto.subtle.exportKey('raw', vapid.publicKey)).toString('base64url');
+const vapidPrivate = JSON.stringify(await crypto.subtle.exportKey('jwk', vapid.privateKey));
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: '../../wrangler.toml' },
-      miniflare: { bindings: { FEED_MODE: 'replay', SYMBOLS: 'BTC-USDT,ETH-USDT', ALLOW_HTTP_WEBHOOKS: 'true', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
+      miniflare: { bindings: { FEED_MODE: 'replay', SYMBOLS: 'BTC-USDT,ETH-USDT', ALLOW_HTTP_WEBHOOKS: 'true', VAPID_PUBLIC_KEY: vapidPublic, VAPID_PRIVATE_KEY: vapidPrivate, VAPID_SUBJECT: 'mailto:test@edgetape.invalid', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
     }),
   ],
   test: {

@@ -4,11 +4,16 @@ export interface HookRequest {
   key: string;
   signature: string;
   body: string;
+  /** The raw body, base64: push messages are binary. */
+  b64: string;
+  path: string;
+  authorization: string;
+  encoding: string;
   status: number;
 }
 
 /**
- * A webhook receiver on loopback for the workerd tests: `POST /hook` records the request and answers 500
+ * A webhook and push-service receiver on loopback for the workerd tests: any POST records the request and answers 500
  * while failures are queued (`POST /__fail?n=2`), else 200; `GET /__log` lists what arrived.
  */
 export async function startWebhookSink(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -16,9 +21,11 @@ export async function startWebhookSink(): Promise<{ url: string; close: () => Pr
   let failures = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sink');
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString('utf8');
       if (url.pathname === '/__fail') {
         failures = Number(url.searchParams.get('n') ?? 1);
         log.length = 0;
@@ -27,7 +34,10 @@ export async function startWebhookSink(): Promise<{ url: string; close: () => Pr
       if (url.pathname === '/__log') return res.end(JSON.stringify(log));
       const status = failures > 0 ? 500 : 200;
       if (failures > 0) failures--;
-      log.push({ key: String(req.headers['idempotency-key']), signature: String(req.headers['x-edgetape-signature']), body, status });
+      log.push({
+        key: String(req.headers['idempotency-key']), signature: String(req.headers['x-edgetape-signature']), body, b64: raw.toString('base64'),
+        path: url.pathname, authorization: String(req.headers.authorization ?? ''), encoding: String(req.headers['content-encoding'] ?? ''), status,
+      });
       res.statusCode = status;
       res.end();
     });

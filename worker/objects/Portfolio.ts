@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { AlertRule, Firing } from '../../shared/risk/alerts';
 import { parseFillsCsv, type Fill, type RowError } from '../../shared/risk/fills';
 import { buildPositions, type CostMethod, type Position } from '../../shared/risk/positions';
+import { sendPush, type PushSubscription, type VapidKeys } from '../push';
 import { signWebhook } from '../webhook';
 
 export interface DeliveredFiring extends Firing {
@@ -19,6 +20,24 @@ const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 300_000;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
+/** One line a person reads in a notification. */
+function alertText(f: DeliveredFiring): string {
+  const r = f.rule;
+  if (!r) return `alert ${f.alertId} fired`;
+  switch (r.kind) {
+    case 'cross':
+      return `crossed ${r.direction} ${r.level}`;
+    case 'stop':
+      return `stop-loss ${r.level} hit`;
+    case 'take':
+      return `take-profit ${r.level} hit`;
+    case 'trailing':
+      return `trailing stop ${(r.distance * 100).toFixed(2)} % hit`;
+    case 'move':
+      return `moved ${(r.pct * 100).toFixed(2)} % within ${Math.round(r.windowMs / 60_000)} min`;
+  }
+}
+
 /**
  * One trader's portfolio (named by user id): fills and positions, and the inbox of alert firings.
  * The inbox keeps each (alert id, firing number) once, however often the AlertDesk delivers it, and
@@ -34,8 +53,10 @@ export class Portfolio extends DurableObject<Env> {
     sql.exec(`CREATE TABLE IF NOT EXISTS firings (alert_id TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL,
       received_at INTEGER NOT NULL, acked_at INTEGER, PRIMARY KEY (alert_id, n))`);
     sql.exec(`CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS webhook_outbox (alert_id TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL,
-      attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (alert_id, n))`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS push_subs (id TEXT PRIMARY KEY, sub TEXT NOT NULL)`);
+    // One row per firing and channel ('webhook', 'push:<id>'): at least once, each with the same idempotency key.
+    sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (channel TEXT NOT NULL, alert_id TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (channel, alert_id, n))`);
   }
 
   /** All-or-nothing: a file with any bad row imports nothing and names every bad row. */
@@ -92,16 +113,19 @@ export class Portfolio extends DurableObject<Env> {
     const now = Date.now();
     const body = JSON.stringify(f);
     let fresh = false;
+    const channels = [...(this.webhook() ? ['webhook'] : []), ...this.pushSubs().map((p) => `push:${p.id}`)];
     this.ctx.storage.transactionSync(() => {
       fresh = sql.exec(`INSERT OR IGNORE INTO firings (alert_id, n, body, received_at) VALUES (?, ?, ?, ?)`, f.alertId, f.n, body, now).rowsWritten > 0;
-      if (fresh && this.webhook()) {
-        sql.exec(`INSERT OR IGNORE INTO webhook_outbox (alert_id, n, body, next_at) VALUES (?, ?, ?, ?)`, f.alertId, f.n, body, now);
+      if (fresh) {
+        for (const ch of channels) {
+          sql.exec(`INSERT OR IGNORE INTO deliveries (channel, alert_id, n, body, next_at) VALUES (?, ?, ?, ?, ?)`, ch, f.alertId, f.n, body, now);
+        }
       }
     });
     if (!fresh) return { fresh };
     const msg = JSON.stringify({ t: 'firing', firing: f, receivedAt: now });
     for (const ws of this.ctx.getWebSockets()) ws.send(msg);
-    if (this.webhook()) await this.ctx.storage.setAlarm(now);
+    if (channels.length) await this.ctx.storage.setAlarm(now);
     return { fresh };
   }
 
@@ -140,38 +164,75 @@ export class Portfolio extends DurableObject<Env> {
     ws.send(JSON.stringify({ t: 'error', code: 'bad_message', message: 'expected {"t":"ack","alertId":…,"n":…}' }));
   }
 
-  /** Webhook deliveries due now, each signed and keyed; failures back off and retry. */
+  /** Browser push subscriptions for firings (needs the VAPID keys in the environment). */
+  async addPushSubscription(sub: PushSubscription): Promise<{ ok: true } | { ok: false; error: string }> {
+    if (!this.vapid()) return { ok: false, error: 'web push is not configured on this deployment (VAPID keys)' };
+    let url: URL;
+    try {
+      url = new URL(sub.endpoint);
+    } catch {
+      return { ok: false, error: 'push endpoint is not a URL' };
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.env.ALLOW_HTTP_WEBHOOKS === 'true')) return { ok: false, error: 'push endpoint must be https' };
+    const id = [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(url.href)))].slice(0, 8).map((b) => b.toString(16).padStart(2, '0')).join('');
+    this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO push_subs (id, sub) VALUES (?, ?)`, id, JSON.stringify({ endpoint: url.href, keys: sub.keys }));
+    return { ok: true };
+  }
+
+  /** Deliveries due now on every channel, each keyed; failures back off and retry; a gone push subscription is dropped. */
   override async alarm(): Promise<void> {
-    const hook = this.webhook();
     const sql = this.ctx.storage.sql;
-    if (!hook) return void sql.exec(`DELETE FROM webhook_outbox`);
     const now = Date.now();
-    const due = sql.exec<{ alert_id: string; n: number; body: string; attempts: number }>(
-      `SELECT alert_id, n, body, attempts FROM webhook_outbox WHERE next_at <= ? ORDER BY next_at LIMIT 50`, now,
+    const due = sql.exec<{ channel: string; alert_id: string; n: number; body: string; attempts: number }>(
+      `SELECT channel, alert_id, n, body, attempts FROM deliveries WHERE next_at <= ? ORDER BY next_at LIMIT 50`, now,
     ).toArray();
     for (const row of due) {
-      const ts = Math.floor(Date.now() / 1000);
+      const done = () => sql.exec(`DELETE FROM deliveries WHERE channel = ? AND alert_id = ? AND n = ?`, row.channel, row.alert_id, row.n);
       try {
-        const res = await fetch(hook.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'idempotency-key': `${row.alert_id}:${row.n}`,
-            'x-edgetape-signature': await signWebhook(hook.secret, ts, row.body),
-          },
-          body: row.body,
-          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-        });
-        if (!res.ok) throw new Error(`webhook answered ${res.status}`);
-        sql.exec(`DELETE FROM webhook_outbox WHERE alert_id = ? AND n = ?`, row.alert_id, row.n);
+        const status = await this.dispatch(row.channel, row.body, `${row.alert_id}:${row.n}`);
+        if (status === 'gone') sql.exec(`DELETE FROM push_subs WHERE id = ?`, row.channel.slice('push:'.length));
+        done();
       } catch (err) {
         const wait = Math.min(RETRY_MIN_MS * 2 ** row.attempts, RETRY_MAX_MS) * (0.75 + Math.random() / 4);
-        sql.exec(`UPDATE webhook_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE alert_id = ? AND n = ?`,
-          now + wait, err instanceof Error ? err.message : String(err), row.alert_id, row.n);
+        sql.exec(`UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE channel = ? AND alert_id = ? AND n = ?`,
+          now + wait, err instanceof Error ? err.message : String(err), row.channel, row.alert_id, row.n);
       }
     }
-    const next = sql.exec<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM webhook_outbox`).one().t;
+    const next = sql.exec<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM deliveries`).one().t;
     if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+
+  /** One delivery attempt; throws to retry. 'gone': the channel no longer exists, drop it. */
+  private async dispatch(channel: string, body: string, key: string): Promise<'sent' | 'gone'> {
+    if (channel === 'webhook') {
+      const hook = this.webhook();
+      if (!hook) return 'gone';
+      const res = await fetch(hook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key, 'x-edgetape-signature': await signWebhook(hook.secret, Math.floor(Date.now() / 1000), body) },
+        body,
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      });
+      if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+      return 'sent';
+    }
+    const sub = this.pushSubs().find((p) => `push:${p.id}` === channel);
+    const vapid = this.vapid();
+    if (!sub || !vapid) return 'gone';
+    const f = JSON.parse(body) as DeliveredFiring;
+    const res = await sendPush(sub.sub, JSON.stringify({ title: `${f.symbol} alert`, body: `${alertText(f)} at ${f.price}`, key }), vapid);
+    if (res.status === 404 || res.status === 410) return 'gone';
+    if (!res.ok) throw new Error(`push service answered ${res.status}`);
+    return 'sent';
+  }
+
+  private pushSubs(): { id: string; sub: PushSubscription }[] {
+    return this.ctx.storage.sql.exec<{ id: string; sub: string }>(`SELECT id, sub FROM push_subs`).toArray().map((r) => ({ id: r.id, sub: JSON.parse(r.sub) as PushSubscription }));
+  }
+
+  private vapid(): VapidKeys | undefined {
+    const { VAPID_PUBLIC_KEY: pub, VAPID_PRIVATE_KEY: priv, VAPID_SUBJECT: subject } = this.env as unknown as Record<string, string | undefined>;
+    return pub && priv ? { publicKey: pub, privateKey: JSON.parse(priv) as JsonWebKey, subject: subject ?? 'mailto:alerts@edgetape.invalid' } : undefined;
   }
 
   private webhook(): { url: string; secret: string } | undefined {
