@@ -15,7 +15,9 @@ export type AlertRule =
   /** Trailing stop `distance` (fraction) behind the best price seen since arming. */
   | { kind: 'trailing'; position: 'long' | 'short'; distance: number }
   /** Price moved by at least `pct` (fraction) from the window's low or high within `windowMs`. */
-  | { kind: 'move'; pct: number; windowMs: number };
+  | { kind: 'move'; pct: number; windowMs: number }
+  /** Volatility spike: realized volatility √Σ(ln pᵢ/pᵢ₋₁)² of the ticks inside `windowMs` reaches `threshold`. */
+  | { kind: 'vol'; threshold: number; windowMs: number };
 
 export interface Alert {
   id: string;
@@ -98,8 +100,7 @@ export function step(alert: Alert, s: AlertState, tick: Tick): { state: AlertSta
       return (long ? p <= stop : p >= stop) ? fire({ peak }) : { state: { ...s, peak } };
     }
     case 'move': {
-      const win = (s.window ?? []).filter(([t]) => t > tick.ts - rule.windowMs);
-      win.push([tick.ts, p]);
+      const win = slide(s.window, tick, rule.windowMs);
       let lo = Infinity;
       let hi = -Infinity;
       for (const [, q] of win) {
@@ -111,8 +112,23 @@ export function step(alert: Alert, s: AlertState, tick: Tick): { state: AlertSta
       // re-arms once the move inside the window has fallen back below half the threshold
       return { state: { ...s, window: win, phase: move < rule.pct / 2 ? 'armed' : 'fired' } };
     }
+    case 'vol': {
+      const win = slide(s.window, tick, rule.windowMs);
+      let ss = 0;
+      for (let i = 1; i < win.length; i++) ss += Math.log(win[i]![1] / win[i - 1]![1]) ** 2;
+      const rv = Math.sqrt(ss);
+      if (s.phase === 'armed') return rv >= rule.threshold ? fire({ window: win }) : { state: { ...s, window: win } };
+      return { state: { ...s, window: win, phase: rv < rule.threshold / 1.5 ? 'armed' : 'fired' } };
+    }
   }
 }
+
+/** The (ts, price) samples of the last `windowMs` including this tick. */
+const slide = (w: AlertState['window'], tick: Tick, windowMs: number): [number, number][] => {
+  const win = (w ?? []).filter(([t]) => t > tick.ts - windowMs);
+  win.push([tick.ts, tick.price]);
+  return win;
+};
 
 /**
  * The alerts of one price stream. Ticks are applied strictly in sequence order: repeats and ticks already

@@ -52,6 +52,21 @@ describe('alert rules', () => {
   });
 });
 
+describe('volatility spike', () => {
+  it('fires when the window\'s realized volatility reaches the threshold and re-arms when it calms', () => {
+    const a = alert('v', { kind: 'vol', threshold: 0.03, windowMs: 3_000 });
+    let s = initialState();
+    const fired: number[] = [];
+    // ln(102/100)² + ln(100/102)² → rv 0.028; the jump to 104 takes it over 0.03; calm prices let it fall away
+    for (const t of ticks([100, 102, 100, 104, 104, 104, 104, 104, 110])) {
+      const r = step(a, s, t);
+      s = r.state;
+      if (r.firing) fired.push(t.seq);
+    }
+    expect(fired).toEqual([4, 9]);
+  });
+});
+
 describe('exactly once under duplicates, reordering and restarts', () => {
   const alertsArb = fc.array(
     fc.oneof(
@@ -59,6 +74,7 @@ describe('exactly once under duplicates, reordering and restarts', () => {
       fc.record({ kind: fc.constant('stop' as const), position: fc.constantFrom('long' as const, 'short' as const), level: fc.integer({ min: 90, max: 110 }) }),
       fc.record({ kind: fc.constant('trailing' as const), position: fc.constantFrom('long' as const, 'short' as const), distance: fc.constantFrom(0.02, 0.05) }),
       fc.record({ kind: fc.constant('move' as const), pct: fc.constantFrom(0.03, 0.08), windowMs: fc.constantFrom(2_000, 5_000) }),
+      fc.record({ kind: fc.constant('vol' as const), threshold: fc.constantFrom(0.02, 0.05), windowMs: fc.constantFrom(3_000, 6_000) }),
     ),
     { minLength: 1, maxLength: 12 },
   );

@@ -35,6 +35,8 @@ function alertText(f: DeliveredFiring): string {
       return `trailing stop ${(r.distance * 100).toFixed(2)} % hit`;
     case 'move':
       return `moved ${(r.pct * 100).toFixed(2)} % within ${Math.round(r.windowMs / 60_000)} min`;
+    case 'vol':
+      return `volatility reached ${(r.threshold * 100).toFixed(2)} % within ${Math.round(r.windowMs / 60_000)} min`;
   }
 }
 
