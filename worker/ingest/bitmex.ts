@@ -1,0 +1,293 @@
+import { OrderBook } from '../../shared/market/book';
+import type { Instrument, Level, Side } from '../../shared/market/types';
+import type { Adapter, InstrumentHealth, Sink } from './adapter';
+import { bookLevels, HealthBoard, isoMs } from './sync';
+
+type Raw = Record<string, unknown>;
+
+interface Contract {
+  symbol: string;
+  venueSymbol: string;
+  book: OrderBook;
+  /** Level id → price: 2021 updates and deletes carry only the id. */
+  prices: Map<number, number>;
+}
+
+const MONTHS = 'FGHJKMNQUVXZ';
+const xbt = (c: string): string => (c === 'BTC' ? 'XBT' : c);
+const btc = (c: string): string => (c === 'XBT' || c === 'XBt' ? 'BTC' : c);
+
+/**
+ * BitMEX's own name for a canonical symbol: BTC-USD-PERP → XBTUSD, UNI-USDT-PERP → UNIUSDT,
+ * XRP-BTC-210924 → XRPU21 (alt/XBT and XBT/USD futures), ETH-USD-250926 → ETHUSDU25, BTC-USDT → XBT_USDT.
+ * The instrument list is the authority when it is at hand (`bitmexInstruments`).
+ */
+export function bitmexSymbol(canonical: string): string {
+  const [b = '', q = '', tail] = canonical.split('-');
+  const base = xbt(b);
+  const quote = xbt(q);
+  if (tail === 'PERP') return base + quote;
+  if (tail && /^\d{6}$/.test(tail)) {
+    const code = MONTHS[Number(tail.slice(2, 4)) - 1] + tail.slice(0, 2);
+    return quote === 'XBT' || (base === 'XBT' && quote === 'USD') ? base + code : base + quote + code;
+  }
+  return `${base}_${quote}`;
+}
+
+/**
+ * BitMEX realtime (wss://ws.bitmex.com/realtime; www.bitmex.com in 2021): orderBookL2 partial then
+ * insert/update/delete by level id, quote, trade, instrument (mark, index, funding), funding and
+ * liquidation tables. Book rows before the symbol's partial are ignored, as the venue documents; an
+ * update or delete for an id the book does not hold, an insert of an id it does, or a crossed book
+ * invalidates the book and resubscribes its orderBookL2 topic for a new partial. Since 2022 updates
+ * carry the price too; the id → price map serves both. Sizes are in contracts (see `bitmexInstruments`).
+ */
+export class BitmexAdapter implements Adapter {
+  readonly venue = 'bitmex' as const;
+  readonly staleAfterMs = 15_000;
+  /** BitMEX answers a text `ping` with `pong` and recommends one after 5 s of silence. */
+  readonly heartbeat = { intervalMs: 5_000, frame: 'ping' };
+  private readonly byVenue = new Map<string, Contract>();
+  private readonly board: HealthBoard;
+
+  constructor(
+    readonly symbols: readonly string[],
+    instruments: readonly Instrument[] = [],
+  ) {
+    const known = new Map(instruments.map((i) => [i.symbol, i.venueSymbol]));
+    for (const symbol of symbols) {
+      const venueSymbol = known.get(symbol) ?? bitmexSymbol(symbol);
+      this.byVenue.set(venueSymbol, { symbol, venueSymbol, book: new OrderBook(), prices: new Map() });
+    }
+    this.board = new HealthBoard(symbols);
+  }
+
+  url(base: string): string {
+    return `${base.replace(/\/+$/, '')}/realtime`;
+  }
+
+  subscribeMessages(): string[] {
+    const args: string[] = [];
+    for (const v of this.byVenue.keys()) for (const t of ['orderBookL2', 'quote', 'trade', 'instrument', 'funding', 'liquidation']) args.push(`${t}:${v}`);
+    return [JSON.stringify({ op: 'subscribe', args })];
+  }
+
+  reset(): void {
+    for (const c of this.byVenue.values()) {
+      c.book.clear();
+      c.prices.clear();
+    }
+    this.board.reset();
+  }
+
+  health(): InstrumentHealth[] {
+    return this.board.list();
+  }
+
+  parse(frame: string, recvTs: number, sink: Sink): void {
+    if (frame === 'pong') return;
+    let m: Raw;
+    try {
+      m = JSON.parse(frame) as Raw;
+    } catch {
+      return sink.error(`bitmex: frame is not JSON: ${frame.slice(0, 80)}`);
+    }
+    if (m === null || typeof m !== 'object') return sink.error('bitmex: frame is not an object');
+    const table = m.table;
+    if (typeof table !== 'string') {
+      if (m.error !== undefined) return sink.error(`bitmex: ${String(m.error)}`);
+      return; // welcome banner and subscribe/unsubscribe acknowledgements
+    }
+    const data = m.data;
+    if (!Array.isArray(data)) return sink.error(`bitmex: ${table} without data`);
+    const action = m.action;
+    switch (table) {
+      case 'orderBookL2':
+      case 'orderBookL2_25':
+        return this.book(action, data as Raw[], (m.filter as Raw | undefined)?.symbol, recvTs, sink);
+      case 'quote':
+        return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
+          const bid = r.bidPrice as number, ask = r.askPrice as number, bidSize = r.bidSize as number, askSize = r.askSize as number;
+          if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return sink.error('bitmex: malformed quote', c.symbol);
+          sink.event({ type: 'bbo', exchange: this.venue, symbol: c.symbol, bid, bidSize, ask, askSize, ts, recvTs });
+        });
+      case 'trade':
+        // The partial replays the last trade before subscription: already history.
+        if (action === 'partial') return;
+        return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
+          const price = r.price as number, amount = r.size as number, side = sideOf(r.side);
+          if (!(price > 0) || !(amount > 0) || !side) return sink.error('bitmex: malformed trade', c.symbol);
+          sink.event({ type: 'trade', exchange: this.venue, symbol: c.symbol, id: String(r.trdMatchID), price, amount, side, ts, recvTs });
+        });
+      case 'instrument':
+        return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
+          if (typeof r.markPrice === 'number') {
+            const indexPrice = typeof r.indicativeSettlePrice === 'number' ? r.indicativeSettlePrice : undefined;
+            sink.event({ type: 'mark', exchange: this.venue, symbol: c.symbol, markPrice: r.markPrice, indexPrice, ts, recvTs });
+          }
+          if (typeof r.fundingRate === 'number') {
+            const nextFundingTs = typeof r.fundingTimestamp === 'string' ? isoMs(r.fundingTimestamp, NaN) : undefined;
+            sink.event({ type: 'funding', exchange: this.venue, symbol: c.symbol, rate: r.fundingRate, nextFundingTs, ts, recvTs });
+          }
+        });
+      case 'funding':
+        return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
+          if (typeof r.fundingRate !== 'number') return sink.error('bitmex: malformed funding', c.symbol);
+          sink.event({ type: 'funding', exchange: this.venue, symbol: c.symbol, rate: r.fundingRate, ts, recvTs });
+        });
+      case 'liquidation':
+        // Later updates of a liquidation order only shrink its leavesQty; the insert is the event.
+        if (action !== 'insert' && action !== 'partial') return;
+        return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
+          const price = r.price as number, amount = r.leavesQty as number, side = sideOf(r.side);
+          if (!(price > 0) || !(amount > 0) || !side) return sink.error('bitmex: malformed liquidation', c.symbol);
+          sink.event({ type: 'liquidation', exchange: this.venue, symbol: c.symbol, side, price, amount, ts, recvTs });
+        });
+      default:
+        return sink.error(`bitmex: unhandled table ${table}`);
+    }
+  }
+
+  private rows(data: Raw[], recvTs: number, sink: Sink, each: (c: Contract, r: Raw, ts: number) => void): void {
+    for (let i = 0; i < data.length; i++) {
+      const r = data[i]!;
+      const c = r !== null && typeof r === 'object' ? this.byVenue.get(r.symbol as string) : undefined;
+      if (!c) {
+        sink.error(`bitmex: row for unknown symbol ${String(r?.symbol)}`);
+        continue;
+      }
+      this.board.seen(c.symbol, recvTs);
+      each(c, r, isoMs(r.timestamp, recvTs));
+    }
+  }
+
+  private book(action: unknown, data: Raw[], filter: unknown, recvTs: number, sink: Sink): void {
+    if (action === 'partial') {
+      const c = this.byVenue.get((filter as string) ?? (data[0]?.symbol as string));
+      if (!c) return sink.error(`bitmex: partial for unknown symbol ${String(filter)}`);
+      this.board.seen(c.symbol, recvTs);
+      return this.partial(c, data, recvTs, sink);
+    }
+    if (action !== 'insert' && action !== 'update' && action !== 'delete') return sink.error(`bitmex: unknown action ${String(action)}`);
+    // Rows are grouped by symbol; one delta per run of rows of the same symbol.
+    let c: Contract | undefined;
+    let bids: Level[] = [];
+    let asks: Level[] = [];
+    let ts = recvTs;
+    for (let i = 0; i <= data.length; i++) {
+      const r = data[i];
+      const next = r && typeof r === 'object' ? this.byVenue.get(r.symbol as string) : undefined;
+      if (c && (next !== c || i === data.length)) {
+        if (!this.flush(c, bids, asks, ts, recvTs, sink)) return;
+        bids = [];
+        asks = [];
+      }
+      if (i === data.length) break;
+      if (!next) return sink.error(`bitmex: book row for unknown symbol ${String(r?.symbol)}`);
+      c = next;
+      this.board.seen(c.symbol, recvTs);
+      // Rows before the partial, or while a resync is pending, belong to a book we do not hold.
+      if (!this.board.isLive(c.symbol)) {
+        c = undefined;
+        continue;
+      }
+      const id = r!.id as number;
+      const side = sideOf(r!.side);
+      if (typeof id !== 'number' || !side) return this.violation(c, `malformed ${action}`, sink);
+      if (r!.timestamp !== undefined) ts = isoMs(r!.timestamp, recvTs);
+      const bookSide = side === 'buy' ? c.book.bids : c.book.asks;
+      const out = side === 'buy' ? bids : asks;
+      if (action === 'insert') {
+        const price = r!.price as number, size = r!.size as number;
+        if (c.prices.has(id)) return this.violation(c, `insert of existing level id ${id}`, sink);
+        if (!(price > 0) || !(size > 0)) return this.violation(c, 'malformed insert', sink);
+        c.prices.set(id, price);
+        bookSide.set(price, size);
+        out.push([price, size]);
+        continue;
+      }
+      const price = c.prices.get(id);
+      if (price === undefined) return this.violation(c, `${action} of unknown level id ${id}`, sink);
+      if (action === 'update') {
+        const size = r!.size as number;
+        if (!(size > 0)) return this.violation(c, 'malformed update', sink);
+        bookSide.set(price, size);
+        out.push([price, size]);
+      } else {
+        c.prices.delete(id);
+        bookSide.set(price, 0);
+        out.push([price, 0]);
+      }
+    }
+  }
+
+  private flush(c: Contract, bids: Level[], asks: Level[], ts: number, recvTs: number, sink: Sink): boolean {
+    if (c.book.crossed) {
+      this.violation(c, `crossed book: bid ${c.book.bids.bestPrice} ≥ ask ${c.book.asks.bestPrice}`, sink);
+      return false;
+    }
+    sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol: c.symbol, bids, asks, ts, recvTs });
+    return true;
+  }
+
+  private partial(c: Contract, data: Raw[], recvTs: number, sink: Sink): void {
+    c.book.clear();
+    c.prices.clear();
+    let ts = recvTs;
+    for (const r of data) {
+      const id = r?.id as number, price = r?.price as number, size = r?.size as number, side = sideOf(r?.side);
+      if (typeof id !== 'number' || !(price > 0) || !(size > 0) || !side || r.symbol !== c.venueSymbol) return this.violation(c, 'malformed partial', sink);
+      c.prices.set(id, price);
+      (side === 'buy' ? c.book.bids : c.book.asks).set(price, size);
+      if (r.timestamp !== undefined) ts = isoMs(r.timestamp, recvTs);
+    }
+    if (c.book.crossed) return this.violation(c, 'crossed book in partial', sink);
+    this.board.set(c.symbol, 'live');
+    sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol: c.symbol, ...bookLevels(c.book), ts, recvTs });
+  }
+
+  private violation(c: Contract, reason: string, sink: Sink): void {
+    this.board.violation(c.symbol, reason, false);
+    c.book.clear();
+    c.prices.clear();
+    sink.error(`bitmex: ${reason}`, c.symbol);
+    const args = [`orderBookL2:${c.venueSymbol}`];
+    sink.send(JSON.stringify({ op: 'unsubscribe', args }));
+    sink.send(JSON.stringify({ op: 'subscribe', args }));
+  }
+}
+
+const sideOf = (v: unknown): Side | undefined => (v === 'Buy' ? 'buy' : v === 'Sell' ? 'sell' : undefined);
+
+const yymmdd = (iso: string): string => iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10);
+
+/**
+ * BitMEX GET /api/v1/instrument/active: perpetuals (typ FFWCSX), dated futures (FFCCSX) and spot
+ * (IFXXXP) as `Instrument`s; indices and others are skipped. Contract size is base units per contract
+ * for linear contracts (1 / underlyingToPositionMultiplier, or 1 when the position is in the
+ * underlying); inverse contracts are worth 1 quote unit and quanto contracts a fixed multiplier of the
+ * settlement currency per price point, so neither has a size in base and `contractValue` says which.
+ */
+export function bitmexInstruments(body: string): Instrument[] {
+  const list = JSON.parse(body) as Raw[];
+  if (!Array.isArray(list)) throw new Error('bitmex: instrument list is not a list');
+  const out: Instrument[] = [];
+  for (const r of list) {
+    const kind = r.typ === 'FFWCSX' ? 'perpetual' : r.typ === 'FFCCSX' ? 'future' : r.typ === 'IFXXXP' ? 'spot' : undefined;
+    if (!kind) continue;
+    const base = btc(String(r.rootSymbol ?? r.underlying));
+    const quote = btc(String(r.quoteCurrency));
+    const expiry = typeof r.expiry === 'string' ? Date.parse(r.expiry) : undefined;
+    const suffix = kind === 'perpetual' ? '-PERP' : kind === 'future' && r.expiry ? `-${yymmdd(r.expiry as string)}` : '';
+    const u2p = r.underlyingToPositionMultiplier;
+    const contractValue = r.isInverse ? 'inverse' : r.isQuanto ? 'quanto' : undefined;
+    out.push({
+      exchange: 'bitmex', symbol: `${base}-${quote}${suffix}`, venueSymbol: String(r.symbol), kind, base, quote,
+      tickSize: r.tickSize as number, lotSize: r.lotSize as number,
+      contractSize: contractValue ? 1 : typeof u2p === 'number' && u2p > 0 ? 1 / u2p : 1,
+      ...(contractValue ? { contractValue } : {}),
+      ...(kind === 'future' && expiry ? { expiry } : {}),
+    });
+  }
+  return out;
+}
