@@ -15,7 +15,9 @@ interface Pending {
 interface Pair {
   symbol: string;
   book: OrderBook;
-  /** Microtimestamp of the last diff applied (or of the snapshot); diffs at or before it are stale. */
+  /** Microtimestamp of the snapshot: diffs at or before it are already in it and are dropped. */
+  snapMicro: number;
+  /** Microtimestamp of the last diff applied (or of the snapshot); a later diff older than it is out of order. */
   micro: number;
   /** Diffs buffered while the snapshot request is in flight; undefined when synced. */
   pending: Pending[] | undefined;
@@ -59,7 +61,7 @@ export class BitstampAdapter implements Adapter {
   }
 
   reset(): void {
-    for (const symbol of this.symbols) this.pairs.set(pairOf(symbol), { symbol, book: new OrderBook(), micro: 0, pending: undefined });
+    for (const symbol of this.symbols) this.pairs.set(pairOf(symbol), { symbol, book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined });
     this.board.reset();
   }
 
@@ -115,7 +117,7 @@ export class BitstampAdapter implements Adapter {
     if (!(micro > 0) || !applyPairs(book.bids, snap.bids) || !applyPairs(book.asks, snap.asks)) {
       return this.violation(p, 'malformed snapshot', false, sink);
     }
-    p.micro = micro;
+    p.snapMicro = p.micro = micro;
     const pending = p.pending ?? [];
     p.pending = undefined;
     for (const d of pending) {
@@ -138,7 +140,8 @@ export class BitstampAdapter implements Adapter {
       p.pending.push({ micro, bids: d.bids, asks: d.asks });
       return;
     }
-    if (micro <= p.micro) return this.violation(p, `stale diff: ${micro} ≤ ${p.micro}`, true, sink);
+    if (micro <= p.snapMicro) return;
+    if (micro <= p.micro) return this.violation(p, `diff out of order: ${micro} ≤ ${p.micro}`, true, sink);
     const bids: Level[] = [];
     const asks: Level[] = [];
     if (!applyPairs(p.book.bids, d.bids, bids) || !applyPairs(p.book.asks, d.asks, asks)) return this.violation(p, 'malformed diff', false, sink);

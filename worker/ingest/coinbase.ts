@@ -98,7 +98,7 @@ export class CoinbaseAdapter implements Adapter {
       case 'ticker':
         return this.ticker(p, sym, m, recvTs, sink);
       case 'heartbeat':
-        return this.heartbeat(p, sym, m, sink);
+        return this.onHeartbeat(p, sym, m, sink);
       default:
         return sink.error(`coinbase: unhandled message type ${String(type)}`, sym);
     }
@@ -188,7 +188,7 @@ export class CoinbaseAdapter implements Adapter {
     sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, seq: seq as number | undefined, ts: isoMs(m.time, recvTs), recvTs });
   }
 
-  private heartbeat(p: Product, symbol: string, m: Raw, sink: Sink): void {
+  private onHeartbeat(p: Product, symbol: string, m: Raw, sink: Sink): void {
     const seq = m.sequence;
     const last = m.last_trade_id;
     if (typeof seq !== 'number' || typeof last !== 'number') return sink.error('coinbase: malformed heartbeat', symbol);
