@@ -39,8 +39,10 @@ export function bitmexSymbol(canonical: string): string {
  * insert/update/delete by level id, quote, trade, instrument (mark, index, funding), funding and
  * liquidation tables. Book rows before the symbol's partial are ignored, as the venue documents; an
  * update or delete for an id the book does not hold, an insert of an id it does, or a crossed book
- * invalidates the book and resubscribes its orderBookL2 topic for a new partial. Since 2022 updates
- * carry the price too; the id → price map serves both. Sizes are in contracts (see `bitmexInstruments`).
+ * invalidates the book and resubscribes its orderBookL2 topic for a new partial. Since February 2022
+ * every row has a timestamp, and since mid-2023 ids are arbitrary and every row carries its price; the
+ * id → price map serves both eras, and a row whose price disagrees with its id's is a violation too.
+ * Sizes are in contracts (see `bitmexInstruments`).
  */
 export class BitmexAdapter implements Adapter {
   readonly venue = 'bitmex' as const;
@@ -208,6 +210,7 @@ export class BitmexAdapter implements Adapter {
       }
       const price = c.prices.get(id);
       if (price === undefined) return this.violation(c, `${action} of unknown level id ${id}`, sink);
+      if (r!.price !== undefined && r!.price !== price) return this.violation(c, `level id ${id} moved from ${price} to ${String(r!.price)}`, sink);
       if (action === 'update') {
         const size = r!.size as number;
         if (!(size > 0)) return this.violation(c, 'malformed update', sink);
