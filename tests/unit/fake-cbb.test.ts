@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import type { Adapter } from '../../worker/ingest/adapter';
+import { BitmexAdapter } from '../../worker/ingest/bitmex';
+import { BitstampAdapter } from '../../worker/ingest/bitstamp';
+import { CoinbaseAdapter } from '../../worker/ingest/coinbase';
+import { startFakeExchange } from '../../tools/fake-exchange/main';
+import type { FakeExchange } from '../../tools/fake-exchange/server';
+import { driven, sinkOf, type Driven } from './drive';
+import { configuredSymbols, hasData, NO_DATA } from './recordings';
+
+/**
+ * An adapter on a real socket to the fake venue, as the feed would run it: subscribe messages on open,
+ * resync frames sent back, REST snapshots fetched over HTTP. `tamper` may drop or add frames on the way
+ * in, to inject the fault the test wants the adapter to catch.
+ */
+function run(adapter: Adapter, port: number, tamper: (frame: string, deliver: (f: string) => void) => void = (f, deliver) => deliver(f)) {
+  const d = driven();
+  const ws = new WebSocket(adapter.url(`ws://127.0.0.1:${port}`));
+  const sink = sinkOf(d, (symbol, path) => {
+    void fetch(`http://127.0.0.1:${port}${path}`).then(async (res) => adapter.onSnapshot?.(symbol, await res.text(), Date.now(), sink));
+  });
+  sink.send = (frame) => {
+    d.sent.push(frame);
+    ws.send(frame);
+  };
+  ws.on('open', () => adapter.subscribeMessages().forEach((m) => ws.send(m)));
+  ws.on('message', (data) => tamper(data.toString(), (f) => adapter.parse(f, Date.now(), sink)));
+  return { d, ws };
+}
+
+const state = (a: Adapter, symbol: string) => a.health().find((h) => h.symbol === symbol)!;
+
+describe.skipIf(!hasData())(`fake Coinbase, Bitstamp and BitMEX with their adapters over sockets ${hasData() ? '' : NO_DATA}`, () => {
+  let fake: FakeExchange | undefined;
+  let ws: WebSocket | undefined;
+  afterEach(async () => {
+    ws?.close();
+    await fake?.close();
+  });
+
+  it('coinbase: a dropped match is a trade id gap; level2 is resubscribed and the fresh snapshot makes the book live again', async () => {
+    const started = await startFakeExchange({ venue: 'coinbase', recording: 'cryptofeed/COINBASE.ws.28.0', speed: 8, loop: false, port: 0 });
+    fake = started.fake;
+    const adapter = new CoinbaseAdapter(configuredSymbols('cryptofeed/COINBASE.0'));
+    let seen = 0;
+    const c = run(adapter, started.port, (f, deliver) => {
+      // Drop the second SKL-USD match the client sees: the third one's trade id skips.
+      if (f.startsWith('{"type":"match"') && f.includes('"SKL-USD"') && ++seen === 2) return;
+      deliver(f);
+    });
+    ws = c.ws;
+    await vi.waitFor(() => expect(state(adapter, 'SKL-USD').gaps).toBe(1), { timeout: 15_000, interval: 50 });
+    expect(c.d.sent).toContain('{"type":"subscribe","product_ids":["SKL-USD"],"channels":["level2_batch"]}');
+    await vi.waitFor(() => expect(state(adapter, 'SKL-USD').state).toBe('live'), { timeout: 5_000, interval: 20 });
+    expect(state(adapter, 'SKL-USD')).toMatchObject({ resyncs: 1 });
+    expect(c.d.events.filter((e) => e.type === 'book' && e.kind === 'snapshot' && e.symbol === 'SKL-USD')).toHaveLength(2);
+    expect(c.d.errors.map((e) => e.symbol)).toEqual(['SKL-USD']);
+    expect(c.d.crossed).toBe(0);
+  });
+
+  it('bitstamp: books start from the fake REST snapshot; a replayed old diff is caught, resynced from REST, and the book ends equal to the venue\'s', async () => {
+    const started = await startFakeExchange({ venue: 'bitstamp', recording: 'cryptofeed/BITSTAMP.ws.1.0,cryptofeed/BITSTAMP.http.0.0', speed: 8, loop: false, port: 0 });
+    fake = started.fake;
+    const adapter = new BitstampAdapter(configuredSymbols('cryptofeed/BITSTAMP.0'));
+    let held: string | undefined;
+    let injected = false;
+    const c = run(adapter, started.port, (f, deliver) => {
+      deliver(f);
+      if (!f.includes('"channel":"diff_order_book_ethusd","event":"data"') || state(adapter, 'ETH-USD').state !== 'live') return;
+      // Hold one live diff, and send it again after a later one: out of order.
+      if (!held) held = f;
+      else if (!injected) {
+        injected = true;
+        deliver(held);
+      }
+    });
+    ws = c.ws;
+    await vi.waitFor(() => expect(state(adapter, 'ETH-USD').gaps).toBe(1), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(() => expect(state(adapter, 'ETH-USD').state).toBe('live'), { timeout: 5_000, interval: 20 });
+    expect(c.d.snapshots.filter((s) => s.symbol === 'ETH-USD')).toHaveLength(2);
+    await vi.waitFor(() => expect(started.fake.status().done).toBe(true), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(async () => {
+      const venue = (await (await fetch(`http://127.0.0.1:${started.port}/api/v2/order_book/ethusd/`)).json()) as { bids: [string, string][]; asks: [string, string][] };
+      const ours = c.d.books.get('ETH-USD')!;
+      expect([ours.bids.bestPrice, ours.bids.bestSize, ours.asks.bestPrice, ours.asks.bestSize]).toEqual([+venue.bids[0]![0], +venue.bids[0]![1], +venue.asks[0]![0], +venue.asks[0]![1]]);
+      expect([ours.bids.length, ours.asks.length]).toEqual([venue.bids.length, venue.asks.length]);
+    }, { timeout: 5_000, interval: 100 });
+    expect(c.d.errors.map((e) => e.symbol)).toEqual(['ETH-USD']);
+    expect(c.d.crossed).toBe(0);
+    expect(adapter.health().filter((h) => h.state !== 'live')).toEqual([]);
+  });
+
+  it('bitmex: a dropped insert makes a later row name an unknown id; orderBookL2 is resubscribed and the new partial makes it live', async () => {
+    const started = await startFakeExchange({ venue: 'bitmex', recording: 'cryptofeed/BITMEX.ws.1.0', speed: 8, loop: false, port: 0 });
+    fake = started.fake;
+    const symbols = configuredSymbols('cryptofeed/BITMEX.0').map((s) => s.replace('-21U24', '-210924'));
+    const adapter = new BitmexAdapter(symbols);
+    let dropped = false;
+    const c = run(adapter, started.port, (f, deliver) => {
+      if (!dropped && f.startsWith('{"table":"orderBookL2","action":"insert"') && f.includes('"XBTUSD"')) {
+        dropped = true;
+        return;
+      }
+      deliver(f);
+    });
+    ws = c.ws;
+    await vi.waitFor(() => expect(state(adapter, 'BTC-USD-PERP').resyncs).toBe(1), { timeout: 15_000, interval: 50 });
+    expect(c.d.errors[0]).toEqual({ message: expect.stringMatching(/unknown level id/), symbol: 'BTC-USD-PERP' });
+    await vi.waitFor(() => expect(state(adapter, 'BTC-USD-PERP').state).toBe('live'), { timeout: 5_000, interval: 20 });
+    expect(c.d.events.filter((e) => e.type === 'book' && e.kind === 'snapshot' && e.symbol === 'BTC-USD-PERP')).toHaveLength(2);
+    expect(c.d.crossed).toBe(0);
+    // Once the replay is over, the fake still answers BitMEX's text ping.
+    await vi.waitFor(() => expect(started.fake.status().done).toBe(true), { timeout: 15_000, interval: 100 });
+    const pong = await new Promise<string>((ok) => {
+      c.ws.once('message', (m) => ok(m.toString()));
+      c.ws.send(adapter.heartbeat.frame);
+    });
+    expect(pong).toBe('pong');
+  });
+});
