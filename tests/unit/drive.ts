@@ -41,17 +41,23 @@ export function sinkOf(d: Driven, answer?: (symbol: string, path: string) => voi
   };
 }
 
-/**
- * Feeds a recording's socket frames to an adapter in order. REST captures in the same list (CF-REST)
- * answer snapshot requests for their path: the recorded order book is the venue's answer, whenever asked.
- */
-export function drive(adapter: Adapter, records: readonly RecordedFrame[], d = driven()): Driven {
+/** A sink whose REST snapshot requests are answered by the recording's CF-REST captures for their path. */
+export function replaySink(adapter: Adapter, records: readonly RecordedFrame[], d: Driven): Sink {
   const bodies = new Map<string, RecordedFrame>();
   for (const r of records) if (r.kind === 'rest') bodies.set(restPath(r.url!), bodies.get(restPath(r.url!)) ?? r);
   const sink: Sink = sinkOf(d, (symbol, path) => {
     const r = bodies.get(path);
     if (r) adapter.onSnapshot?.(symbol, r.frame, r.t, sink);
   });
+  return sink;
+}
+
+/**
+ * Feeds a recording's socket frames to an adapter in order. REST captures in the same list (CF-REST)
+ * answer snapshot requests for their path: the recorded order book is the venue's answer, whenever asked.
+ */
+export function drive(adapter: Adapter, records: readonly RecordedFrame[], d = driven()): Driven {
+  const sink = replaySink(adapter, records, d);
   for (const r of records) if (r.kind !== 'rest') adapter.parse(r.frame, r.t, sink);
   return d;
 }

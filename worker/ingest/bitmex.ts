@@ -98,7 +98,8 @@ export class BitmexAdapter implements Adapter {
     const table = m.table;
     if (typeof table !== 'string') {
       if (m.error !== undefined) return sink.error(`bitmex: ${String(m.error)}`);
-      return; // welcome banner and subscribe/unsubscribe acknowledgements
+      if ('info' in m || 'success' in m) return; // welcome banner and subscribe/unsubscribe acknowledgements
+      return sink.error(`bitmex: unrecognized frame ${frame.slice(0, 80)}`);
     }
     const data = m.data;
     if (!Array.isArray(data)) return sink.error(`bitmex: ${table} without data`);
