@@ -30,9 +30,10 @@ describe.skipIf(!hasData())(`CoinbaseAdapter on ${WS} ${hasData() ? '' : NO_DATA
 
   it('gives the first trade and the first snapshot top exactly as the frames say', () => {
     const d = run();
+    // Coinbase stamps microseconds ("2021-04-17T16:43:37.089723Z"); ts keeps them as a fraction of a ms.
     // {"type":"match","trade_id":280232,…,"side":"sell","size":"985","price":"0.00001305","product_id":"SKL-BTC",…}: a sell maker, so the taker bought.
     expect(d.events.find((e) => e.type === 'trade')).toMatchObject({
-      symbol: 'SKL-BTC', id: '280232', price: 0.00001305, amount: 985, side: 'buy', ts: 1618677817089,
+      symbol: 'SKL-BTC', id: '280232', price: 0.00001305, amount: 985, side: 'buy', ts: 1618677817089.723,
     });
     const snap = d.events.find((e) => e.type === 'book' && e.kind === 'snapshot');
     expect(snap).toMatchObject({ symbol: 'BAND-GBP', bids: expect.arrayContaining([[14.7693, 27.51]]) });

@@ -7,6 +7,7 @@ type Raw = Record<string, unknown>;
 
 interface Contract {
   symbol: string;
+  health: InstrumentHealth;
   venueSymbol: string;
   book: OrderBook;
   /** Level id → price: 2021 updates and deletes carry only the id. */
@@ -56,12 +57,12 @@ export class BitmexAdapter implements Adapter {
     readonly symbols: readonly string[],
     instruments: readonly Instrument[] = [],
   ) {
+    this.board = new HealthBoard(symbols);
     const known = new Map(instruments.map((i) => [i.symbol, i.venueSymbol]));
     for (const symbol of symbols) {
       const venueSymbol = known.get(symbol) ?? bitmexSymbol(symbol);
-      this.byVenue.set(venueSymbol, { symbol, venueSymbol, book: new OrderBook(), prices: new Map() });
+      this.byVenue.set(venueSymbol, { symbol, health: this.board.row(symbol), venueSymbol, book: new OrderBook(), prices: new Map() });
     }
-    this.board = new HealthBoard(symbols);
   }
 
   url(base: string): string {
@@ -159,7 +160,7 @@ export class BitmexAdapter implements Adapter {
         sink.error(`bitmex: row for unknown symbol ${String(r?.symbol)}`);
         continue;
       }
-      this.board.seen(c.symbol, recvTs);
+      c.health.lastMessageAt = recvTs;
       each(c, r, isoMs(r.timestamp, recvTs));
     }
   }
@@ -168,7 +169,7 @@ export class BitmexAdapter implements Adapter {
     if (action === 'partial') {
       const c = this.byVenue.get((filter as string) ?? (data[0]?.symbol as string));
       if (!c) return sink.error(`bitmex: partial for unknown symbol ${String(filter)}`);
-      this.board.seen(c.symbol, recvTs);
+      c.health.lastMessageAt = recvTs;
       return this.partial(c, data, recvTs, sink);
     }
     if (action !== 'insert' && action !== 'update' && action !== 'delete') return sink.error(`bitmex: unknown action ${String(action)}`);
@@ -188,9 +189,9 @@ export class BitmexAdapter implements Adapter {
       if (i === data.length) break;
       if (!next) return sink.error(`bitmex: book row for unknown symbol ${String(r?.symbol)}`);
       c = next;
-      this.board.seen(c.symbol, recvTs);
+      c.health.lastMessageAt = recvTs;
       // Rows before the partial, or while a resync is pending, belong to a book we do not hold.
-      if (!this.board.isLive(c.symbol)) {
+      if (c.health.state !== 'live') {
         c = undefined;
         continue;
       }
@@ -242,9 +243,13 @@ export class BitmexAdapter implements Adapter {
       const id = r?.id as number, price = r?.price as number, size = r?.size as number, side = sideOf(r?.side);
       if (typeof id !== 'number' || !(price > 0) || !(size > 0) || !side || r.symbol !== c.venueSymbol) return this.violation(c, 'malformed partial', sink);
       c.prices.set(id, price);
-      (side === 'buy' ? c.book.bids : c.book.asks).set(price, size);
       if (r.timestamp !== undefined) ts = isoMs(r.timestamp, recvTs);
     }
+    // Rows come sorted by id, i.e. by descending price on both sides: load each side best-first so
+    // every level is appended rather than inserted at the front.
+    const rows = data.slice().sort((a, b) => (b.price as number) - (a.price as number));
+    for (const r of rows) if (r.side === 'Buy') c.book.bids.set(r.price as number, r.size as number);
+    for (let i = rows.length - 1; i >= 0; i--) if (rows[i]!.side === 'Sell') c.book.asks.set(rows[i]!.price as number, rows[i]!.size as number);
     if (c.book.crossed) return this.violation(c, 'crossed book in partial', sink);
     this.board.set(c.symbol, 'live');
     sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol: c.symbol, ...bookLevels(c.book), ts, recvTs });

@@ -14,6 +14,7 @@ interface Pending {
 
 interface Pair {
   symbol: string;
+  health: InstrumentHealth;
   book: OrderBook;
   /** Microtimestamp of the snapshot: diffs at or before it are already in it and are dropped. */
   snapMicro: number;
@@ -61,7 +62,7 @@ export class BitstampAdapter implements Adapter {
   }
 
   reset(): void {
-    for (const symbol of this.symbols) this.pairs.set(pairOf(symbol), { symbol, book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined });
+    for (const symbol of this.symbols) this.pairs.set(pairOf(symbol), { symbol, health: this.board.row(symbol), book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined });
     this.board.reset();
   }
 
@@ -89,7 +90,7 @@ export class BitstampAdapter implements Adapter {
     const cut = channel.lastIndexOf('_');
     const p = this.pairs.get(channel.slice(cut + 1));
     if (!p) return sink.error(`bitstamp: ${String(event)} on unknown channel ${channel}`);
-    this.board.seen(p.symbol, recvTs);
+    p.health.lastMessageAt = recvTs;
     const kind = channel.slice(0, cut);
     if (event === 'bts:subscription_succeeded') {
       if (kind === 'diff_order_book') this.resync(p, sink);
@@ -134,7 +135,7 @@ export class BitstampAdapter implements Adapter {
     const micro = Number(d.microtimestamp);
     if (!(micro > 0)) return this.violation(p, 'diff without microtimestamp', false, sink);
     // A diff before any snapshot request (the subscription reply was missed): start syncing now.
-    if (!p.pending && !this.board.isLive(p.symbol)) this.resync(p, sink);
+    if (!p.pending && p.health.state !== 'live') this.resync(p, sink);
     if (p.pending) {
       if (p.pending.length >= MAX_PENDING) return this.violation(p, 'no snapshot after 10000 diffs', false, sink);
       p.pending.push({ micro, bids: d.bids, asks: d.asks });
@@ -166,7 +167,7 @@ export class BitstampAdapter implements Adapter {
   private resync(p: Pair, sink: Sink): void {
     p.pending = [];
     p.book.clear();
-    if (this.board.get(p.symbol)?.state !== 'resyncing') this.board.set(p.symbol, 'syncing');
+    if (p.health.state !== 'resyncing') this.board.set(p.symbol, 'syncing');
     sink.snapshot(p.symbol, bookPath(pairOf(p.symbol)));
   }
 

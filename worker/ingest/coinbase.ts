@@ -8,6 +8,7 @@ type Raw = Record<string, unknown>;
 /** Sequence state of one product: the product sequence per channel and the last trade id seen on `matches`. */
 interface Product {
   book: OrderBook;
+  health: InstrumentHealth;
   matchSeq: number;
   tickerSeq: number;
   heartbeatSeq: number;
@@ -62,7 +63,7 @@ export class CoinbaseAdapter implements Adapter {
 
   reset(): void {
     for (const s of this.symbols) {
-      this.products.set(s, { book: new OrderBook(), matchSeq: 0, tickerSeq: 0, heartbeatSeq: 0, tradeId: 0 });
+      this.products.set(s, { book: new OrderBook(), health: this.board.row(s), matchSeq: 0, tickerSeq: 0, heartbeatSeq: 0, tradeId: 0 });
     }
     this.board.reset();
   }
@@ -86,7 +87,7 @@ export class CoinbaseAdapter implements Adapter {
     const p = typeof symbol === 'string' ? this.products.get(symbol) : undefined;
     if (!p) return sink.error(`coinbase: ${String(type)} for unknown product ${String(symbol)}`);
     const sym = symbol as string;
-    this.board.seen(sym, recvTs);
+    p.health.lastMessageAt = recvTs;
     switch (type) {
       case 'l2update':
         return this.update(p, sym, m, recvTs, sink);
@@ -117,7 +118,7 @@ export class CoinbaseAdapter implements Adapter {
 
   private update(p: Product, symbol: string, m: Raw, recvTs: number, sink: Sink): void {
     // Updates before the (re)snapshot belong to a book we no longer trust.
-    if (!this.board.isLive(symbol)) return;
+    if (p.health.state !== 'live') return;
     const changes = m.changes;
     if (!Array.isArray(changes)) return this.violation(symbol, 'l2update without changes', false, sink);
     const bids: Level[] = [];
@@ -178,7 +179,7 @@ export class CoinbaseAdapter implements Adapter {
     let bidSize = +(m.best_bid_size as string);
     let askSize = +(m.best_ask_size as string);
     if (!(bidSize >= 0) || !(askSize >= 0)) {
-      if (!this.board.isLive(symbol)) return;
+      if (p.health.state !== 'live') return;
       const b = p.book.bids.find(bid);
       const a = p.book.asks.find(ask);
       if (b < 0 || a < 0) return;
