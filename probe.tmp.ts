@@ -19,7 +19,7 @@ for (const [venue, files, syms] of cases) {
     for(let k=0;k<5;k++) for(const r of recs){ const m=JSON.parse(r.frame); sum+= m?1:0; }
     bj=Math.min(bj, performance.now()-t0);
     t0=performance.now();
-    for(let k=0;k<5;k++){ const a=ADAPTERS[venue as 'coinbase']!(syms); const d=driven(); const s0=replaySink(a,recs,d); const sink: Sink={event:()=>{sum++},error:(m)=>{throw new Error(m)},send:()=>{},snapshot:s0.snapshot}; for(const r of frames) a.parse(r.frame,r.t,sink); }
+    for(let k=0;k<5;k++){ const a=ADAPTERS[venue as 'coinbase']!(syms); const bodies=new Map(recs.filter(r=>r.kind==='rest').map(r=>[new URL(r.url!).pathname.replace(/\/?$/,'/'),r.frame])); const sink: Sink={event:()=>{sum++},error:(m)=>{throw new Error(m)},send:()=>{},snapshot:(s,p)=>a.onSnapshot!(s,bodies.get(p)!,0,sink)}; for(const r of frames) a.parse(r.frame,r.t,sink); }
     ba=Math.min(ba, performance.now()-t0);
   }
   console.log(venue, 'JSON.parse', (recs.length*5/bj*1000|0),'msg/s', 'adapter',(frames.length*5/ba*1000|0),'msg/s', 'ratio', (ba/bj).toFixed(2));

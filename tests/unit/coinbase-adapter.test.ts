@@ -65,11 +65,16 @@ describe.skipIf(!hasData())(`CoinbaseAdapter on ${WS} ${hasData() ? '' : NO_DATA
     expect(adapter.health().find((h) => h.symbol === 'SKL-USD')!.state).toBe('live');
   });
 
-  it('flags a heartbeat whose last trade is ahead of the matches, and a crossed book', () => {
+  it('goes connecting → syncing → live, and flags a heartbeat ahead of the matches and a crossed book', () => {
     const adapter = new CoinbaseAdapter(['BTC-USD']);
     const d = driven();
     const sink = sinkOf(d);
+    const states = [adapter.health()[0]!.state];
+    adapter.subscribeMessages();
+    states.push(adapter.health()[0]!.state);
     adapter.parse('{"type":"snapshot","product_id":"BTC-USD","bids":[["100","1"]],"asks":[["101","1"]]}', 1, sink);
+    states.push(adapter.health()[0]!.state);
+    expect(states).toEqual(['connecting', 'syncing', 'live']);
     adapter.parse('{"type":"match","trade_id":7,"side":"buy","size":"1","price":"100","product_id":"BTC-USD","sequence":10,"time":"2024-01-01T00:00:00Z"}', 2, sink);
     adapter.parse('{"type":"heartbeat","sequence":11,"last_trade_id":7,"product_id":"BTC-USD","time":"2024-01-01T00:00:01Z"}', 3, sink);
     expect(d.errors).toEqual([]);

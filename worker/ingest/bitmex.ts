@@ -70,6 +70,7 @@ export class BitmexAdapter implements Adapter {
   }
 
   subscribeMessages(): string[] {
+    this.board.subscribed();
     const args: string[] = [];
     for (const v of this.byVenue.keys()) for (const t of ['orderBookL2', 'quote', 'trade', 'instrument', 'funding', 'liquidation']) args.push(`${t}:${v}`);
     return [JSON.stringify({ op: 'subscribe', args })];

@@ -55,6 +55,7 @@ export class BitstampAdapter implements Adapter {
   }
 
   subscribeMessages(): string[] {
+    this.board.subscribed();
     return this.symbols.flatMap((s) => {
       const pair = pairOf(s);
       return [`diff_order_book_${pair}`, `live_trades_${pair}`].map((channel) => JSON.stringify({ event: 'bts:subscribe', data: { channel } }));

@@ -57,6 +57,7 @@ export class CoinbaseAdapter implements Adapter {
   }
 
   subscribeMessages(): string[] {
+    this.board.subscribed();
     const channels = [this.level2, 'matches', 'ticker', ...(this.heartbeats ? ['heartbeat'] : [])];
     return [JSON.stringify({ type: 'subscribe', product_ids: this.symbols, channels })];
   }

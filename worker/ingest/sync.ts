@@ -39,6 +39,11 @@ export class HealthBoard {
     h.reason = reason;
   }
 
+  /** The subscriptions went out: books that are not being resynced now wait for their snapshot. */
+  subscribed(): void {
+    for (const h of this.rows.values()) if (h.state === 'connecting') h.state = 'syncing';
+  }
+
   /** The connection dropped: every book is unknown until resynced; counters survive. */
   reset(): void {
     for (const h of this.rows.values()) {
