@@ -118,4 +118,77 @@ describe.skipIf(!hasData())(`fake Coinbase, Bitstamp and BitMEX with their adapt
     });
     expect(pong).toBe('pong');
   });
+
+  /** Sends `frames` once open and resolves with the first `n` replies received (replayed market data is skipped). */
+  const exchange = (url: string, frames: string[], n: number, replayed: RegExp = /^\{"type":"(l2update|ticker|match)"|^\{"table":"\w+","action":"(insert|update|delete)"/) => {
+    ws = new WebSocket(url);
+    const got: string[] = [];
+    return new Promise<string[]>((ok, fail) => {
+      ws!.on('open', () => frames.forEach((f) => ws!.send(f)));
+      ws!.on('message', (m) => {
+        if (replayed.test(m.toString())) return;
+        got.push(m.toString());
+        if (got.length === n) ok(got);
+      });
+      ws!.on('error', fail);
+    });
+  };
+
+  it('coinbase protocol: subscriptions reply, a snapshot per level2 product, errors for unknown channels and products', async () => {
+    const started = await startFakeExchange({ venue: 'coinbase', recording: 'cryptofeed/COINBASE.ws.28.0', speed: 1, loop: false, port: 0 });
+    fake = started.fake;
+    const got = await exchange(`ws://127.0.0.1:${started.port}`, [
+      '{"type":"subscribe","product_ids":["BAND-GBP"],"channels":["level2_batch",{"name":"ticker","product_ids":["NU-GBP"]}]}',
+      '{"type":"subscribe","product_ids":["BAND-GBP"],"channels":["full"]}',
+      '{"type":"subscribe","product_ids":["NOPE-USD"],"channels":["matches"]}',
+      'not json',
+    ], 5);
+    expect(got[0]).toBe('{"type":"subscriptions","channels":[{"name":"level2_batch","product_ids":["BAND-GBP"]},{"name":"ticker","product_ids":["NU-GBP"]}]}');
+    // The recorded BAND-GBP snapshot: best bid 14.7693 × 27.51, best ask 14.8024 × 12.77.
+    const snap = JSON.parse(got[1]!) as { type: string; bids: string[][]; asks: string[][] };
+    expect([snap.type, snap.bids[0], snap.asks[0]]).toEqual(['snapshot', ['14.7693', '27.51'], ['14.8024', '12.77']]);
+    const errors = got.slice(2).map((f) => JSON.parse(f) as { type: string; reason: string });
+    expect(errors.map((e) => e.type)).toEqual(['error', 'error', 'error']);
+    expect(errors.map((e) => e.reason)).toEqual(['full is not a valid channel', 'NOPE-USD is not a valid product', 'malformed JSON']);
+  });
+
+  it('bitstamp protocol: subscription, heartbeat and error replies; unknown pairs 404 on REST', async () => {
+    const started = await startFakeExchange({ venue: 'bitstamp', recording: 'cryptofeed/BITSTAMP.ws.1.0,cryptofeed/BITSTAMP.http.0.0', speed: 1, loop: false, port: 0 });
+    fake = started.fake;
+    const got = await exchange(`ws://127.0.0.1:${started.port}`, [
+      '{"event":"bts:subscribe","data":{"channel":"live_trades_ethusd"}}',
+      '{"event":"bts:heartbeat"}',
+      '{"event":"bts:subscribe","data":{"channel":"nope"}}',
+      '{"event":"bts:unsubscribe","data":{"channel":"live_trades_ethusd"}}',
+    ], 4);
+    expect(got).toEqual([
+      '{"event":"bts:subscription_succeeded","channel":"live_trades_ethusd","data":{}}',
+      '{"event":"bts:heartbeat","channel":"","data":{"status":"success"}}',
+      '{"event":"bts:error","channel":"","data":{"code":null,"message":"Bad subscription string."}}',
+      '{"event":"bts:unsubscription_succeeded","channel":"live_trades_ethusd","data":{}}',
+    ]);
+    expect((await fetch(`http://127.0.0.1:${started.port}/api/v2/order_book/nope/`)).status).toBe(404);
+    // Before the replay moves the book, the REST answer is the recorded snapshot.
+    const book = (await (await fetch(`http://127.0.0.1:${started.port}/api/v2/order_book/sgbeur/`)).json()) as { microtimestamp: string; bids: string[][] };
+    expect([book.microtimestamp, book.bids[0]]).toEqual(['1641343695572693', ['0.14695', '4567.41344936']]);
+  });
+
+  it('bitmex protocol: success and partial per topic, pong, errors for unknown tables and doubled topics; 404 off /realtime', async () => {
+    const started = await startFakeExchange({ venue: 'bitmex', recording: 'cryptofeed/BITMEX.ws.1.0', speed: 1, loop: false, port: 0 });
+    fake = started.fake;
+    const got = await exchange(`ws://127.0.0.1:${started.port}/realtime`, [
+      '{"op":"subscribe","args":["orderBookL2:XRPU21"]}',
+      'ping',
+      '{"op":"subscribe","args":["orderBookL2:XRPU21","chat:x"]}',
+    ], 5);
+    expect(JSON.parse(got[0]!)).toMatchObject({ success: true, subscribe: 'orderBookL2:XRPU21' });
+    const partial = JSON.parse(got[1]!) as { action: string; data: { price: number }[] };
+    expect([partial.action, partial.data.length]).toEqual(['partial', 116 + 92]);
+    expect(got[2]).toBe('pong');
+    expect(got.slice(3).map((f) => (JSON.parse(f) as { error: string }).error)).toEqual([
+      'You are already subscribed to this topic: orderBookL2:XRPU21', 'Unknown table: chat:x',
+    ]);
+    const refused = new WebSocket(`ws://127.0.0.1:${started.port}/nope`);
+    expect((await new Promise<Error>((ok) => refused.on('error', ok))).message).toMatch(/404/);
+  });
 });
