@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bitmexInstruments, bitmexSymbol, BitmexAdapter } from '../../worker/ingest/bitmex';
+import { bitmexCanonical, bitmexInstruments, bitmexSymbol, BitmexAdapter } from '../../worker/ingest/bitmex';
 import { drive, driven, sinkOf } from './drive';
 import { configuredSymbols, hasData, NO_DATA, recording, restBody } from './recordings';
 
@@ -11,6 +11,10 @@ describe('BitmexAdapter', () => {
   it('maps canonical symbols to BitMEX names', () => {
     expect(['BTC-USD-PERP', 'UNI-USDT-PERP', 'XRP-BTC-210924', 'BTC-USD-210924', 'ETH-USD-250926', 'BTC-USDT'].map(bitmexSymbol)).toEqual([
       'XBTUSD', 'UNIUSDT', 'XRPU21', 'XBTU21', 'ETHUSDU25', 'XBT_USDT',
+    ]);
+    // Without the instrument list, names map back, dated futures expiring on the month's last Friday.
+    expect(['XBTUSD', 'UNIUSDT', 'XRPU21', 'XBTU21', 'XBTZ25', 'ETHUSDZ25', 'XBTUSDTH26', 'XBT_USDT', 'XBTEUR'].map(bitmexCanonical)).toEqual([
+      'BTC-USD-PERP', 'UNI-USDT-PERP', 'XRP-BTC-210924', 'BTC-USD-210924', 'BTC-USD-251226', 'ETH-USD-251226', 'BTC-USDT-260327', 'BTC-USDT', 'BTC-EUR-PERP',
     ]);
     expect(new BitmexAdapter(['BTC-USD-PERP']).subscribeMessages()).toEqual([
       '{"op":"subscribe","args":["orderBookL2:XBTUSD","quote:XBTUSD","trade:XBTUSD","instrument:XBTUSD","funding:XBTUSD","liquidation:XBTUSD"]}',
@@ -52,6 +56,15 @@ describe.skipIf(!hasData())(`BitmexAdapter on ${WS} ${hasData() ? '' : NO_DATA}`
     // 1,969 book frames after the partials (445 insert, 1,090 update, 434 delete); trades only from inserts (17 rows in 7 frames).
     expect([count('book:snapshot'), count('book:delta'), count('trade'), count('bbo')]).toEqual([10, 1_969, 17, 436]);
     expect(a.health().every((h) => h.state === 'live' && h.resyncs === 0)).toBe(true);
+  });
+
+  it('built without symbols, tracks every contract in the stream with the same result', () => {
+    const known = drive(new BitmexAdapter(symbols()), recording(WS));
+    const open = new BitmexAdapter([]);
+    const d = drive(open, recording(WS));
+    expect(d.errors).toEqual([]);
+    expect(d.events).toEqual(known.events);
+    expect(open.health().map((h) => h.symbol).sort()).toEqual([...symbols()].sort());
   });
 
   it('gives the first trade and the first partial top exactly', () => {

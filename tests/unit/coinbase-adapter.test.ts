@@ -28,6 +28,15 @@ describe.skipIf(!hasData())(`CoinbaseAdapter on ${WS} ${hasData() ? '' : NO_DATA
     expect(d.sent).toEqual([]);
   });
 
+  it('built without symbols, tracks every product in the stream with the same result', () => {
+    const known = run();
+    const open = new CoinbaseAdapter([], { level2: 'level2' });
+    const d = drive(open, recording(WS));
+    expect(d.errors).toEqual([]);
+    expect(d.events).toEqual(known.events);
+    expect(open.health().map((h) => h.symbol).sort()).toEqual([...symbols()].sort());
+  });
+
   it('gives the first trade and the first snapshot top exactly as the frames say', () => {
     const d = run();
     // Coinbase stamps microseconds ("2021-04-17T16:43:37.089723Z"); ts keeps them as a fraction of a ms.

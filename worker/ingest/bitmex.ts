@@ -1,4 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
+import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level, Side } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { bookLevels, HealthBoard, isoMs } from './sync';
@@ -36,6 +37,29 @@ export function bitmexSymbol(canonical: string): string {
 }
 
 /**
+ * The canonical symbol for a BitMEX name when no instrument list is at hand: XBTUSD → BTC-USD-PERP,
+ * XBT_USDT → BTC-USDT, and dated futures (root + month code + year) expiring, as BitMEX's quarterlies
+ * do, on the month's last Friday: XRPU21 → XRP-BTC-210924, XBTZ25 → BTC-USD-251226.
+ */
+export function bitmexCanonical(venueSymbol: string): string | undefined {
+  const spot = /^([A-Z0-9]+)_([A-Z0-9]+)$/.exec(venueSymbol);
+  if (spot) return `${btc(spot[1]!)}-${btc(spot[2]!)}`;
+  const future = /^([A-Z0-9]+?)([FGHJKMNQUVXZ])(\d\d)$/.exec(venueSymbol);
+  if (future) {
+    const [, root = '', code = '', yy = ''] = future;
+    // Alt roots alone are quoted in XBT; XBT alone in USD.
+    const pair = splitConcatenated(root.replace(/^XBT/, 'BTC')) ?? (root === 'XBT' ? 'BTC-USD' : `${root}-BTC`);
+    const month = MONTHS.indexOf(code);
+    const year = 2000 + Number(yy);
+    const last = new Date(Date.UTC(year, month + 1, 0));
+    const day = last.getUTCDate() - ((last.getUTCDay() + 2) % 7);
+    return `${pair}-${yy}${String(month + 1).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+  }
+  const perp = splitConcatenated(venueSymbol.replace(/^XBT/, 'BTC'));
+  return perp && `${perp}-PERP`;
+}
+
+/**
  * BitMEX realtime (wss://ws.bitmex.com/realtime; www.bitmex.com in 2021): orderBookL2 partial then
  * insert/update/delete by level id, quote, trade, instrument (mark, index, funding), funding and
  * liquidation tables. Book rows before the symbol's partial are ignored, as the venue documents; an
@@ -52,17 +76,20 @@ export class BitmexAdapter implements Adapter {
   readonly heartbeat = { intervalMs: 5_000, frame: 'ping' };
   private readonly byVenue = new Map<string, Contract>();
   private readonly board: HealthBoard;
+  /** Venue name → canonical symbol from the instrument list, for contracts discovered in the stream. */
+  private readonly listed: Map<string, string>;
+  /** Built without symbols (to normalize a recording): every contract in the stream is tracked. */
+  private readonly open: boolean;
 
   constructor(
     readonly symbols: readonly string[],
     instruments: readonly Instrument[] = [],
   ) {
     this.board = new HealthBoard(symbols);
+    this.open = symbols.length === 0;
+    this.listed = new Map(instruments.map((i) => [i.venueSymbol, i.symbol]));
     const known = new Map(instruments.map((i) => [i.symbol, i.venueSymbol]));
-    for (const symbol of symbols) {
-      const venueSymbol = known.get(symbol) ?? bitmexSymbol(symbol);
-      this.byVenue.set(venueSymbol, { symbol, health: this.board.row(symbol), venueSymbol, book: new OrderBook(), prices: new Map() });
-    }
+    for (const symbol of symbols) this.add(known.get(symbol) ?? bitmexSymbol(symbol), symbol);
   }
 
   url(base: string): string {
@@ -153,10 +180,25 @@ export class BitmexAdapter implements Adapter {
     }
   }
 
+  private add(venueSymbol: string, symbol: string): Contract {
+    const c = { symbol, health: this.board.row(symbol), venueSymbol, book: new OrderBook(), prices: new Map<number, number>() };
+    this.byVenue.set(venueSymbol, c);
+    return c;
+  }
+
+  /** The contract a row or partial names: known, or discovered when the adapter tracks everything. */
+  private contract(venueSymbol: unknown): Contract | undefined {
+    if (typeof venueSymbol !== 'string') return undefined;
+    const c = this.byVenue.get(venueSymbol);
+    if (c || !this.open) return c;
+    const symbol = this.listed.get(venueSymbol) ?? bitmexCanonical(venueSymbol);
+    return symbol ? this.add(venueSymbol, symbol) : undefined;
+  }
+
   private rows(data: Raw[], recvTs: number, sink: Sink, each: (c: Contract, r: Raw, ts: number) => void): void {
     for (let i = 0; i < data.length; i++) {
       const r = data[i]!;
-      const c = r !== null && typeof r === 'object' ? this.byVenue.get(r.symbol as string) : undefined;
+      const c = r !== null && typeof r === 'object' ? this.contract(r.symbol) : undefined;
       if (!c) {
         sink.error(`bitmex: row for unknown symbol ${String(r?.symbol)}`);
         continue;
@@ -168,7 +210,7 @@ export class BitmexAdapter implements Adapter {
 
   private book(action: unknown, data: Raw[], filter: unknown, recvTs: number, sink: Sink): void {
     if (action === 'partial') {
-      const c = this.byVenue.get((filter as string) ?? (data[0]?.symbol as string));
+      const c = this.contract(filter ?? data[0]?.symbol);
       if (!c) return sink.error(`bitmex: partial for unknown symbol ${String(filter)}`);
       c.health.lastMessageAt = recvTs;
       return this.partial(c, data, recvTs, sink);
@@ -181,7 +223,7 @@ export class BitmexAdapter implements Adapter {
     let ts = recvTs;
     for (let i = 0; i <= data.length; i++) {
       const r = data[i];
-      const next = r && typeof r === 'object' ? this.byVenue.get(r.symbol as string) : undefined;
+      const next = r && typeof r === 'object' ? this.contract(r.symbol) : undefined;
       if (c && (next !== c || i === data.length)) {
         if (!this.flush(c, bids, asks, ts, recvTs, sink)) return;
         bids = [];

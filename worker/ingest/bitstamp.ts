@@ -1,4 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
+import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { applyPairs, bookLevels, HealthBoard } from './sync';
@@ -27,6 +28,8 @@ interface Pair {
 /** Diffs kept while waiting for a snapshot: beyond this the request is presumed lost and re-sent. */
 const MAX_PENDING = 10_000;
 
+/** Bitstamp's quote assets, longest first where one ends another (usdtusd is USDT-USD, not USD-TUSD). */
+const QUOTES = ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'BTC', 'ETH', 'PAX'];
 const pairOf = (canonical: string): string => canonical.replace(/-/g, '').toLowerCase();
 const bookPath = (pair: string): string => `/api/v2/order_book/${pair}/`;
 
@@ -35,7 +38,7 @@ const bookPath = (pair: string): string => `/api/v2/order_book/${pair}/`;
  * diff_order_book channels, `bts:heartbeat` as the application ping. The book starts from the REST
  * /api/v2/order_book/<pair>/ snapshot: diffs are buffered from subscription, those with a
  * microtimestamp at or before the snapshot's are dropped, the rest applied in order. A later diff
- * that goes back in time, or a crossed book, invalidates the book and fetches a new snapshot.
+ * that goes back in time (before the last one applied), or a crossed book, invalidates the book and fetches a new snapshot.
  */
 export class BitstampAdapter implements Adapter {
   readonly venue = 'bitstamp' as const;
@@ -45,7 +48,11 @@ export class BitstampAdapter implements Adapter {
   private readonly pairs = new Map<string, Pair>();
   private readonly board: HealthBoard;
 
+  /** Built without symbols (to normalize a recording): every pair in the stream is tracked. */
+  private readonly open: boolean;
+
   constructor(readonly symbols: readonly string[]) {
+    this.open = symbols.length === 0;
     this.board = new HealthBoard(symbols);
     this.reset();
   }
@@ -63,7 +70,8 @@ export class BitstampAdapter implements Adapter {
   }
 
   reset(): void {
-    for (const symbol of this.symbols) this.pairs.set(pairOf(symbol), { symbol, health: this.board.row(symbol), book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined });
+    this.pairs.clear();
+    for (const symbol of this.symbols) this.add(symbol);
     this.board.reset();
   }
 
@@ -89,7 +97,9 @@ export class BitstampAdapter implements Adapter {
     }
     if (event === 'bts:error') return sink.error(`bitstamp: ${JSON.stringify(m.data)}`);
     const cut = channel.lastIndexOf('_');
-    const p = this.pairs.get(channel.slice(cut + 1));
+    const pair = channel.slice(cut + 1);
+    const discovered = this.open && cut > 0 ? splitConcatenated(pair, QUOTES) : undefined;
+    const p = this.pairs.get(pair) ?? (discovered ? this.add(discovered) : undefined);
     if (!p) return sink.error(`bitstamp: ${String(event)} on unknown channel ${channel}`);
     p.health.lastMessageAt = recvTs;
     const kind = channel.slice(0, cut);
@@ -143,7 +153,7 @@ export class BitstampAdapter implements Adapter {
       return;
     }
     if (micro <= p.snapMicro) return;
-    if (micro <= p.micro) return this.violation(p, `diff out of order: ${micro} ≤ ${p.micro}`, true, sink);
+    if (micro < p.micro) return this.violation(p, `diff out of order: ${micro} < ${p.micro}`, true, sink);
     const bids: Level[] = [];
     const asks: Level[] = [];
     if (!applyPairs(p.book.bids, d.bids, bids) || !applyPairs(p.book.asks, d.asks, asks)) return this.violation(p, 'malformed diff', false, sink);
@@ -162,6 +172,12 @@ export class BitstampAdapter implements Adapter {
       type: 'trade', exchange: this.venue, symbol: p.symbol, id: String(d.id), price, amount, side: d.type === 0 ? 'buy' : 'sell',
       ts: micro / 1000, recvTs,
     });
+  }
+
+  private add(symbol: string): Pair {
+    const p: Pair = { symbol, health: this.board.row(symbol), book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined };
+    this.pairs.set(pairOf(symbol), p);
+    return p;
   }
 
   /** Starts buffering diffs and asks the feed for a REST snapshot. */

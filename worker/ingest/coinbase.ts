@@ -4,6 +4,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { applyPairs, bookLevels, HealthBoard, isoMs } from './sync';
 
 type Raw = Record<string, unknown>;
+const PRODUCT = /^[A-Z0-9]+-[A-Z0-9]+$/;
 
 /** Sequence state of one product: the product sequence per channel and the last trade id seen on `matches`. */
 interface Product {
@@ -41,12 +42,15 @@ export class CoinbaseAdapter implements Adapter {
   private readonly board: HealthBoard;
   private readonly level2: 'level2' | 'level2_batch';
   private readonly heartbeats: boolean;
+  /** Built without symbols (to normalize a recording): every product in the stream is tracked. */
+  private readonly open: boolean;
 
   constructor(
     readonly symbols: readonly string[],
     opts: CoinbaseOptions = {},
   ) {
     this.level2 = opts.level2 ?? 'level2_batch';
+    this.open = symbols.length === 0;
     this.heartbeats = opts.heartbeats ?? true;
     this.board = new HealthBoard(symbols);
     this.reset();
@@ -63,9 +67,8 @@ export class CoinbaseAdapter implements Adapter {
   }
 
   reset(): void {
-    for (const s of this.symbols) {
-      this.products.set(s, { book: new OrderBook(), health: this.board.row(s), matchSeq: 0, tickerSeq: 0, heartbeatSeq: 0, tradeId: 0 });
-    }
+    this.products.clear();
+    for (const s of this.symbols) this.add(s);
     this.board.reset();
   }
 
@@ -85,7 +88,7 @@ export class CoinbaseAdapter implements Adapter {
     if (type === 'subscriptions') return;
     if (type === 'error') return sink.error(`coinbase: ${String(m.message)}${m.reason ? `: ${String(m.reason)}` : ''}`);
     const symbol = m.product_id;
-    const p = typeof symbol === 'string' ? this.products.get(symbol) : undefined;
+    const p = typeof symbol !== 'string' ? undefined : (this.products.get(symbol) ?? (this.open && PRODUCT.test(symbol) ? this.add(symbol) : undefined));
     if (!p) return sink.error(`coinbase: ${String(type)} for unknown product ${String(symbol)}`);
     const sym = symbol as string;
     p.health.lastMessageAt = recvTs;
@@ -104,6 +107,12 @@ export class CoinbaseAdapter implements Adapter {
       default:
         return sink.error(`coinbase: unhandled message type ${String(type)}`, sym);
     }
+  }
+
+  private add(symbol: string): Product {
+    const p = { book: new OrderBook(), health: this.board.row(symbol), matchSeq: 0, tickerSeq: 0, heartbeatSeq: 0, tradeId: 0 };
+    this.products.set(symbol, p);
+    return p;
   }
 
   private snapshot(p: Product, symbol: string, m: Raw, recvTs: number, sink: Sink): void {

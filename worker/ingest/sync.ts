@@ -10,15 +10,16 @@ export class HealthBoard {
   private readonly rows = new Map<string, InstrumentHealth>();
 
   constructor(symbols: readonly string[]) {
-    for (const symbol of symbols) {
-      this.rows.set(symbol, { symbol, state: 'connecting', lastMessageAt: 0, gaps: 0, checksumOk: 0, checksumFailed: 0, resyncs: 0 });
-    }
+    for (const symbol of symbols) this.row(symbol).state = 'connecting';
   }
 
-  /** The instrument's live row: adapters keep it beside their book to stamp and test it without a lookup. */
+  /**
+   * The instrument's live row, created on first use (adapters that discover instruments from the
+   * stream): adapters keep it beside their book to stamp and test it without a lookup.
+   */
   row(symbol: string): InstrumentHealth {
-    const h = this.rows.get(symbol);
-    if (!h) throw new Error(`no health row for ${symbol}`);
+    let h = this.rows.get(symbol);
+    if (!h) this.rows.set(symbol, (h = { symbol, state: 'syncing', lastMessageAt: 0, gaps: 0, checksumOk: 0, checksumFailed: 0, resyncs: 0 }));
     return h;
   }
 
