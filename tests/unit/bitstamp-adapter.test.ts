@@ -48,6 +48,14 @@ describe('BitstampAdapter', () => {
 });
 
 describe.skipIf(!hasData())(`BitstampAdapter on ${WS} + ${HTTP} ${hasData() ? '' : NO_DATA}`, () => {
+  it('reads the CF-REST capture as ten order-book responses with their URLs', () => {
+    const rest = recording(HTTP);
+    expect(rest.every((r) => r.kind === 'rest')).toBe(true);
+    expect(rest.map((r) => r.url)).toEqual(symbols().map((s) => `https://www.bitstamp.net/api/v2/order_book/${s.replace('-', '').toLowerCase()}`));
+    expect(rest[0]).toMatchObject({ t: 1641343696241.0529, line: 1 });
+    expect(rest[0]!.frame).toMatch(/^\{"timestamp": "1641343695", "microtimestamp": "1641343695572693", "bids": \[\["0\.14695"/);
+  });
+
   it('normalizes every frame without an error, drops the 102 diffs the snapshots cover, never crosses', () => {
     const a = new BitstampAdapter(symbols());
     const d = drive(a, records());
