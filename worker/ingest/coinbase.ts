@@ -135,20 +135,19 @@ export class CoinbaseAdapter implements Adapter {
     const asks: Level[] = [];
     const book = p.book;
     for (let i = 0; i < changes.length; i++) {
-      const c = changes[i] as unknown;
-      const price = Array.isArray(c) ? +(c[1] as string) : NaN;
-      const size = Array.isArray(c) ? +(c[2] as string) : NaN;
-      const side = Array.isArray(c) ? c[0] : undefined;
-      if (!(price > 0) || !(size >= 0) || size === Infinity || (side !== 'buy' && side !== 'sell')) {
-        return this.violation(symbol, 'malformed l2update', false, sink);
-      }
+      const c = changes[i] as unknown[];
+      if (!Array.isArray(c)) return this.violation(symbol, 'malformed l2update', false, sink);
+      const side = c[0];
+      const price = +(c[1] as string);
+      const size = +(c[2] as string);
+      if (!(price > 0) || !(size >= 0) || size === Infinity) return this.violation(symbol, 'malformed l2update', false, sink);
       if (side === 'buy') {
         book.bids.set(price, size);
         bids.push([price, size]);
-      } else {
+      } else if (side === 'sell') {
         book.asks.set(price, size);
         asks.push([price, size]);
-      }
+      } else return this.violation(symbol, 'malformed l2update', false, sink);
     }
     if (book.crossed) return this.violation(symbol, `crossed book: bid ${book.bids.bestPrice} ≥ ask ${book.asks.bestPrice}`, false, sink);
     sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids, asks, ts: isoMs(m.time, recvTs), recvTs });

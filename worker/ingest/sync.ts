@@ -92,8 +92,8 @@ export function isoMs(v: unknown, fallback: number): number {
   if (typeof v !== 'string') return fallback;
   const n = v.length;
   if (n >= 20 && v.charCodeAt(10) === 84 /* T */ && v.charCodeAt(19) === 46 /* . */ && v.charCodeAt(n - 1) === 90 /* Z */) {
-    const key = v.slice(0, 10);
-    if (key !== dayKey) {
+    if (dayKey === '' || !v.startsWith(dayKey)) {
+      const key = v.slice(0, 10);
       const t = Date.parse(key);
       if (!Number.isFinite(t)) return fallback;
       dayKey = key;
