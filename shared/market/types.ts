@@ -82,6 +82,11 @@ export interface Instrument {
   lotSize: number;
   /** Units of base per contract (1 for spot). */
   contractSize: number;
+  /**
+   * Contracts whose value is not a fixed amount of base: `inverse` is worth `contractSize` units of
+   * quote, `quanto` a fixed multiple of the settlement currency per price point (BitMEX).
+   */
+  contractValue?: 'inverse' | 'quanto';
   /** Dated futures: expiry, Unix ms. */
   expiry?: number;
 }

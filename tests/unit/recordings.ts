@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRecording, type RecordedFrame } from '../../tools/fake-exchange/recording';
 import { DATA_DIR, hasData } from '../../tools/paths';
@@ -16,3 +17,12 @@ export function recording(rel: string): RecordedFrame[] {
 
 export const SPOT_0808 = 'hftbacktest/spot/btcusdt_20240808.gz';
 export const SPOT_0809 = 'hftbacktest/spot/btcusdt_20240809.gz';
+
+/** The symbols a cryptofeed session subscribed to (`l2_book` of the `configuration:` line of its `*.0` file). */
+export function configuredSymbols(rel: string): string[] {
+  const line = readFileSync(join(DATA_DIR, rel), 'utf8').split('\n').find((l) => l.startsWith('configuration: '));
+  return (JSON.parse(line!.slice('configuration: '.length)) as { l2_book: string[] }).l2_book;
+}
+
+/** The body of the first REST response in a CF-REST file. */
+export const restBody = (rel: string): string => recording(rel).find((r) => r.kind === 'rest')!.frame;

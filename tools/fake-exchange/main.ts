@@ -3,11 +3,17 @@ import { resolveRecording } from '../paths';
 import { readRecording } from './recording';
 import { FakeExchange } from './server';
 import { BinancePlugin } from './venues/binance';
+import { BitmexPlugin } from './venues/bitmex';
+import { BitstampPlugin } from './venues/bitstamp';
+import { CoinbasePlugin } from './venues/coinbase';
 import type { VenuePlugin } from './venue';
 import type { RecordedFrame } from './recording';
 
 const PLUGINS: Record<string, (rec: readonly RecordedFrame[]) => VenuePlugin<unknown>> = {
   binance: (rec) => new BinancePlugin(rec) as VenuePlugin<unknown>,
+  coinbase: (rec) => new CoinbasePlugin(rec) as VenuePlugin<unknown>,
+  bitstamp: (rec) => new BitstampPlugin(rec) as VenuePlugin<unknown>,
+  bitmex: (rec) => new BitmexPlugin(rec) as VenuePlugin<unknown>,
 };
 
 export const DEFAULT_RECORDING = 'hftbacktest/spot/btcusdt_20240808.gz,hftbacktest/spot/btcusdt_20240809.gz';

@@ -10,6 +10,9 @@ export interface RecordedFrame {
   /** 1-based line in its file, for error messages and for tests that look the frame up. */
   line: number;
   file: string;
+  /** CF-REST lines (`<url> -> <ts>: <body>`): a REST response captured beside the socket; `frame` is its body. */
+  kind?: 'rest';
+  url?: string;
 }
 
 const text = (file: string): string => {
@@ -18,7 +21,8 @@ const text = (file: string): string => {
 };
 
 /**
- * Reads hftbacktest (`<local_ns> <json>`) and cryptofeed (`<ts>: <frame>`) recordings into one list.
+ * Reads hftbacktest (`<local_ns> <json>`) and cryptofeed (`<ts>: <frame>`, CF-REST `<url> -> <ts>: <body>`)
+ * recordings into one list.
  * Lines that are not received frames (connection and sent-message lines, blanks) are skipped.
  */
 export function readRecording(file: string): RecordedFrame[] {
@@ -33,7 +37,12 @@ export function readRecording(file: string): RecordedFrame[] {
       continue;
     }
     const cf = /^(\d+(?:\.\d+)?): /.exec(line);
-    if (cf) out.push({ t: Number(cf[1]) * 1000, frame: line.slice(cf[0].length), line: i + 1, file });
+    if (cf) {
+      out.push({ t: Number(cf[1]) * 1000, frame: line.slice(cf[0].length), line: i + 1, file });
+      continue;
+    }
+    const rest = /^(https?:\/\/\S+) -> (\d+(?:\.\d+)?): /.exec(line);
+    if (rest) out.push({ t: Number(rest[2]) * 1000, frame: line.slice(rest[0].length), line: i + 1, file, kind: 'rest', url: rest[1]! });
   }
   return out;
 }

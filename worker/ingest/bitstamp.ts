@@ -1,0 +1,209 @@
+import { OrderBook } from '../../shared/market/book';
+import { splitConcatenated } from '../../shared/market/symbols';
+import type { Instrument, Level } from '../../shared/market/types';
+import type { Adapter, InstrumentHealth, Sink } from './adapter';
+import { applyPairs, bookLevels, HealthBoard } from './sync';
+
+type Raw = Record<string, unknown>;
+
+/** A diff held back until the REST snapshot it must follow has arrived. */
+interface Pending {
+  micro: number;
+  bids: unknown;
+  asks: unknown;
+}
+
+interface Pair {
+  symbol: string;
+  health: InstrumentHealth;
+  book: OrderBook;
+  /** Microtimestamp of the snapshot: diffs at or before it are already in it and are dropped. */
+  snapMicro: number;
+  /** Microtimestamp of the last diff applied (or of the snapshot); a later diff older than it is out of order. */
+  micro: number;
+  /** Diffs buffered while the snapshot request is in flight; undefined when synced. */
+  pending: Pending[] | undefined;
+}
+
+/** Diffs kept while waiting for a snapshot: beyond this the request is presumed lost and re-sent. */
+const MAX_PENDING = 10_000;
+
+/** Bitstamp's quote assets, longest first where one ends another (usdtusd is USDT-USD, not USD-TUSD). */
+const QUOTES = ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'BTC', 'ETH', 'PAX'];
+const pairOf = (canonical: string): string => canonical.replace(/-/g, '').toLowerCase();
+const bookPath = (pair: string): string => `/api/v2/order_book/${pair}/`;
+
+/**
+ * Bitstamp WebSocket v2 (wss://ws.bitstamp.net, unchanged since the 2022 recording): live_trades and
+ * diff_order_book channels, `bts:heartbeat` as the application ping. The book starts from the REST
+ * /api/v2/order_book/<pair>/ snapshot: diffs are buffered from subscription, those with a
+ * microtimestamp at or before the snapshot's are dropped, the rest applied in order. A later diff
+ * that goes back in time (before the last one applied), or a crossed book, invalidates the book and fetches a new snapshot.
+ */
+export class BitstampAdapter implements Adapter {
+  readonly venue = 'bitstamp' as const;
+  /** Quiet pairs send nothing for minutes; the heartbeat reply keeps the socket provably alive. */
+  readonly staleAfterMs = 30_000;
+  readonly heartbeat = { intervalMs: 10_000, frame: '{"event":"bts:heartbeat"}' };
+  private readonly pairs = new Map<string, Pair>();
+  private readonly board: HealthBoard;
+
+  /** Built without symbols (to normalize a recording): every pair in the stream is tracked. */
+  private readonly open: boolean;
+
+  constructor(readonly symbols: readonly string[]) {
+    this.open = symbols.length === 0;
+    this.board = new HealthBoard(symbols);
+    this.reset();
+  }
+
+  url(base: string): string {
+    return base.replace(/\/+$/, '');
+  }
+
+  subscribeMessages(): string[] {
+    this.board.subscribed();
+    return this.symbols.flatMap((s) => {
+      const pair = pairOf(s);
+      return [`diff_order_book_${pair}`, `live_trades_${pair}`].map((channel) => JSON.stringify({ event: 'bts:subscribe', data: { channel } }));
+    });
+  }
+
+  reset(): void {
+    this.pairs.clear();
+    for (const symbol of this.symbols) this.add(symbol);
+    this.board.reset();
+  }
+
+  health(): InstrumentHealth[] {
+    return this.board.list();
+  }
+
+  parse(frame: string, recvTs: number, sink: Sink): void {
+    let m: Raw;
+    try {
+      m = JSON.parse(frame) as Raw;
+    } catch {
+      return sink.error(`bitstamp: frame is not JSON: ${frame.slice(0, 80)}`);
+    }
+    if (m === null || typeof m !== 'object') return sink.error('bitstamp: frame is not an object');
+    const event = m.event;
+    const channel = typeof m.channel === 'string' ? m.channel : '';
+    if (event === 'bts:heartbeat' || event === 'bts:unsubscription_succeeded') return;
+    if (event === 'bts:request_reconnect') {
+      // The venue is about to cut this socket: every book will need a new snapshot after reconnect.
+      for (const p of this.pairs.values()) this.board.set(p.symbol, 'resyncing', 'venue requested reconnect');
+      return sink.error('bitstamp: venue requested reconnect');
+    }
+    if (event === 'bts:error') return sink.error(`bitstamp: ${JSON.stringify(m.data)}`);
+    const cut = channel.lastIndexOf('_');
+    const pair = channel.slice(cut + 1);
+    const discovered = this.open && cut > 0 ? splitConcatenated(pair, QUOTES) : undefined;
+    const p = this.pairs.get(pair) ?? (discovered ? this.add(discovered) : undefined);
+    if (!p) return sink.error(`bitstamp: ${String(event)} on unknown channel ${channel}`);
+    p.health.lastMessageAt = recvTs;
+    const kind = channel.slice(0, cut);
+    if (event === 'bts:subscription_succeeded') {
+      if (kind === 'diff_order_book') this.resync(p, sink);
+      return;
+    }
+    const d = m.data as Raw | null;
+    if (d === null || typeof d !== 'object') return sink.error(`bitstamp: ${channel} without data`, p.symbol);
+    if (event === 'data' && kind === 'diff_order_book') return this.diff(p, d, recvTs, sink);
+    if (event === 'trade' && kind === 'live_trades') return this.trade(p, d, recvTs, sink);
+    sink.error(`bitstamp: unhandled ${String(event)} on ${channel}`, p.symbol);
+  }
+
+  onSnapshot(symbol: string, body: string, recvTs: number, sink: Sink): void {
+    const p = this.pairs.get(pairOf(symbol));
+    if (!p) return sink.error(`bitstamp: snapshot for unknown symbol ${symbol}`);
+    let snap: Raw;
+    try {
+      snap = JSON.parse(body) as Raw;
+    } catch {
+      return this.violation(p, 'snapshot is not JSON', false, sink);
+    }
+    const micro = Number(snap?.microtimestamp);
+    const book = p.book;
+    book.clear();
+    if (!(micro > 0) || !applyPairs(book.bids, snap.bids) || !applyPairs(book.asks, snap.asks)) {
+      return this.violation(p, 'malformed snapshot', false, sink);
+    }
+    p.snapMicro = p.micro = micro;
+    const pending = p.pending ?? [];
+    p.pending = undefined;
+    for (const d of pending) {
+      if (d.micro <= p.micro) continue;
+      if (!applyPairs(book.bids, d.bids) || !applyPairs(book.asks, d.asks)) return this.violation(p, 'malformed diff', false, sink);
+      p.micro = d.micro;
+    }
+    if (book.crossed) return this.violation(p, `crossed book: bid ${book.bids.bestPrice} ≥ ask ${book.asks.bestPrice}`, false, sink);
+    this.board.set(p.symbol, 'live');
+    sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol: p.symbol, ...bookLevels(book), ts: p.micro / 1000, recvTs });
+  }
+
+  private diff(p: Pair, d: Raw, recvTs: number, sink: Sink): void {
+    const micro = Number(d.microtimestamp);
+    if (!(micro > 0)) return this.violation(p, 'diff without microtimestamp', false, sink);
+    // A diff before any snapshot request (the subscription reply was missed): start syncing now.
+    if (!p.pending && p.health.state !== 'live') this.resync(p, sink);
+    if (p.pending) {
+      if (p.pending.length >= MAX_PENDING) return this.violation(p, 'no snapshot after 10000 diffs', false, sink);
+      p.pending.push({ micro, bids: d.bids, asks: d.asks });
+      return;
+    }
+    if (micro <= p.snapMicro) return;
+    if (micro < p.micro) return this.violation(p, `diff out of order: ${micro} < ${p.micro}`, true, sink);
+    const bids: Level[] = [];
+    const asks: Level[] = [];
+    if (!applyPairs(p.book.bids, d.bids, bids) || !applyPairs(p.book.asks, d.asks, asks)) return this.violation(p, 'malformed diff', false, sink);
+    p.micro = micro;
+    if (p.book.crossed) return this.violation(p, `crossed book: bid ${p.book.bids.bestPrice} ≥ ask ${p.book.asks.bestPrice}`, false, sink);
+    sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol: p.symbol, bids, asks, ts: micro / 1000, recvTs });
+  }
+
+  private trade(p: Pair, d: Raw, recvTs: number, sink: Sink): void {
+    const price = +((d.price_str ?? d.price) as string);
+    const amount = +((d.amount_str ?? d.amount) as string);
+    const micro = Number(d.microtimestamp);
+    if (!(price > 0) || !(amount > 0) || !(micro > 0) || (d.type !== 0 && d.type !== 1)) return sink.error('bitstamp: malformed trade', p.symbol);
+    // `type` is the taker's side: 0 buy, 1 sell.
+    sink.event({
+      type: 'trade', exchange: this.venue, symbol: p.symbol, id: String(d.id), price, amount, side: d.type === 0 ? 'buy' : 'sell',
+      ts: micro / 1000, recvTs,
+    });
+  }
+
+  private add(symbol: string): Pair {
+    const p: Pair = { symbol, health: this.board.row(symbol), book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined };
+    this.pairs.set(pairOf(symbol), p);
+    return p;
+  }
+
+  /** Starts buffering diffs and asks the feed for a REST snapshot. */
+  private resync(p: Pair, sink: Sink): void {
+    p.pending = [];
+    p.book.clear();
+    if (p.health.state !== 'resyncing') this.board.set(p.symbol, 'syncing');
+    sink.snapshot(p.symbol, bookPath(pairOf(p.symbol)));
+  }
+
+  private violation(p: Pair, reason: string, gap: boolean, sink: Sink): void {
+    this.board.violation(p.symbol, reason, gap);
+    sink.error(`bitstamp: ${reason}`, p.symbol);
+    this.resync(p, sink);
+  }
+}
+
+/** Bitstamp GET /api/v2/trading-pairs-info/: every pair as an `Instrument` (decimals give tick and lot). */
+export function bitstampInstruments(body: string): Instrument[] {
+  const list = JSON.parse(body) as Raw[];
+  if (!Array.isArray(list)) throw new Error('bitstamp: trading-pairs-info is not a list');
+  return list.map((p) => {
+    const [base, quote] = String(p.name).split('/') as [string, string];
+    return {
+      exchange: 'bitstamp', symbol: `${base}-${quote}`, venueSymbol: String(p.url_symbol), kind: 'spot', base, quote,
+      tickSize: 10 ** -Number(p.counter_decimals), lotSize: 10 ** -Number(p.base_decimals), contractSize: 1,
+    };
+  });
+}

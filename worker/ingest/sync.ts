@@ -1,0 +1,136 @@
+import type { FeedState, Level } from '../../shared/market/types';
+import type { BookSide, OrderBook } from '../../shared/market/book';
+import type { InstrumentHealth } from './adapter';
+
+/**
+ * Per-instrument health an adapter keeps beside its books. A book is only called `live` once it is
+ * synced; any broken rule moves it to `resyncing` with the reason until a fresh snapshot lands.
+ */
+export class HealthBoard {
+  private readonly rows = new Map<string, InstrumentHealth>();
+
+  constructor(symbols: readonly string[]) {
+    for (const symbol of symbols) this.row(symbol).state = 'connecting';
+  }
+
+  /**
+   * The instrument's live row, created on first use (adapters that discover instruments from the
+   * stream): adapters keep it beside their book to stamp and test it without a lookup.
+   */
+  row(symbol: string): InstrumentHealth {
+    let h = this.rows.get(symbol);
+    if (!h) this.rows.set(symbol, (h = { symbol, state: 'syncing', lastMessageAt: 0, gaps: 0, checksumOk: 0, checksumFailed: 0, resyncs: 0 }));
+    return h;
+  }
+
+  set(symbol: string, state: FeedState, reason?: string): void {
+    const h = this.rows.get(symbol);
+    if (!h) return;
+    h.state = state;
+    h.reason = reason;
+  }
+
+  /** A broken rule: counts it (as a gap when it is one) and marks the book invalid until resynced. */
+  violation(symbol: string, reason: string, gap: boolean): void {
+    const h = this.rows.get(symbol);
+    if (!h) return;
+    if (gap) h.gaps++;
+    h.resyncs++;
+    h.state = 'resyncing';
+    h.reason = reason;
+  }
+
+  /** The subscriptions went out: books that are not being resynced now wait for their snapshot. */
+  subscribed(): void {
+    for (const h of this.rows.values()) if (h.state === 'connecting') h.state = 'syncing';
+  }
+
+  /** The connection dropped: every book is unknown until resynced; counters survive. */
+  reset(): void {
+    for (const h of this.rows.values()) {
+      h.state = 'connecting';
+      h.reason = undefined;
+    }
+  }
+
+  list(): InstrumentHealth[] {
+    return [...this.rows.values()].map((h) => ({ ...h }));
+  }
+}
+
+/**
+ * Applies `[price, size, …]` string pairs (absolute sizes, 0 removes) to one side, pushing each change
+ * to `out` when given. False when a level is malformed; the levels before it are already applied, so
+ * the caller must treat the book as invalid.
+ */
+export function applyPairs(side: BookSide, raw: unknown, out?: Level[]): boolean {
+  if (!Array.isArray(raw)) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const l = raw[i] as unknown;
+    if (!Array.isArray(l)) return false;
+    const price = +(l[0] as string);
+    const size = +(l[1] as string);
+    if (!(price > 0) || !(size >= 0) || size === Infinity) return false;
+    side.set(price, size);
+    out?.push([price, size]);
+  }
+  return true;
+}
+
+/** A whole book as a snapshot event's two level lists. */
+export const bookLevels = (book: OrderBook): { bids: Level[]; asks: Level[] } => ({ bids: book.bids.top(), asks: book.asks.top() });
+
+let dayKey = '';
+let dayMs = 0;
+
+/**
+ * ISO-8601 UTC time (`2021-07-22T22:36:10.014Z`, any number of fraction digits) to Unix ms, or
+ * `fallback` when absent or unreadable. Venues stamp every row, so the common shape is read digit by
+ * digit with the date part cached; anything else goes to Date.parse.
+ */
+export function isoMs(v: unknown, fallback: number): number {
+  if (typeof v !== 'string') return fallback;
+  const n = v.length;
+  if (n >= 20 && v.charCodeAt(10) === 84 /* T */ && v.charCodeAt(19) === 46 /* . */ && v.charCodeAt(n - 1) === 90 /* Z */) {
+    if (dayKey === '' || !v.startsWith(dayKey)) {
+      const key = v.slice(0, 10);
+      const t = Date.parse(key);
+      if (!Number.isFinite(t)) return fallback;
+      dayKey = key;
+      dayMs = t;
+    }
+    const h = digits(v, 11, 13), m = digits(v, 14, 16), sec = digits(v, 17, 19);
+    let frac = 0;
+    let scale = 1;
+    for (let i = 20; i < n - 1 && i < 23; i++) {
+      const d = v.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return fallback;
+      frac = frac * 10 + d;
+      scale *= 10;
+    }
+    // Digits below the millisecond are kept as a fraction, as Coinbase gives microseconds.
+    let sub = 0;
+    let subScale = 1;
+    for (let i = 23; i < n - 1; i++) {
+      const d = v.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return fallback;
+      sub = sub * 10 + d;
+      subScale *= 10;
+    }
+    if (h < 0 || m < 0 || sec < 0) return fallback;
+    return dayMs + h * 3_600_000 + m * 60_000 + sec * 1000 + (frac * 1000) / scale + sub / subScale;
+  }
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? t : fallback;
+}
+
+/** The two-digit number at [from, to), or -1 when it is not one. */
+function digits(v: string, from: number, to: number): number {
+  let x = 0;
+  for (let i = from; i < to; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    x = x * 10 + d;
+  }
+  return x;
+}
