@@ -3,7 +3,8 @@ import solid from 'vite-plugin-solid';
 
 export default defineConfig({
   root: 'app',
-  publicDir: false,
+  // app/public: static files served as-is (the forecast model and its card under models/).
+  publicDir: 'public',
   plugins: [solid()],
   worker: { format: 'es' },
   build: {
