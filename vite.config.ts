@@ -12,6 +12,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // forecast-lab.html drives the inference worker on recorded bars (e2e test, Chromium benchmark).
+    rollupOptions: { input: { main: 'app/index.html', lab: 'app/forecast-lab.html' } },
   },
   server: {
     // `vite` alone serves the UI; the socket and API come from `wrangler dev`.

@@ -31,9 +31,9 @@ export function solveSpd(a: Float64Array, b: Float64Array, p: number): Float64Ar
 export function standardizer(x: Float64Array, f: number, rows: number[]): { mean: Float64Array; scale: Float64Array } {
   const mean = new Float64Array(f);
   const scale = new Float64Array(f);
-  for (const r of rows) for (let j = 0; j < f; j++) mean[j] += x[r * f + j]!;
-  for (let j = 0; j < f; j++) mean[j] /= rows.length;
-  for (const r of rows) for (let j = 0; j < f; j++) scale[j] += (x[r * f + j]! - mean[j]!) ** 2;
+  for (const r of rows) for (let j = 0; j < f; j++) mean[j] = mean[j]! + x[r * f + j]!;
+  for (let j = 0; j < f; j++) mean[j] = mean[j]! / rows.length;
+  for (const r of rows) for (let j = 0; j < f; j++) scale[j] = scale[j]! + (x[r * f + j]! - mean[j]!) ** 2;
   for (let j = 0; j < f; j++) scale[j] = Math.sqrt(scale[j]! / rows.length) || 1;
   return { mean, scale };
 }
@@ -53,14 +53,14 @@ export function ridge(x: Float64Array, f: number, y: Float64Array, rows: number[
   for (const r of rows) {
     design(x, f, r, mean, scale, z);
     for (let i = 0; i < p; i++) {
-      rhs[i] += z[i]! * y[r]!;
-      for (let j = 0; j <= i; j++) a[i * p + j] += z[i]! * z[j]!;
+      rhs[i] = rhs[i]! + z[i]! * y[r]!;
+      for (let j = 0; j <= i; j++) a[i * p + j] = a[i * p + j]! + z[i]! * z[j]!;
     }
   }
   for (let i = 0; i < p; i++) {
-    for (let j = 0; j <= i; j++) a[j * p + i] = a[i * p + j] /= rows.length;
-    rhs[i] /= rows.length;
-    if (i < f) a[i * p + i] += lambda;
+    for (let j = 0; j <= i; j++) a[j * p + i] = a[i * p + j] = a[i * p + j]! / rows.length;
+    rhs[i] = rhs[i]! / rows.length;
+    if (i < f) a[i * p + i] = a[i * p + i]! + lambda;
   }
   return solveSpd(a, rhs, p);
 }
@@ -80,16 +80,16 @@ export function logistic(x: Float64Array, f: number, y: Uint8Array, rows: number
       const pr = 1 / (1 + Math.exp(-s));
       const wt = pr * (1 - pr);
       for (let i = 0; i < p; i++) {
-        grad[i] += (pr - y[r]!) * z[i]!;
-        for (let j = 0; j <= i; j++) hess[i * p + j] += wt * z[i]! * z[j]!;
+        grad[i] = grad[i]! + (pr - y[r]!) * z[i]!;
+        for (let j = 0; j <= i; j++) hess[i * p + j] = hess[i * p + j]! + wt * z[i]! * z[j]!;
       }
     }
     for (let i = 0; i < p; i++) {
-      for (let j = 0; j <= i; j++) hess[j * p + i] = hess[i * p + j] /= rows.length;
-      grad[i] /= rows.length;
+      for (let j = 0; j <= i; j++) hess[j * p + i] = hess[i * p + j] = hess[i * p + j]! / rows.length;
+      grad[i] = grad[i]! / rows.length;
       if (i < f) {
-        hess[i * p + i] += lambda;
-        grad[i] += lambda * w[i]!;
+        hess[i * p + i] = hess[i * p + i]! + lambda;
+        grad[i] = grad[i]! + lambda * w[i]!;
       }
     }
     const step = solveSpd(hess, grad, p);

@@ -55,8 +55,8 @@ export function encodeModel(p: ModelParams): Uint8Array {
 export function decodeModel(bytes: Uint8Array): ModelParams {
   const m = onnx.ModelProto.decode(bytes);
   const get = (name: string) => {
-    const t = m.graph?.initializer.find((i) => i.name === name);
-    if (!t) throw new Error(`model has no initializer ${name}`);
+    const t = m.graph?.initializer?.find((i) => i.name === name);
+    if (!t?.floatData) throw new Error(`model has no initializer ${name}`);
     return Array.from(t.floatData);
   };
   return Object.fromEntries(WEIGHTS.map(([name]) => [name, get(name)])) as unknown as ModelParams;

@@ -65,7 +65,7 @@ export function trainModel(bars: Bars, split: number, cfg: TrainConfig) {
     const w = ridge(x, N_FEATURES, logRv[k]!, rows, lambda, s.mean, s.scale);
     let ratio = 0;
     for (const r of rows) ratio += rv[k]![r]! / Math.exp(linear(x, N_FEATURES, r, w, s.mean, s.scale));
-    w[N_FEATURES] += Math.log(ratio / rows.length);
+    w[N_FEATURES] = w[N_FEATURES]! + Math.log(ratio / rows.length);
     return { ...s, w };
   };
   const fitDir = (k: number, rows: number[], lambda: number) => {

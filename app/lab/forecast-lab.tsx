@@ -1,0 +1,42 @@
+import { render } from 'solid-js/web';
+import type { Bar } from '../../shared/ml/ohlcv';
+import { ForecastPanel } from '../components/ForecastPanel';
+import { createForecast } from '../stores/forecast';
+import type { ForecastResult } from '../workers/forecast-view';
+
+/**
+ * The forecast panel fed with bars from outside instead of the socket: how the e2e test and the
+ * Chromium benchmark drive the real inference worker on recorded 1-minute bars.
+ */
+declare global {
+  interface Window {
+    forecastLab: {
+      /** Pushes `bars[0..history)` at once, then the rest one bar at a time; returns every forecast and the ms from start to the first. */
+      run(bars: Bar[], history: number): Promise<{ results: ForecastResult[]; firstMs: number }>;
+    };
+  }
+}
+
+render(() => {
+  const forecast = createForecast('lab:BTC-PERP');
+  window.forecastLab = {
+    async run(bars, history) {
+      const t0 = performance.now();
+      const results: ForecastResult[] = [];
+      let firstMs = NaN;
+      for (let i = history; i <= bars.length; i++) {
+        await forecast.push(i === history ? bars.slice(0, i) : [bars[i - 1]!]);
+        const r = forecast.latest();
+        if (!r || r.barTime !== bars[i - 1]!.time) throw new Error(forecast.error() ?? `no forecast for bar ${i - 1}`);
+        if (Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+        results.push(r);
+      }
+      return { results, firstMs };
+    },
+  };
+  return (
+    <main class="app">
+      <ForecastPanel info={forecast.info()} latest={forecast.latest()} warmup={forecast.warmup()} error={forecast.error()} onShow={() => forecast.start()} />
+    </main>
+  );
+}, document.getElementById('root')!);
