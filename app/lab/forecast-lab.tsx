@@ -1,8 +1,7 @@
 import { render } from 'solid-js/web';
-import type { Bar } from '../../shared/ml/ohlcv';
 import { ForecastPanel } from '../components/ForecastPanel';
 import { createForecast } from '../stores/forecast';
-import type { ForecastResult } from '../workers/forecast-view';
+import type { ForecastLab, ForecastResult } from '../workers/forecast-view';
 
 /**
  * The forecast panel fed with bars from outside instead of the socket: how the e2e test and the
@@ -10,10 +9,7 @@ import type { ForecastResult } from '../workers/forecast-view';
  */
 declare global {
   interface Window {
-    forecastLab: {
-      /** Pushes `bars[0..history)` at once, then the rest one bar at a time; returns every forecast and the ms from start to the first. */
-      run(bars: Bar[], history: number): Promise<{ results: ForecastResult[]; firstMs: number }>;
-    };
+    forecastLab: ForecastLab;
   }
 }
 
@@ -31,7 +27,7 @@ render(() => {
         if (Number.isNaN(firstMs)) firstMs = performance.now() - t0;
         results.push(r);
       }
-      return { results, firstMs };
+      return { results, firstMs, info: forecast.info() };
     },
   };
   return (

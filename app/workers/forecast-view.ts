@@ -64,3 +64,9 @@ export interface ForecastApi {
   /** Appends closed 1-minute bars (older or repeated times are ignored) and forecasts from the last one. */
   push(series: string, bars: Bar[]): Promise<ForecastResult | Warmup>;
 }
+
+/** What forecast-lab.html puts on `window.forecastLab` for the e2e test and the Chromium benchmark. */
+export interface ForecastLab {
+  /** Pushes `bars[0..history)` at once, then the rest one bar at a time; returns every forecast and the ms from the first push to the first forecast. */
+  run(bars: Bar[], history: number): Promise<{ results: ForecastResult[]; firstMs: number; info: ModelInfo | null }>;
+}

@@ -20,7 +20,8 @@ describe.skipIf(why !== '')(`the shipped forecaster ${why}`, () => {
     const x = featureMatrix(bars, from, from + 500);
     const session = await ort.InferenceSession.create(shipped);
     const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(x), [500, N_FEATURES]) });
-    const [vol, quant, pUp] = (['vol', 'quantiles', 'p_up'] as const).map((k) => out[k]!.data as Float32Array);
+    const data = (k: string) => out[k]!.data as Float32Array;
+    const [vol, quant, pUp] = [data('vol'), data('quantiles'), data('p_up')];
     const params = decodeModel(shipped);
     let worst = 0;
     const H = HORIZONS.length;
