@@ -3,7 +3,7 @@ import { fmt } from '../format';
 import type { ForecastResult, HeldOutVerdict, ModelInfo, Warmup } from '../workers/forecast-view';
 
 const pct = (v: number | null | undefined, d = 2) => (v === null || v === undefined ? '—' : `${fmt(v * 100, d)}%`);
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v) * 100, 1)}%`;
+const signed = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v) * 100, 2)}%`;
 
 /** What the held-out period says about each forecast, in words: a miss is stated, not hidden. */
 function honesty(v: HeldOutVerdict) {
@@ -11,7 +11,7 @@ function honesty(v: HeldOutVerdict) {
     vol: v.volBeatsEwmaBy10 && v.volNoWorseThanGarch
       ? `beat EWMA by ${signed(v.qlikeVsEwma)} and GARCH by ${signed(v.qlikeVsGarch)} (QLIKE)`
       : `QLIKE vs EWMA ${signed(v.qlikeVsEwma)} (goal +10%), vs GARCH ${signed(v.qlikeVsGarch)}: below goal`,
-    band: `5–95% band held ${pct(v.coverage90, 1)} of outcomes${v.bandCalibrated ? '' : ' (goal 87–93%): band too narrow in stress'}`,
+    band: `5–95% band held ${pct(v.coverage90, 1)} of outcomes${v.bandCalibrated ? '' : v.coverage90 < 0.87 ? ' (goal 87–93%): too narrow' : ' (goal 87–93%): too wide'}`,
     dir: v.directionNoWorseThanBaseRate
       ? `P(up) Brier ${signed(v.brierVsBase)} vs base rate`
       : `P(up) did not beat the base rate (Brier ${signed(v.brierVsBase)}): not a trading signal`,

@@ -19,15 +19,18 @@ render(() => {
     async run(bars, history) {
       const t0 = performance.now();
       const results: ForecastResult[] = [];
+      const stepMs: number[] = [];
       let firstMs = NaN;
       for (let i = history; i <= bars.length; i++) {
+        const s = performance.now();
         await forecast.push(i === history ? bars.slice(0, i) : [bars[i - 1]!]);
         const r = forecast.latest();
         if (!r || r.barTime !== bars[i - 1]!.time) throw new Error(forecast.error() ?? `no forecast for bar ${i - 1}`);
         if (Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+        else stepMs.push(performance.now() - s);
         results.push(r);
       }
-      return { results, firstMs, info: forecast.info() };
+      return { results, firstMs, stepMs, info: forecast.info() };
     },
   };
   return (

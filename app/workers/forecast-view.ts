@@ -67,6 +67,9 @@ export interface ForecastApi {
 
 /** What forecast-lab.html puts on `window.forecastLab` for the e2e test and the Chromium benchmark. */
 export interface ForecastLab {
-  /** Pushes `bars[0..history)` at once, then the rest one bar at a time; returns every forecast and the ms from the first push to the first forecast. */
-  run(bars: Bar[], history: number): Promise<{ results: ForecastResult[]; firstMs: number; info: ModelInfo | null }>;
+  /**
+   * Pushes `bars[0..history)` at once, then the rest one bar at a time. Returns every forecast, the ms from the
+   * first push to the first forecast (worker start, model and wasm load included) and the ms of each later push.
+   */
+  run(bars: Bar[], history: number): Promise<{ results: ForecastResult[]; firstMs: number; stepMs: number[]; info: ModelInfo | null }>;
 }
