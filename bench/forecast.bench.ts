@@ -23,15 +23,18 @@ const r4 = (x: number) => Number(x.toPrecision(4));
 /** Held-out quality of the model beside every baseline, on the same bars in one walk. */
 function quality() {
   const ev = evaluateFile(TRAIN_FILE, { from: HELD_OUT_FROM });
-  const table = Object.entries(ev.horizons).map(([h, s]) => ({
+  const table = Object.entries(ev.horizons).map(([h, { volatility: v, quantiles: q, direction: d }]) => {
+    const [m, g, band, dm] = [v.model!, v.garch!, q.model!, d.model!];
+    return {
     horizon: h,
-    qlike_model: r4(s.volatility.model.qlike), qlike_ewma: r4(s.volatility.ewma.qlike), qlike_garch: r4(s.volatility.garch.qlike), qlike_realized: r4(s.volatility.realized.qlike),
-    vs_ewma: `${(100 * (1 - s.volatility.model.qlike / s.volatility.ewma.qlike)).toFixed(2)}%`,
-    vs_garch: `${(100 * (1 - s.volatility.model.qlike / s.volatility.garch.qlike)).toFixed(2)}%`,
-    coverage90: `${(100 * s.quantiles.model.coverage90).toFixed(2)}%`,
-    brier_model: r4(s.direction.model.brier), brier_base: r4(s.direction.baseRate.brier), brier_lastSign: r4(s.direction.lastSign.brier),
-    acc_model: r4(s.direction.model.accuracy), acc_base: r4(s.direction.baseRate.accuracy), acc_lastSign: r4(s.direction.lastSign.accuracy),
-  }));
+      qlike_model: r4(m.qlike), qlike_ewma: r4(v.ewma.qlike), qlike_garch: r4(g.qlike), qlike_realized: r4(v.realized.qlike),
+      vs_ewma: `${(100 * (1 - m.qlike / v.ewma.qlike)).toFixed(2)}%`,
+      vs_garch: `${(100 * (1 - m.qlike / g.qlike)).toFixed(2)}%`,
+      coverage90: `${(100 * band.coverage90).toFixed(2)}%`,
+      brier_model: r4(dm.brier), brier_base: r4(d.baseRate.brier), brier_lastSign: r4(d.lastSign.brier),
+      acc_model: r4(dm.accuracy), acc_base: r4(d.baseRate.accuracy), acc_lastSign: r4(d.lastSign.accuracy),
+    };
+  });
   console.table(table);
   return { period: { from: ev.from, to: ev.to, rows: ev.rows }, table, full: ev.horizons };
 }

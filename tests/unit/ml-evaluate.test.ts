@@ -70,6 +70,16 @@ describe.skipIf(why !== '')(`npm run evaluate on real bars ${why}`, () => {
     expect(new Date(hourly.time[hourly.time.length - 1]!).toISOString()).toBe('2019-10-17T09:00:00.000Z');
     expect(hourly.close[hourly.time.length - 1]).toBe(8035.88);
     for (let i = 1; i < hourly.time.length; i++) expect(hourly.time[i]!).toBeGreaterThan(hourly.time[i - 1]!);
-    expect(() => evaluateFile(COINBASE_FILE)).toThrow(/bars are 3600 s apart; the model forecasts from 1-minute bars/);
+  });
+
+  it('scores the baselines that still apply on the hourly file, and says the model does not', () => {
+    const r = evaluateFile(COINBASE_FILE);
+    expect(Object.keys(r.horizons)).toEqual(['60m']);
+    expect(r).toMatchObject({ inputBarSeconds: 3600, droppedRows: 5, filledBars: 5, rows: 20_111 - 240 });
+    expect(r.note).toMatch(/model \(1-minute bars\) and the 1-minute GARCH do not apply/);
+    const h = r.horizons['60m']!;
+    expect([h.volatility.model, h.volatility.garch, h.quantiles.model, h.direction.model]).toEqual([null, null, null, null]);
+    expect(h.rows).toBe(20_111 - 240 - 1);
+    expect(h.volatility.ewma.qlike).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WARMUP } from '../../shared/ml/features';
 import { barInterval, MINUTE_MS, resample, type Bars } from '../../shared/ml/ohlcv';
-import { scoreWalkForward, type Reference } from '../../shared/ml/score';
+import { HORIZON_NAMES, HORIZONS } from '../../shared/ml/model';
+import { scoreWalkForward, type HorizonBars, type Reference } from '../../shared/ml/score';
 import { loadBars } from './data';
 import { decodeModel } from './onnx';
 import { MODEL_DIR } from './train';
@@ -19,7 +20,9 @@ interface Card {
 /**
  * Scores the shipped model and the baselines on one OHLCV file, walking forward through it without fitting
  * anything on it (the GARCH parameters, base rates and weights all come from the model's training period).
- * The model is defined on 1-minute bars: finer bars are aggregated to 1 minute, coarser ones are refused.
+ * The model is defined on 1-minute bars: finer bars are aggregated to 1 minute. On coarser bars (the hourly
+ * Coinbase file) the model and the 1-minute GARCH do not apply; the horizons that are whole multiples of
+ * the bar are still scored for EWMA, trailing realized and the direction baselines, and the output says so.
  */
 export function evaluateFile(path: string, opts: { modelDir?: string; from?: number } = {}) {
   const dir = opts.modelDir ?? MODEL_DIR;
@@ -27,15 +30,18 @@ export function evaluateFile(path: string, opts: { modelDir?: string; from?: num
   const params = decodeModel(readFileSync(join(dir, 'forecast.onnx')));
   const loaded = loadBars(path);
   const barMs = barInterval(loaded.bars);
-  if (barMs <= 0 || barMs > MINUTE_MS || MINUTE_MS % barMs !== 0)
-    throw new Error(`${path}: bars are ${barMs / 1000} s apart; the model forecasts from 1-minute bars and cannot use coarser ones`);
-  // Aggregating also fills missing minutes with flat bars, so bar i+h is always h minutes after bar i.
-  const bars: Bars = resample(loaded.bars, MINUTE_MS);
+  const fine = barMs > 0 && barMs <= MINUTE_MS && MINUTE_MS % barMs === 0;
+  const horizons: HorizonBars = fine
+    ? HORIZONS.map((bars, index) => ({ index, bars }))
+    : HORIZONS.map((m, index) => ({ index, bars: (m * MINUTE_MS) / barMs })).filter((h) => Number.isInteger(h.bars) && h.bars >= 1);
+  if (!horizons.length) throw new Error(`${path}: bars are ${barMs / 1000} s apart; no forecast horizon (${HORIZON_NAMES.join(', ')}) is a whole number of them`);
+  // Resampling also fills missing bars with flat ones, so bar i+h is always h bars' time after bar i.
+  const bars: Bars = resample(loaded.bars, fine ? MINUTE_MS : barMs);
   const n = bars.close.length;
   if (n <= WARMUP + 5) throw new Error(`${path}: ${n} one-minute bars; at least ${WARMUP + 6} are needed (${WARMUP} of history)`);
   const from = Math.max(WARMUP, opts.from === undefined ? 0 : bars.time.findIndex((t) => t >= opts.from!));
   if (from < 0 || from >= n) throw new Error(`${path}: no bars from ${new Date(opts.from!).toISOString()}`);
-  const horizons = scoreWalkForward(bars, params, card.reference, from, n);
+  const scores = scoreWalkForward(bars, fine ? params : null, card.reference, from, n, horizons);
   const first = bars.time[from]!;
   const trainEnd = Date.parse(card.training.to);
   return {
@@ -45,12 +51,13 @@ export function evaluateFile(path: string, opts: { modelDir?: string; from?: num
     model: card.version,
     file: loaded.path,
     inputBarSeconds: barMs / 1000,
-    filledMinutes: n - (barMs === MINUTE_MS ? loaded.bars.close.length : n),
+    filledBars: fine && barMs < MINUTE_MS ? 0 : n - loaded.bars.close.length,
     droppedRows: loaded.dropped,
     ...(first <= trainEnd && bars.time[n - 1]! >= Date.parse(card.training.from)
       ? { warning: `overlaps the model's training period (${card.training.from} → ${card.training.to}): not an out-of-sample score; the held-out period starts ${card.heldOut.from}` }
       : {}),
-    horizons,
+    ...(fine ? {} : { note: `bars are ${barMs / 60_000} min apart: the model (1-minute bars) and the 1-minute GARCH do not apply and are null; horizons not a whole number of bars are left out; base rates are the training period's` }),
+    horizons: scores,
   };
 }
 

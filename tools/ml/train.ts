@@ -133,18 +133,19 @@ export function trainModel(bars: Bars, split: number, cfg: TrainConfig) {
   return { params, ref, selection, rows: n };
 }
 
-/** Held-out verdicts, phrased as the UI and the model card state them. */
+/** Held-out verdicts, phrased as the UI and the model card state them (scores of 1-minute bars, so every forecaster is there). */
 export function verdicts(score: Record<string, HorizonScore>) {
   return Object.fromEntries(
     Object.entries(score).map(([h, s]) => {
       const v = s.volatility;
-      const qlikeVsEwma = 1 - v.model.qlike / v.ewma.qlike;
-      const qlikeVsGarch = 1 - v.model.qlike / v.garch.qlike;
-      const brierVsBase = 1 - s.direction.model.brier / s.direction.baseRate.brier;
+      const qlikeVsEwma = 1 - v.model!.qlike / v.ewma.qlike;
+      const qlikeVsGarch = 1 - v.model!.qlike / v.garch!.qlike;
+      const brierVsBase = 1 - s.direction.model!.brier / s.direction.baseRate.brier;
+      const coverage90 = s.quantiles.model!.coverage90;
       return [h, {
-        qlikeVsEwma, qlikeVsGarch, coverage90: s.quantiles.model.coverage90, brierVsBase,
+        qlikeVsEwma, qlikeVsGarch, coverage90, brierVsBase,
         volBeatsEwmaBy10: qlikeVsEwma >= 0.1, volNoWorseThanGarch: qlikeVsGarch >= 0,
-        bandCalibrated: s.quantiles.model.coverage90 >= 0.87 && s.quantiles.model.coverage90 <= 0.93,
+        bandCalibrated: coverage90 >= 0.87 && coverage90 <= 0.93,
         directionNoWorseThanBaseRate: brierVsBase >= 0,
       }];
     }),
