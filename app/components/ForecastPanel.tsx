@@ -42,8 +42,12 @@ export function ForecastPanel(props: { info: ModelInfo | null; latest: ForecastR
         <span class="sub">1-minute bars · model {props.info?.version ?? 'loading…'}</span>
       </header>
       <Show when={props.error}>{(e) => <p class="reason" role="alert">{e()}</p>}</Show>
-      <Show when={!props.latest && props.warmup}>
-        {(w) => <p class="sub" data-testid="forecast-warmup">Warming up: {w().bars} of {w().needed} one-minute bars of history.</p>}
+      <Show when={!props.latest && props.info}>
+        {(info) => (
+          <p class="sub" data-testid="forecast-warmup">
+            Warming up: {props.warmup?.bars ?? 0} of {info().warmupBars + 1} closed one-minute bars of history; forecasts start after that.
+          </p>
+        )}
       </Show>
       <Show when={props.latest}>
         {(r) => (

@@ -138,7 +138,7 @@ export function scoreWalkForward(
         quantiles: { model: params && { pinball: a.pin / a.rows, coverage90: a.cover / a.rows } },
         direction: { model: params && a.dModel.score, baseRate: a.dBase.score, lastSign: a.dLast.score },
         upShare: a.up / a.rows,
-        calibration: a.cal.map((c, i) => ({ bin: [CAL_BINS[i]!, CAL_BINS[i + 1]!] as [number, number], n: c.n, predicted: c.n ? c.p / c.n : NaN, observed: c.n ? c.y / c.n : NaN })),
+        calibration: params ? a.cal.map((c, j) => ({ bin: [CAL_BINS[j]!, CAL_BINS[j + 1]!] as [number, number], n: c.n, predicted: c.n ? c.p / c.n : NaN, observed: c.n ? c.y / c.n : NaN })) : [],
       } satisfies HorizonScore,
     ]),
   );

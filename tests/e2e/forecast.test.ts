@@ -103,6 +103,9 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
     await page.getByTestId('forecast-panel').scrollIntoViewIfNeeded();
     await expect.poll(() => fetched.some((p) => p.endsWith('.wasm')), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => page.getByTestId('forecast-panel').getAttribute('data-version'), { timeout: 30_000 }).toMatch(/^fc1-[0-9a-f]{12}$/);
+    // A replayed recording of a few minutes cannot fill the 4-hour warm-up: the panel says so instead of guessing.
+    expect(await page.getByTestId('forecast-warmup').textContent()).toMatch(/^Warming up: \d+ of 241 closed one-minute bars/);
+    await page.getByTestId('forecast-panel').screenshot({ path: join(ARTIFACTS, 'forecast-app-warmup.png') });
     await context.close();
   });
 });
