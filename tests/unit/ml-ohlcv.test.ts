@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bandLines } from '../../app/components/forecast-overlay';
 import { bandPoint } from '../../shared/ml/band';
-import { barsFromRows, MINUTE_MS, parseTimestamp, resample, sliceBars } from '../../shared/ml/ohlcv';
+import { barsFromRows, MINUTE_MS, parseOhlcvCsv, parseTimestamp, resample, sliceBars } from '../../shared/ml/ohlcv';
 import { loadBars, TRAIN_FILE } from '../../tools/ml/data';
 import { hasData } from '../../tools/paths';
 
@@ -17,6 +17,15 @@ describe('timestamps', () => {
     expect(parseTimestamp('2017-11-12 12-AM')).toBe(Date.parse('2017-11-12T00:00:00Z'));
     expect(parseTimestamp('2017-11-12 12-PM')).toBe(Date.parse('2017-11-12T12:00:00Z'));
     expect(() => parseTimestamp('yesterday')).toThrow(/unreadable timestamp "yesterday"/);
+  });
+});
+
+describe('bad CSV input', () => {
+  it('is refused with the line and the reason, not half-read', () => {
+    expect(() => parseOhlcvCsv('open,high,low,close\n1,2,0.5,1\n')).toThrow(/no header with a timestamp\/date column and close/);
+    expect(() => parseOhlcvCsv('timestamp,open,high,low,close\n1640995200000,1,2,0.5,1\n')).toThrow(/missing column volume/);
+    expect(() => parseOhlcvCsv('timestamp,open,high,low,close,volume\n1640995200000,1,2,0.5,1,3\n1640995260000,1,2,x,1,3\n')).toThrow(/bad row at line 3: "1640995260000,1,2,x,1,3"/);
+    expect(() => parseOhlcvCsv('timestamp,open,high,low,close,volume\nnot-a-time,1,2,0.5,1,3\n')).toThrow(/unreadable timestamp "not-a-time"/);
   });
 });
 
