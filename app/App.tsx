@@ -1,11 +1,18 @@
-import { createSignal, onCleanup, Show } from 'solid-js';
+import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
 import { CandleChart } from './components/CandleChart';
 import { ConnectionBadge } from './components/ConnectionBadge';
+import { ForecastPanel } from './components/ForecastPanel';
 import { QuotePanel } from './components/QuotePanel';
+import { createForecast } from './stores/forecast';
 import { createMarket } from './stores/market';
 
 export function App() {
   const market = createMarket('BTC-USDT');
+  const forecast = createForecast('binance:BTC-USDT');
+  createEffect(() => {
+    const c = market.candles();
+    if (c) forecast.feedSeconds(c);
+  });
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(timer));
@@ -28,6 +35,7 @@ export function App() {
       </header>
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
       <CandleChart candles={market.candles()} />
+      <ForecastPanel info={forecast.info()} latest={forecast.latest()} warmup={forecast.warmup()} error={forecast.error()} onShow={() => forecast.start()} />
       <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>
     </main>
   );

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseOhlcvCsv } from '../shared/ml/ohlcv';
 import { backtestVar, logReturns } from '../shared/risk/var';
-import { readOhlcv } from './ohlcv';
 import { DATA_DIR } from './paths';
 
 /**
@@ -14,7 +15,7 @@ const sets = [
 console.log('| data | window | horizon | method | confidence | trials | exceptions | rate | expected | Kupiec LR | p-value |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const s of sets) {
-  const r = logReturns(readOhlcv(join(DATA_DIR, 'ohlcv', s.file)).close);
+  const r = logReturns(parseOhlcvCsv(readFileSync(join(DATA_DIR, 'ohlcv', s.file), 'utf8')).bars.close);
   for (const [label, h] of s.horizons) {
     for (const method of ['historical', 'parametric'] as const) {
       for (const c of [0.95, 0.99]) {

@@ -1,4 +1,5 @@
 import type { Side, Venue } from '../market/types';
+import { parseTimestamp } from '../market/time';
 import { VENUES } from '../market/types';
 
 /** One execution as a trader's broker or exchange reports it. */
@@ -26,17 +27,6 @@ const HEADER = ['timestamp', 'exchange', 'symbol', 'side', 'price', 'amount'];
 const SYMBOL = /^[A-Z0-9]{1,12}-[A-Z0-9]{1,12}(-(PERP|\d{6}))?$/;
 export const MAX_FILL_ROWS = 100_000;
 
-/** Timestamps as Unix ms, Unix s or ISO 8601 (a bare date-time is UTC). */
-export function parseTimestamp(raw: string): number | undefined {
-  const s = raw.trim();
-  if (/^\d{13}$/.test(s)) return Number(s);
-  if (/^\d{10}(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
-  const iso = /[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s.replace(' ', 'T')}Z`;
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? t : undefined;
-}
-
 /**
  * Reads a CSV of fills: `timestamp,exchange,symbol,side,price,amount[,fee][,id]`. Every bad row is
  * reported with its line and reason, and then nothing is imported: a half-imported book of fills
@@ -61,7 +51,7 @@ export function parseFillsCsv(text: string): ImportResult {
     }
     const f = line.split(',').map((c) => c.trim());
     const problems: string[] = [];
-    const ts = parseTimestamp(f[iTs!] ?? '');
+    const ts = tryTimestamp(f[iTs!] ?? '');
     if (ts === undefined) problems.push(`timestamp "${f[iTs!] ?? ''}" is not Unix ms, Unix s or ISO 8601`);
     const exchange = (f[iEx!] ?? '').toLowerCase();
     if (!(VENUES as readonly string[]).includes(exchange)) problems.push(`unknown exchange "${f[iEx!] ?? ''}"`);
@@ -84,4 +74,12 @@ export function parseFillsCsv(text: string): ImportResult {
   if (errors.length) return { ok: false, errors };
   fills.sort((a, b) => a.ts - b.ts);
   return { ok: true, fills };
+}
+
+function tryTimestamp(s: string): number | undefined {
+  try {
+    return parseTimestamp(s);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,127 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import * as ort from 'onnxruntime-node';
+import type { ForecastLab } from '../app/workers/forecast-view';
+import { featureMatrix, N_FEATURES, WARMUP } from '../shared/ml/features';
+import { forward } from '../shared/ml/model';
+import { launch } from '../tests/e2e/browser';
+import { DEFAULT_RECORDING } from '../tools/fake-exchange/main';
+import { barRows, loadBars, TRAIN_FILE } from '../tools/ml/data';
+import { evaluateFile } from '../tools/ml/evaluate';
+import { decodeModel } from '../tools/ml/onnx';
+import { HELD_OUT_FROM, MODEL_DIR } from '../tools/ml/train';
+import { REPO_ROOT } from '../tools/paths';
+import { startStack } from '../tools/stack';
+import { writeResults } from './results';
+
+const STEPS = 1000;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const r4 = (x: number) => Number(x.toPrecision(4));
+
+/** Held-out quality of the model beside every baseline, on the same bars in one walk. */
+function quality() {
+  const ev = evaluateFile(TRAIN_FILE, { from: HELD_OUT_FROM });
+  const table = Object.entries(ev.horizons).map(([h, { volatility: v, quantiles: q, direction: d }]) => {
+    const [m, g, band, dm] = [v.model!, v.garch!, q.model!, d.model!];
+    return {
+    horizon: h,
+      qlike_model: r4(m.qlike), qlike_ewma: r4(v.ewma.qlike), qlike_garch: r4(g.qlike), qlike_realized: r4(v.realized.qlike),
+      vs_ewma: `${(100 * (1 - m.qlike / v.ewma.qlike)).toFixed(2)}%`,
+      vs_garch: `${(100 * (1 - m.qlike / g.qlike)).toFixed(2)}%`,
+      coverage90: `${(100 * band.coverage90).toFixed(2)}%`,
+      brier_model: r4(dm.brier), brier_base: r4(d.baseRate.brier), brier_lastSign: r4(d.lastSign.brier),
+      acc_model: r4(dm.accuracy), acc_base: r4(d.baseRate.accuracy), acc_lastSign: r4(d.lastSign.accuracy),
+    };
+  });
+  console.table(table);
+  return { period: { from: ev.from, to: ev.to, rows: ev.rows }, table, full: ev.horizons };
+}
+
+/** One prediction at a time, warm: onnxruntime-node vs the TypeScript forward pass, on the same held-out rows. */
+async function nodePeers() {
+  const { bars } = loadBars(TRAIN_FILE);
+  const from = bars.time.findIndex((t) => t >= HELD_OUT_FROM);
+  const x = Float32Array.from(featureMatrix(bars, from, from + 2000));
+  const bytes = readFileSync(join(MODEL_DIR, 'forecast.onnx'));
+  const session = await ort.InferenceSession.create(bytes);
+  const params = decodeModel(bytes);
+  const ortMs: number[] = [];
+  const tsMs: number[] = [];
+  for (let pass = 0; pass < 2; pass++)
+    for (let r = 0; r < 2000; r++) {
+      const row = x.subarray(r * N_FEATURES, (r + 1) * N_FEATURES);
+      let t = performance.now();
+      await session.run({ features: new ort.Tensor('float32', row, [1, N_FEATURES]) });
+      if (pass) ortMs.push(performance.now() - t);
+      t = performance.now();
+      forward(params, row);
+      if (pass) tsMs.push(performance.now() - t);
+    }
+  const res = { ortNode: { p50: pct(ortMs, 0.5), p99: pct(ortMs, 0.99) }, tsForward: { p50: pct(tsMs, 0.5), p99: pct(tsMs, 0.99) } };
+  console.table(res);
+  console.log(`ratio p50 ort-node / ts-forward: ${(res.ortNode.p50 / res.tsForward.p50).toFixed(1)}×`);
+  return res;
+}
+
+/** What a browser downloads for ML the first time the panel shows: sizes of the built assets, raw and gzip. */
+function bytes() {
+  const dist = join(REPO_ROOT, 'dist');
+  const files = [
+    ...readdirSync(join(dist, 'assets')).filter((f) => /^(inference\.worker|ort\.wasm\.bundle|ort-wasm).*\.(js|wasm)$/.test(f)).map((f) => join('assets', f)),
+    'models/forecast.onnx', 'models/forecast.json',
+  ];
+  const rows = files.map((f) => {
+    const b = readFileSync(join(dist, f));
+    return { file: f, bytes: b.length, gzip: gzipSync(b, { level: 9 }).length };
+  });
+  const total = { file: 'total', bytes: rows.reduce((s, r) => s + r.bytes, 0), gzip: rows.reduce((s, r) => s + r.gzip, 0) };
+  console.table([...rows, total]);
+  return [...rows, total];
+}
+
+/** The inference worker in Chromium: warm per-prediction time, and cold start with every asset already in the Cache API. */
+async function chromium() {
+  const { bars } = loadBars(TRAIN_FILE);
+  const from = bars.time.findIndex((t) => t >= HELD_OUT_FROM) - (WARMUP + 1);
+  const rows = barRows(bars, from, from + WARMUP + 1 + STEPS);
+  const stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, log: () => {} });
+  const browser = await launch();
+  try {
+    const context = await browser.newContext();
+    const run = async (n: number) => {
+      const page = await context.newPage();
+      await page.goto(`${stack.url}/forecast-lab.html`);
+      await page.waitForFunction(() => 'forecastLab' in globalThis);
+      const out = await page.evaluate(([r, h]) => (globalThis as unknown as { forecastLab: ForecastLab }).forecastLab.run(r, h), [rows.slice(0, WARMUP + 1 + n), WARMUP + 1] as const);
+      await page.close();
+      return out;
+    };
+    const coldNetwork = await run(0);
+    const colds = [];
+    for (let i = 0; i < 5; i++) colds.push(await run(0));
+    const warm = await run(STEPS);
+    // Chromium coarsens performance.now() to 0.1 ms without cross-origin isolation: quantiles are quantized, the mean is not biased.
+    const ms = warm.results.slice(100).map((r) => r.inferenceMs);
+    const steps = warm.stepMs.slice(100);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const res = {
+      loadAverage1m: loadavg()[0],
+      warmSessionRun: { p50: pct(ms, 0.5), p99: pct(ms, 0.99), mean: mean(ms), n: ms.length },
+      warmPushRoundTrip: { p50: pct(steps, 0.5), p99: pct(steps, 0.99), mean: mean(steps), n: steps.length },
+      coldFromNetwork: { firstForecastMs: coldNetwork.firstMs, loadMs: coldNetwork.info?.loadMs, fromCache: coldNetwork.info?.fromCache },
+      coldFromCache: { firstForecastMsMedian: pct(colds.map((c) => c.firstMs), 0.5), loadMsMedian: pct(colds.map((c) => c.info!.loadMs), 0.5), allFromCache: colds.every((c) => c.info?.fromCache) },
+    };
+    console.log(JSON.stringify(res, null, 2));
+    return res;
+  } finally {
+    await browser.close();
+    await stack.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  const results = { heldOut: quality(), node: await nodePeers(), download: bytes(), chromium: await chromium() };
+  console.log(`wrote ${writeResults('forecast', results)}`);
+}

@@ -1,0 +1,111 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { featuresAt, N_FEATURES, WARMUP } from '../../shared/ml/features';
+import { forward } from '../../shared/ml/model';
+import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
+import { barRows, loadBars, TRAIN_FILE } from '../../tools/ml/data';
+import { decodeModel } from '../../tools/ml/onnx';
+import { HELD_OUT_FROM, MODEL_DIR } from '../../tools/ml/train';
+import { hasData, REPO_ROOT } from '../../tools/paths';
+import { startStack, type Stack } from '../../tools/stack';
+import type { ForecastLab } from '../../app/workers/forecast-view';
+import { hasChromium, launch, NO_CHROMIUM } from './browser';
+
+const ARTIFACTS = join(REPO_ROOT, 'tests/e2e/artifacts');
+const why = !hasData() ? '../shared/data is absent' : !hasChromium ? NO_CHROMIUM : '';
+const STEPS = 30;
+
+type LabRun = Awaited<ReturnType<ForecastLab['run']>>;
+
+describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${why}`, () => {
+  let stack: Stack;
+  let browser: Browser;
+  const { bars } = loadBars(TRAIN_FILE);
+  const from = bars.time.findIndex((t) => t >= HELD_OUT_FROM) - (WARMUP + 1);
+  const rows = barRows(bars, from, from + WARMUP + 1 + STEPS);
+  beforeAll(async () => {
+    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, log: () => {} });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** Everything must come from the local stack: any other request fails the test. */
+  const offline = async (page: Page, fetched: string[]) => {
+    const origin = new URL(stack.url).origin;
+    await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  };
+  const runLab = (page: Page) => page.evaluate(([r, h]) => (window as unknown as { forecastLab: ForecastLab }).forecastLab.run(r, h), [rows, WARMUP + 1] as const) as Promise<LabRun>;
+
+  it('loads onnxruntime-web/wasm and the model lazily, forecasts every closed bar as the Node reference does, and reloads from the Cache API', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const fetched: string[] = [];
+    await offline(page, fetched);
+    await page.goto(`${stack.url}/forecast-lab.html`);
+    await page.waitForFunction(() => 'forecastLab' in window);
+    const first = await runLab(page);
+
+    expect(first.results).toHaveLength(STEPS + 1);
+    expect(first.info).toMatchObject({ fromCache: false, modelBytes: readFileSync(join(MODEL_DIR, 'forecast.onnx')).length });
+    const params = decodeModel(readFileSync(join(MODEL_DIR, 'forecast.onnx')));
+    const x = new Float32Array(N_FEATURES);
+    let worst = 0;
+    first.results.forEach((r, i) => {
+      const t = from + WARMUP + i;
+      expect(r.barTime).toBe(bars.time[t]);
+      featuresAt(bars, t, x);
+      const ref = forward(params, x);
+      r.horizons.forEach((h, k) => {
+        worst = Math.max(worst, Math.abs(h.vol - ref.vol[k]!), Math.abs(h.pUp - ref.pUp[k]!), ...h.quantiles.map((q, j) => Math.abs(q - ref.quantiles[k]![j]!)));
+        expect(h.band.high / bars.close[t]!).toBeCloseTo(Math.exp(h.quantiles[2]!), 12);
+      });
+    });
+    expect(worst).toBeLessThan(1e-6);
+    expect(fetched.filter((p) => p.endsWith('.wasm'))).toHaveLength(1);
+    expect(fetched).toContain('/models/forecast.onnx');
+
+    const panel = page.getByTestId('forecast-panel');
+    expect(await panel.getAttribute('data-version')).toBe(first.info!.version);
+    await expect.poll(() => page.getByTestId('forecast-60m').count()).toBe(1);
+    expect(await page.getByTestId('verdict-5m').textContent()).toMatch(/QLIKE vs EWMA|beat EWMA/);
+    expect(await panel.textContent()).toContain('Not financial advice');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'forecast-panel.png'), fullPage: true });
+
+    // Second visit, same profile: model and wasm come from the Cache API, not the network.
+    fetched.length = 0;
+    await page.reload();
+    await page.waitForFunction(() => 'forecastLab' in window);
+    const again = await runLab(page);
+    expect(again.info?.fromCache).toBe(true);
+    expect(fetched.filter((p) => p.endsWith('.wasm') || p.endsWith('.onnx'))).toEqual([]);
+    expect(again.results.map((r) => r.horizons[1]!.vol)).toEqual(first.results.map((r) => r.horizons[1]!.vol));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the main app paints without loading any ML until the forecast panel is on screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 400 } });
+    const page = await context.newPage();
+    const fetched: string[] = [];
+    await offline(page, fetched);
+    await page.goto(stack.url);
+    await expect.poll(() => page.getByTestId('link-badge').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
+    expect(fetched.filter((p) => /ort|inference|models\//.test(p))).toEqual([]);
+    await page.getByTestId('forecast-panel').scrollIntoViewIfNeeded();
+    await expect.poll(() => fetched.some((p) => p.endsWith('.wasm')), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('forecast-panel').getAttribute('data-version'), { timeout: 30_000 }).toMatch(/^fc1-[0-9a-f]{12}$/);
+    // A replayed recording of a few minutes cannot fill the 4-hour warm-up: the panel says so instead of guessing.
+    expect(await page.getByTestId('forecast-warmup').textContent()).toMatch(/^Warming up: \d+ of 241 closed one-minute bars/);
+    await page.getByTestId('forecast-panel').screenshot({ path: join(ARTIFACTS, 'forecast-app-warmup.png') });
+    await context.close();
+  });
+});

@@ -1,0 +1,67 @@
+import onnxProto from 'onnx-proto';
+import { N_FEATURES } from '../../shared/ml/features';
+import { HORIZONS, QUANTILES, type ModelParams } from '../../shared/ml/model';
+
+const { onnx } = onnxProto;
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const H = HORIZONS.length;
+const Q = QUANTILES.length;
+/** Initializer names and shapes: the graph's weights, in the order ModelParams lists them. */
+const WEIGHTS: [keyof ModelParams, number[]][] = [
+  ['mean', [N_FEATURES]], ['scale', [N_FEATURES]], ['volW', [N_FEATURES, H]], ['volB', [H]],
+  ['quantW', [H, H * Q]], ['dirW', [N_FEATURES, H]], ['dirB', [H]],
+];
+
+const io = (name: string, width: number) => ({
+  name,
+  type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] } } },
+});
+const node = (opType: string, input: string[], output: string) => ({ opType, input, output: [output], name: output });
+
+/**
+ * The forecaster as an ONNX graph of Sub, Div, MatMul, Add, Exp and Sigmoid (opset 13), weights as float32
+ * initializers. Normalization lives inside the graph, so the file is the whole model. The bytes depend only
+ * on the parameters: no timestamps or paths are written.
+ */
+export function encodeModel(p: ModelParams): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'edgetape tools/ml/train.ts',
+    modelVersion: 1,
+    docString: `edgetape forecaster: vol σ, log-return quantiles ${QUANTILES.join('/')} and P(up) for ${HORIZONS.join(', ')} one-minute bars ahead`,
+    graph: {
+      name: 'forecast',
+      input: [io('features', N_FEATURES)],
+      output: [io('vol', H), io('quantiles', H * Q), io('p_up', H)],
+      initializer: WEIGHTS.map(([name, dims]) => ({ name, dims, dataType: FLOAT, floatData: p[name] })),
+      node: [
+        node('Sub', ['features', 'mean'], 'centered'),
+        node('Div', ['centered', 'scale'], 'z'),
+        node('MatMul', ['z', 'volW'], 'volLin'),
+        node('Add', ['volLin', 'volB'], 'logVol'),
+        node('Exp', ['logVol'], 'vol'),
+        node('MatMul', ['vol', 'quantW'], 'quantiles'),
+        node('MatMul', ['z', 'dirW'], 'dirLin'),
+        node('Add', ['dirLin', 'dirB'], 'logit'),
+        node('Sigmoid', ['logit'], 'p_up'),
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** The parameters back out of a model file, so evaluation scores exactly the bytes that ship. */
+export function decodeModel(bytes: Uint8Array): ModelParams {
+  const m = onnx.ModelProto.decode(bytes);
+  const get = (name: string) => {
+    const t = m.graph?.initializer?.find((i) => i.name === name);
+    if (!t?.floatData) throw new Error(`model has no initializer ${name}`);
+    return Array.from(t.floatData);
+  };
+  return Object.fromEntries(WEIGHTS.map(([name]) => [name, get(name)])) as unknown as ModelParams;
+}
+
+/** float32 rounding, applied to weights before encoding so the TypeScript forward pass uses the same values. */
+export const toFloat32 = (p: ModelParams): ModelParams =>
+  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.from(Float32Array.from(v as number[]))])) as unknown as ModelParams;
