@@ -1,0 +1,192 @@
+import { OrderBook } from '../../shared/market/book';
+import type { Level } from '../../shared/market/types';
+import type { Adapter, InstrumentHealth, Sink } from './adapter';
+import { HealthTable } from './health';
+import { krakenChecksum } from './kraken-book';
+import { krakenCanonical, krakenV1Pair } from './kraken-symbols';
+import { applyLevels } from './levels';
+
+interface BookState {
+  book: OrderBook;
+  depth: number;
+  /** False from a broken rule until the next snapshot: nothing from this book is published meanwhile. */
+  good: boolean;
+}
+
+type Obj = Record<string, unknown>;
+const DEPTHS = [10, 25, 100, 500, 1000];
+/** Kraken answers at most this many pairs per subscribe message comfortably; more go in further messages. */
+const PAIRS_PER_MESSAGE = 50;
+
+/**
+ * Kraken spot, WebSocket API v1 (wss://ws.kraken.com): book (snapshot `as`/`bs`, updates `a`/`b` with
+ * checksum `c`), trade and ticker. Books keep the original strings, are truncated to the subscribed depth
+ * after every update (Kraken does not send deletes for levels pushed out of range), and are verified
+ * against every checksum; a mismatch or a crossed book invalidates the book and resubscribes it.
+ */
+export class KrakenAdapter implements Adapter {
+  readonly venue = 'kraken' as const;
+  readonly staleAfterMs = 10_000;
+  /** Kraken sends `heartbeat` every second on a quiet socket; the ping keeps proxies honest too. */
+  readonly heartbeat = { intervalMs: 30_000, frame: '{"event":"ping"}' };
+  private readonly books = new Map<string, BookState>();
+  private readonly table: HealthTable;
+
+  constructor(
+    readonly symbols: readonly string[],
+    readonly depth = 1000,
+  ) {
+    if (!DEPTHS.includes(depth)) throw new Error(`kraken: book depth ${depth} is not one of ${DEPTHS.join(', ')}`);
+    this.table = new HealthTable(symbols);
+  }
+
+  url(base: string): string {
+    return base.replace(/\/+$/, '');
+  }
+
+  subscribeMessages(): string[] {
+    const pairs = this.symbols.map(krakenV1Pair);
+    const out: string[] = [];
+    for (let i = 0; i < pairs.length; i += PAIRS_PER_MESSAGE) {
+      const pair = pairs.slice(i, i + PAIRS_PER_MESSAGE);
+      for (const subscription of [{ name: 'book', depth: this.depth }, { name: 'trade' }, { name: 'ticker' }]) {
+        out.push(JSON.stringify({ event: 'subscribe', pair, subscription }));
+      }
+    }
+    return out;
+  }
+
+  reset(): void {
+    this.books.clear();
+    this.table.reset();
+  }
+
+  health(): InstrumentHealth[] {
+    return this.table.list();
+  }
+
+  parse(frame: string, recvTs: number, sink: Sink): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(frame);
+    } catch {
+      return sink.error(`kraken: frame is not JSON: ${frame.slice(0, 80)}`);
+    }
+    if (Array.isArray(msg)) return this.channel(msg, recvTs, sink);
+    if (!msg || typeof msg !== 'object') return sink.error(`kraken: unexpected frame ${frame.slice(0, 80)}`);
+    const m = msg as Obj;
+    switch (m.event) {
+      case 'heartbeat':
+      case 'pong':
+      case 'systemStatus':
+        return;
+      case 'subscriptionStatus':
+        return this.status(m, sink);
+      case 'error':
+        return sink.error(`kraken: ${String(m.errorMessage)}`);
+      default:
+        return sink.error(`kraken: unhandled event ${String(m.event)}`);
+    }
+  }
+
+  private status(m: Obj, sink: Sink): void {
+    const symbol = typeof m.pair === 'string' ? krakenCanonical(m.pair) : undefined;
+    if (m.status === 'error') return sink.error(`kraken: subscription refused: ${String(m.errorMessage)}`, symbol);
+    const sub = m.subscription as Obj | undefined;
+    if (m.status === 'subscribed' && symbol && sub?.name === 'book') this.table.syncing(symbol);
+  }
+
+  private channel(a: unknown[], recvTs: number, sink: Sink): void {
+    const pair = a[a.length - 1], name = a[a.length - 2];
+    if (typeof pair !== 'string' || typeof name !== 'string' || a.length < 4) return sink.error('kraken: malformed channel message');
+    const symbol = krakenCanonical(pair);
+    this.table.seen(symbol, recvTs);
+    if (name.startsWith('book-')) return this.book(symbol, pair, +name.slice(5), a, recvTs, sink);
+    if (name === 'trade') return this.trades(symbol, a[1], recvTs, sink);
+    if (name === 'ticker') return this.ticker(symbol, a[1], recvTs, sink);
+    sink.error(`kraken: unhandled channel ${name}`, symbol);
+  }
+
+  private book(symbol: string, pair: string, depth: number, a: unknown[], recvTs: number, sink: Sink): void {
+    const first = a[1] as Obj | null;
+    if (!first || typeof first !== 'object' || !(depth > 0)) return sink.error('kraken: malformed book message', symbol);
+    if ('as' in first || 'bs' in first) {
+      const book = new OrderBook(true);
+      const bids: Level[] = [], asks: Level[] = [];
+      if (!applyLevels(book.asks, first.as, asks) || !applyLevels(book.bids, first.bs, bids)) {
+        return this.invalid(symbol, pair, depth, 'snapshot', 'kraken: malformed book snapshot', sink);
+      }
+      book.asks.truncate(depth);
+      book.bids.truncate(depth);
+      this.books.set(symbol, { book, depth, good: true });
+      if (book.crossed) return this.invalid(symbol, pair, depth, 'crossed', `kraken: crossed snapshot ${book.bids.bestPrice} ≥ ${book.asks.bestPrice}`, sink);
+      this.table.live(symbol);
+      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids, asks, ts: latest(first.as, latest(first.bs, 0)) || recvTs, recvTs });
+      return;
+    }
+    const st = this.books.get(symbol);
+    if (!st || !st.good) return; // waiting for the snapshot that a (re)subscribe brings
+    const second = a.length === 5 ? (a[2] as Obj | null) : undefined;
+    const bids: Level[] = [], asks: Level[] = [];
+    let ok = true;
+    let checksum: unknown;
+    for (const part of second ? [first, second] : [first]) {
+      if (!part || typeof part !== 'object') { ok = false; break; }
+      ok = applyLevels(st.book.asks, part.a, asks) && applyLevels(st.book.bids, part.b, bids);
+      if (!ok) break;
+      if (part.c !== undefined) checksum = part.c;
+    }
+    if (!ok) return this.invalid(symbol, pair, st.depth, 'snapshot', 'kraken: malformed book update', sink);
+    st.book.asks.truncate(st.depth);
+    st.book.bids.truncate(st.depth);
+    const h = this.table.row(symbol);
+    if (checksum !== undefined) {
+      const got = krakenChecksum(st.book);
+      if (String(got) !== checksum) return this.invalid(symbol, pair, st.depth, 'checksum', `kraken: checksum ${String(checksum)} ≠ book ${got}`, sink);
+      h.checksumOk++;
+    }
+    if (st.book.crossed) return this.invalid(symbol, pair, st.depth, 'crossed', `kraken: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
+    const ts = latest(first.a, latest(first.b, second ? latest(second.b, 0) : 0)) || recvTs;
+    sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
+  }
+
+  /** Marks the book invalid and resubscribes it: Kraken answers a subscribe with a fresh snapshot. */
+  private invalid(symbol: string, pair: string, depth: number, kind: 'gap' | 'checksum' | 'crossed' | 'snapshot', reason: string, sink: Sink): void {
+    const st = this.books.get(symbol);
+    if (st) st.good = false;
+    this.table.fail(symbol, kind, reason, sink);
+    const subscription = { name: 'book', depth };
+    sink.send(JSON.stringify({ event: 'unsubscribe', pair: [pair], subscription }));
+    sink.send(JSON.stringify({ event: 'subscribe', pair: [pair], subscription }));
+  }
+
+  private trades(symbol: string, raw: unknown, recvTs: number, sink: Sink): void {
+    if (!Array.isArray(raw)) return sink.error('kraken: malformed trade message', symbol);
+    for (const t of raw as unknown[][]) {
+      const price = +(t?.[0] as string), amount = +(t?.[1] as string), time = t?.[2] as string;
+      const ts = Math.round(+time * 1000);
+      if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t[3] !== 'b' && t[3] !== 's')) return sink.error('kraken: malformed trade', symbol);
+      // v1 trades carry no id; the venue's own time string (µs) is the closest stable key.
+      sink.event({ type: 'trade', exchange: this.venue, symbol, id: time, price, amount, side: t[3] === 'b' ? 'buy' : 'sell', ts, recvTs });
+    }
+  }
+
+  private ticker(symbol: string, raw: unknown, recvTs: number, sink: Sink): void {
+    const t = raw as { a?: string[]; b?: string[] } | null;
+    // a/b are [price, whole lot volume, lot volume]; the last is the size with decimals.
+    const bid = +(t?.b?.[0] as string), bidSize = +(t?.b?.[2] as string), ask = +(t?.a?.[0] as string), askSize = +(t?.a?.[2] as string);
+    if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return sink.error('kraken: malformed ticker', symbol);
+    // v1 tickers carry no time; the receive time stands in.
+    sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, ts: recvTs, recvTs });
+  }
+}
+
+/** The latest level timestamp (seconds, 3rd element) in a list of levels, as Unix ms; `acc` when none. */
+function latest(levels: unknown, acc: number): number {
+  if (!Array.isArray(levels)) return acc;
+  for (const l of levels as unknown[][]) {
+    const t = +(l?.[2] as string) * 1000;
+    if (t > acc) acc = t;
+  }
+  return Math.round(acc);
+}
