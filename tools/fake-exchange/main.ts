@@ -3,11 +3,17 @@ import { resolveRecording } from '../paths';
 import { readRecording } from './recording';
 import { FakeExchange } from './server';
 import { BinancePlugin } from './venues/binance';
+import { BybitPlugin } from './venues/bybit';
+import { KrakenPlugin } from './venues/kraken';
+import { OkxPlugin } from './venues/okx';
 import type { VenuePlugin } from './venue';
 import type { RecordedFrame } from './recording';
 
 const PLUGINS: Record<string, (rec: readonly RecordedFrame[]) => VenuePlugin<unknown>> = {
   binance: (rec) => new BinancePlugin(rec) as VenuePlugin<unknown>,
+  kraken: (rec) => new KrakenPlugin(rec) as VenuePlugin<unknown>,
+  okx: (rec) => new OkxPlugin(rec) as VenuePlugin<unknown>,
+  bybit: (rec) => new BybitPlugin(rec) as VenuePlugin<unknown>,
 };
 
 export const DEFAULT_RECORDING = 'hftbacktest/spot/btcusdt_20240808.gz,hftbacktest/spot/btcusdt_20240809.gz';
@@ -16,7 +22,9 @@ export const DEFAULT_RECORDING = 'hftbacktest/spot/btcusdt_20240808.gz,hftbackte
 export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number }) {
   const make = PLUGINS[o.venue];
   if (!make) throw new Error(`unknown venue ${o.venue}; known: ${Object.keys(PLUGINS).join(', ')}`);
-  const frames = o.recording.split(',').flatMap((f) => readRecording(resolveRecording(f.trim())));
+  // Files recorded side by side (Kraken's book, trade and ticker sockets) interleave by receive time;
+  // files recorded one after another keep their order.
+  const frames = o.recording.split(',').flatMap((f) => readRecording(resolveRecording(f.trim()))).sort((a, b) => a.t - b.t);
   if (frames.length === 0) throw new Error(`no frames in ${o.recording}`);
   const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port });
   const port = await fake.listen();

@@ -1,8 +1,8 @@
 import { OrderBook } from '../../shared/market/book';
+import { krakenChecksum } from '../../shared/market/checksums';
 import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable } from './health';
-import { krakenChecksum } from './kraken-book';
 import { krakenCanonical, krakenV1Pair } from './kraken-symbols';
 import { applyLevels } from './levels';
 

@@ -1,5 +1,5 @@
-import { OrderBook, type BookSide } from '../../shared/market/book';
-import { CRC32_START, crc32Add, crc32AddCode, crc32End } from '../../shared/market/crc32';
+import { OrderBook } from '../../shared/market/book';
+import { okxChecksum } from '../../shared/market/checksums';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
@@ -21,26 +21,6 @@ const ARGS_PER_MESSAGE = 50;
 /** `UNI-USD-SWAP` → `UNI-USD-PERP`; spot and dated futures (`BTC-USD-220527`) already are canonical. */
 export const okxCanonical = (instId: string): string => (instId.endsWith('-SWAP') ? `${instId.slice(0, -5)}-PERP` : instId);
 export const okxInstId = (canonical: string): string => (canonical.endsWith('-PERP') ? `${canonical.slice(0, -5)}-SWAP` : canonical);
-
-/**
- * OKX's book checksum: CRC32 (signed) over `bid:size:ask:size:…` for the best 25 levels, interleaved bid
- * first, taking the rest of the longer side alone, from the original strings.
- */
-export function okxChecksum(book: OrderBook): number {
-  let crc = CRC32_START;
-  let sep = false;
-  const add = (side: BookSide, i: number) => {
-    if (sep) crc = crc32AddCode(crc, 58);
-    crc = crc32AddCode(crc32Add(crc, side.priceStr![i]!), 58);
-    crc = crc32Add(crc, side.sizeStr![i]!);
-    sep = true;
-  };
-  for (let i = 0; i < 25; i++) {
-    if (i < book.bids.length) add(book.bids, i);
-    if (i < book.asks.length) add(book.asks, i);
-  }
-  return crc32End(crc);
-}
 
 /**
  * OKX v5 public WebSocket (wss://ws.okx.com:8443/ws/v5/public): `books` (snapshot + updates chained by

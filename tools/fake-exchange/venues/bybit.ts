@@ -1,0 +1,118 @@
+import { BybitV5FromV2 } from '../../bybit-v5';
+import { LevelBook } from '../level-book';
+import type { RecordedFrame } from '../recording';
+import type { HttpAnswer, Session, VenuePlugin } from '../venue';
+
+interface BybitSession {
+  spot: boolean;
+  /** Topic → waiting for a book snapshot (true) or streaming (false). */
+  subs: Map<string, boolean>;
+  connId: string;
+}
+
+interface V5Book {
+  book: LevelBook;
+  u: number;
+  seq: number;
+  ts: number;
+}
+
+const TOPIC_RE = /^\{"topic":"([^"]+)","type":"(snapshot|delta)"/;
+
+/**
+ * Bybit v5 public WebSocket (/v5/public/linear and /v5/public/spot) replaying the real 2021 v2 recording
+ * converted frame by frame to v5 (tools/bybit-v5.ts says exactly how): `{"op":"ping"}` → pong, subscribe /
+ * unsubscribe replies as v5 sends them (spot refuses more than 10 args), and for order books a snapshot on
+ * subscribe built from the book the replay has reached, with the current `u`, so a resubscribe resyncs.
+ * The recording is of USDT perpetuals: the spot path answers but has no data.
+ */
+export class BybitPlugin implements VenuePlugin<BybitSession> {
+  readonly venue = 'bybit';
+  private conv = new BybitV5FromV2();
+  private readonly books = new Map<string, V5Book>();
+  /** The v5 frame of the recording frame last observed (the server calls observe, then frameFor per session). */
+  private current: { rec: RecordedFrame; frame: string | undefined } | undefined;
+  private readonly topics = new Set<string>();
+  private sessions = 0;
+
+  constructor(recording: readonly RecordedFrame[]) {
+    const probe = new BybitV5FromV2();
+    for (const r of recording) {
+      const m = TOPIC_RE.exec(probe.convert(r.frame) ?? '');
+      if (m) this.topics.add(m[1]!);
+    }
+  }
+
+  reset(): void {
+    this.conv = new BybitV5FromV2();
+    this.books.clear();
+  }
+
+  accept(url: URL): BybitSession | undefined {
+    const spot = url.pathname === '/v5/public/spot';
+    return spot || url.pathname === '/v5/public/linear' ? { spot, subs: new Map(), connId: `fake-${++this.sessions}` } : undefined;
+  }
+
+  onMessage(session: Session<BybitSession>, text: string): void {
+    const { connId } = session.state;
+    let req: { op?: unknown; args?: unknown; req_id?: unknown };
+    try {
+      req = JSON.parse(text) as typeof req;
+    } catch {
+      return session.send(JSON.stringify({ success: false, ret_msg: 'error:unknown op', conn_id: connId, op: '' }));
+    }
+    const reqId = typeof req.req_id === 'string' ? { req_id: req.req_id } : {};
+    const reply = (success: boolean, ret_msg: string) => session.send(JSON.stringify({ success, ret_msg, conn_id: connId, ...reqId, op: req.op }));
+    if (req.op === 'ping') return reply(true, 'pong');
+    if (req.op !== 'subscribe' && req.op !== 'unsubscribe') return reply(false, `error:unknown op ${String(req.op)}`);
+    const args = Array.isArray(req.args) ? req.args.filter((a): a is string => typeof a === 'string') : [];
+    if (session.state.spot && args.length > 10) return reply(false, `args size >10`);
+    const unknown = args.filter((a) => session.state.spot || !this.topics.has(a));
+    if (req.op === 'subscribe' && unknown.length) return reply(false, `error:handler not found,topic:${unknown.join(',')}`);
+    reply(true, '');
+    for (const topic of args) {
+      if (req.op === 'unsubscribe') {
+        session.state.subs.delete(topic);
+        continue;
+      }
+      const book = topic.startsWith('orderbook.') ? this.books.get(topic) : undefined;
+      session.state.subs.set(topic, topic.startsWith('orderbook.') && !book);
+      if (book) session.send(snapshot(topic, book));
+    }
+  }
+
+  observe(rec: RecordedFrame): void {
+    const frame = this.conv.convert(rec.frame);
+    this.current = { rec, frame };
+    if (!frame?.startsWith('{"topic":"orderbook.')) return;
+    const m = JSON.parse(frame) as { topic: string; type: string; ts: number; data: { b: string[][]; a: string[][]; u: number; seq: number } };
+    let st = this.books.get(m.topic);
+    if (m.type === 'snapshot') this.books.set(m.topic, (st = { book: new LevelBook(), u: 0, seq: 0, ts: 0 }));
+    if (!st) return;
+    st.book.apply('bids', m.data.b);
+    st.book.apply('asks', m.data.a);
+    Object.assign(st, { u: m.data.u, seq: m.data.seq, ts: m.ts });
+  }
+
+  frameFor(session: Session<BybitSession>, rec: RecordedFrame): string | undefined {
+    const frame = this.current?.rec === rec ? this.current.frame : undefined;
+    const m = frame ? TOPIC_RE.exec(frame) : null;
+    if (!m) return undefined;
+    const waiting = session.state.subs.get(m[1]!);
+    if (waiting === undefined) return undefined;
+    if (!waiting) return frame;
+    if (m[2] !== 'snapshot') return undefined;
+    session.state.subs.set(m[1]!, false);
+    return frame;
+  }
+
+  http(): HttpAnswer | undefined {
+    return undefined;
+  }
+}
+
+function snapshot(topic: string, st: V5Book): string {
+  const depth = Number(topic.split('.')[1]);
+  const levels = (side: 'bids' | 'asks') => st.book.top(side, depth).map((l) => l.slice(0, 2));
+  return JSON.stringify({ topic, type: 'snapshot', ts: st.ts, data: { s: topic.split('.')[2], b: levels('bids'), a: levels('asks'), u: st.u, seq: st.seq }, cts: st.ts });
+}
