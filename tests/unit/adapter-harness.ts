@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MarketEvent } from '../../shared/market/types';
+import type { RecordedFrame } from '../../tools/fake-exchange/recording';
+import type { Session, VenuePlugin } from '../../tools/fake-exchange/venue';
+import { DATA_DIR } from '../../tools/paths';
+import type { Adapter, Sink } from '../../worker/ingest/adapter';
+import { recording } from './recordings';
+
+/** Everything an adapter handed its sink. */
+export interface Run {
+  events: MarketEvent[];
+  errors: { message: string; symbol?: string }[];
+  sent: string[];
+}
+
+export const newRun = (): Run => ({ events: [], errors: [], sent: [] });
+
+export const sinkInto = (run: Run, send?: (frame: string) => void): Sink => ({
+  event: (e) => run.events.push(e),
+  error: (message, symbol) => run.errors.push({ message, symbol }),
+  send: (f) => {
+    run.sent.push(f);
+    send?.(f);
+  },
+  snapshot: () => {},
+});
+
+/** Several recordings made side by side (one socket each), merged by receive time. */
+export const merged = (...files: string[]): RecordedFrame[] => files.flatMap((f) => recording(f)).sort((a, b) => a.t - b.t);
+
+/** Feeds recorded frames straight into an adapter. */
+export function feed(adapter: Adapter, frames: readonly RecordedFrame[], run = newRun()): Run {
+  const sink = sinkInto(run);
+  for (const r of frames) adapter.parse(r.frame, r.t, sink);
+  return run;
+}
+
+/** What a fault does to the n-th frame the client would have received that matches: drop it, alter it, or swap it with the next. */
+export interface Fault {
+  match: (frame: string) => boolean;
+  nth: number;
+  kind: 'drop' | 'reorder' | { replace: (frame: string) => string };
+}
+
+/**
+ * The replay loop of the fake exchange, synchronously and without sockets: the plug-in answers the
+ * adapter's subscribe and resync messages and picks each recorded frame for the client, the fault is
+ * applied on the way, and the adapter parses what arrives. Returns the run and the health after each frame.
+ */
+export function replayThrough(plugin: VenuePlugin<unknown>, adapter: Adapter, frames: readonly RecordedFrame[], fault?: Fault) {
+  const run = newRun();
+  let now = 0;
+  const session: Session<unknown> = {
+    url: new URL('ws://fake/'),
+    state: undefined,
+    send: (text) => adapter.parse(text, now, sink),
+    close: () => {},
+  };
+  const sink = sinkInto(run, (f) => plugin.onMessage(session, f));
+  const path = new URL(adapter.url('ws://fake'));
+  session.state = plugin.accept(path);
+  if (session.state === undefined) throw new Error(`plug-in refused ${path.href}`);
+  for (const m of adapter.subscribeMessages()) plugin.onMessage(session, m);
+  const states: string[] = [];
+  let seen = 0;
+  let held: string | undefined;
+  for (const rec of frames) {
+    now = rec.t;
+    plugin.observe(rec);
+    let out = plugin.frameFor(session, rec);
+    if (out === undefined) continue;
+    if (fault && fault.match(out) && ++seen === fault.nth) {
+      if (fault.kind === 'drop') continue;
+      if (fault.kind === 'reorder') {
+        held = out;
+        continue;
+      }
+      out = fault.kind.replace(out);
+    }
+    adapter.parse(out, now, sink);
+    if (held !== undefined && fault?.match(out)) {
+      adapter.parse(held, now, sink);
+      held = undefined;
+    }
+    states.push(adapter.health().map((h) => `${h.symbol}:${h.state}`).join(' '));
+  }
+  return { run, states };
+}
+
+/** The response bodies of a cryptofeed REST capture (`<url> -> <ts>: <body>` lines). */
+export function restBodies(rel: string): { url: string; body: string }[] {
+  const out: { url: string; body: string }[] = [];
+  for (const line of readFileSync(join(DATA_DIR, rel), 'utf8').split('\n')) {
+    const m = /^(\S+) -> [\d.]+: /.exec(line);
+    if (m) out.push({ url: m[1]!, body: line.slice(m[0].length) });
+  }
+  return out;
+}
