@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MarketEvent } from '../../shared/market/types';
+import { BybitV5FromV2 } from '../../tools/bybit-v5';
 import type { RecordedFrame } from '../../tools/fake-exchange/recording';
 import type { Session, VenuePlugin } from '../../tools/fake-exchange/venue';
 import { DATA_DIR } from '../../tools/paths';
@@ -96,4 +97,15 @@ export function restBodies(rel: string): { url: string; body: string }[] {
     if (m) out.push({ url: m[1]!, body: line.slice(m[0].length) });
   }
   return out;
+}
+
+export const BYBIT_PERPS = ['BCH', 'XTZ', 'UNI', 'LTC', 'DOT', 'LINK', 'ADA', 'ETH'].map((b) => `${b}-USDT-PERP`);
+
+/** The real 2021 v2 recording as v5 frames (tools/bybit-v5.ts documents the conversion). */
+export function bybitV5(): RecordedFrame[] {
+  const conv = new BybitV5FromV2();
+  return recording('cryptofeed/BYBIT.ws.25.0').flatMap((r) => {
+    const frame = conv.convert(r.frame);
+    return frame ? [{ ...r, frame }] : [];
+  });
 }
