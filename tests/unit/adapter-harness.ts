@@ -46,16 +46,18 @@ export interface Fault {
 
 /**
  * The replay loop of the fake exchange, synchronously and without sockets: the plug-in answers the
- * adapter's subscribe and resync messages and picks each recorded frame for the client, the fault is
- * applied on the way, and the adapter parses what arrives. Returns the run and the health after each frame.
+ * adapter's subscribe and resync messages (delivered before the next recorded frame, as a reply arrives
+ * after the frame that caused it), picks each recorded frame for the client, the fault is applied on the
+ * way, and the adapter parses what arrives. Returns the run and the health after each frame.
  */
 export function replayThrough(plugin: VenuePlugin<unknown>, adapter: Adapter, frames: readonly RecordedFrame[], fault?: Fault) {
   const run = newRun();
   let now = 0;
+  const replies: string[] = [];
   const session: Session<unknown> = {
     url: new URL('ws://fake/'),
     state: undefined,
-    send: (text) => adapter.parse(text, now, sink),
+    send: (text) => replies.push(text),
     close: () => {},
   };
   const sink = sinkInto(run, (f) => plugin.onMessage(session, f));
@@ -68,6 +70,7 @@ export function replayThrough(plugin: VenuePlugin<unknown>, adapter: Adapter, fr
   let held: string | undefined;
   for (const rec of frames) {
     now = rec.t;
+    for (const r of replies.splice(0)) adapter.parse(r, now, sink);
     plugin.observe(rec);
     let out = plugin.frameFor(session, rec);
     if (out === undefined) continue;

@@ -17,6 +17,7 @@ interface V5Book {
   ts: number;
 }
 
+const TOPICS = ['publicTrade', 'tickers', 'allLiquidation'];
 const TOPIC_RE = /^\{"topic":"([^"]+)","type":"(snapshot|delta)"/;
 
 /**
@@ -32,14 +33,15 @@ export class BybitPlugin implements VenuePlugin<BybitSession> {
   private readonly books = new Map<string, V5Book>();
   /** The v5 frame of the recording frame last observed (the server calls observe, then frameFor per session). */
   private current: { rec: RecordedFrame; frame: string | undefined } | undefined;
-  private readonly topics = new Set<string>();
+  /** Symbols the recording holds; their other public topics are served, silent. */
+  private readonly symbols = new Set<string>();
   private sessions = 0;
 
   constructor(recording: readonly RecordedFrame[]) {
     const probe = new BybitV5FromV2();
     for (const r of recording) {
       const m = TOPIC_RE.exec(probe.convert(r.frame) ?? '');
-      if (m) this.topics.add(m[1]!);
+      if (m) this.symbols.add(m[1]!.slice(m[1]!.lastIndexOf('.') + 1));
     }
   }
 
@@ -67,7 +69,7 @@ export class BybitPlugin implements VenuePlugin<BybitSession> {
     if (req.op !== 'subscribe' && req.op !== 'unsubscribe') return reply(false, `error:unknown op ${String(req.op)}`);
     const args = Array.isArray(req.args) ? req.args.filter((a): a is string => typeof a === 'string') : [];
     if (session.state.spot && args.length > 10) return reply(false, `args size >10`);
-    const unknown = args.filter((a) => session.state.spot || !this.topics.has(a));
+    const unknown = args.filter((a) => session.state.spot || !this.serves(a));
     if (req.op === 'subscribe' && unknown.length) return reply(false, `error:handler not found,topic:${unknown.join(',')}`);
     reply(true, '');
     for (const topic of args) {
@@ -79,6 +81,15 @@ export class BybitPlugin implements VenuePlugin<BybitSession> {
       session.state.subs.set(topic, topic.startsWith('orderbook.') && !book);
       if (book) session.send(snapshot(topic, book));
     }
+  }
+
+  /** The order book is served at the converted depth (50) only; other topics for a recorded symbol are accepted. */
+  private serves(topic: string): boolean {
+    const parts = topic.split('.');
+    const symbol = parts[parts.length - 1]!;
+    if (!this.symbols.has(symbol)) return false;
+    if (parts[0] === 'orderbook') return parts[1] === '50' && parts.length === 3;
+    return TOPICS.includes(parts[0]!) && parts.length === 2;
   }
 
   observe(rec: RecordedFrame): void {

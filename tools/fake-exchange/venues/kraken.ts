@@ -8,6 +8,7 @@ interface KrakenSession {
 }
 
 const TAIL_RE = /,"([^"]+)","([^"]+)"\]$/;
+const CHANNELS = ['book', 'trade', 'ticker', 'spread', 'ohlc'];
 
 /**
  * Kraken spot WebSocket v1 as the venue speaks it at wss://ws.kraken.com: subscribe / unsubscribe with a
@@ -18,6 +19,7 @@ const TAIL_RE = /,"([^"]+)","([^"]+)"\]$/;
 export class KrakenPlugin implements VenuePlugin<KrakenSession> {
   readonly venue = 'kraken';
   private readonly channelIds = new Map<string, number>();
+  private readonly pairs = new Set<string>();
   private readonly books = new Map<string, LevelBook>();
   /** The book channel the recording holds (book-1000 → 1000). */
   private bookDepth = 0;
@@ -26,6 +28,7 @@ export class KrakenPlugin implements VenuePlugin<KrakenSession> {
     for (const r of recording) {
       const m = TAIL_RE.exec(r.frame);
       if (!m || !r.frame.startsWith('[')) continue;
+      this.pairs.add(m[2]!);
       const key = `${m[2]}|${m[1]}`;
       if (!this.channelIds.has(key)) this.channelIds.set(key, Number(r.frame.slice(1, r.frame.indexOf(','))));
       if (m[1]!.startsWith('book-')) this.bookDepth = Number(m[1]!.slice(5));
@@ -59,13 +62,17 @@ export class KrakenPlugin implements VenuePlugin<KrakenSession> {
     const subscription = name === 'book' ? { depth, name } : { name };
     for (const pair of pairs) {
       const key = `${pair}|${channelName}`;
-      const channelID = this.channelIds.get(key);
       const status = { channelName, event: 'subscriptionStatus', pair, ...reqid };
-      if (channelID === undefined) {
-        const why = name === 'book' && depth !== this.bookDepth ? `Subscription depth not supported (replaying book-${this.bookDepth})` : 'Currency pair not supported';
+      const why = !this.pairs.has(pair) ? 'Currency pair not supported'
+        : !CHANNELS.includes(String(name)) ? 'Subscription name invalid'
+        : name === 'book' && depth !== this.bookDepth ? `Subscription depth not supported (replaying book-${this.bookDepth})` : undefined;
+      if (why) {
         session.send(JSON.stringify({ ...status, errorMessage: why, status: 'error', subscription }));
         continue;
       }
+      // A channel the recording has no frames for is subscribed and stays quiet, as a quiet market would.
+      const channelID = this.channelIds.get(key) ?? 90_000 + this.channelIds.size;
+      this.channelIds.set(key, channelID);
       if (req.event === 'unsubscribe') {
         session.state.subs.delete(key);
         session.send(JSON.stringify({ channelID, ...status, status: 'unsubscribed', subscription }));

@@ -11,6 +11,8 @@ interface OkxSession {
 }
 
 type Arg = { channel?: unknown; instId?: unknown; instType?: unknown };
+const CHANNELS = ['books', 'books5', 'bbo-tbt', 'books-l2-tbt', 'books50-l2-tbt', 'trades', 'tickers', 'funding-rate', 'mark-price', 'index-tickers', 'open-interest', 'price-limit'];
+const INST_TYPES = ['SWAP', 'FUTURES', 'OPTION', 'MARGIN'];
 const ARG_RE = /^\{"arg":\{"channel":"([^"]+)","inst(?:Id|Type)":"([^"]+)"/;
 
 /**
@@ -22,13 +24,14 @@ const ARG_RE = /^\{"arg":\{"channel":"([^"]+)","inst(?:Id|Type)":"([^"]+)"/;
 export class OkxPlugin implements VenuePlugin<OkxSession> {
   readonly venue = 'okx';
   private readonly books = new Map<string, { book: LevelBook; ts: string }>();
-  private readonly known = new Set<string>();
+  /** Instrument ids the recording holds; their other public channels are served, silent. */
+  private readonly instIds = new Set<string>();
   private sessions = 0;
 
   constructor(recording: readonly RecordedFrame[]) {
     for (const r of recording) {
       const m = ARG_RE.exec(r.frame);
-      if (m) this.known.add(`${m[1]}|${m[2]}`);
+      if (m) this.instIds.add(m[2]!);
     }
   }
 
@@ -54,7 +57,8 @@ export class OkxPlugin implements VenuePlugin<OkxSession> {
     }
     for (const arg of req.args as Arg[]) {
       const key = `${String(arg?.channel)}|${String(arg?.instId ?? arg?.instType)}`;
-      if (!this.known.has(key)) {
+      const known = arg?.channel === 'liquidation-orders' ? INST_TYPES.includes(String(arg.instType)) : CHANNELS.includes(String(arg?.channel)) && this.instIds.has(String(arg?.instId));
+      if (!known) {
         session.send(JSON.stringify({ event: 'error', code: '60018', msg: `Wrong URL or channel:${String(arg?.channel)},instId:${String(arg?.instId)} doesn't exist`, connId }));
         continue;
       }
