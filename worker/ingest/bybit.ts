@@ -98,8 +98,10 @@ export class BybitAdapter implements Adapter {
     }
     if (!msg || typeof msg !== 'object') return sink.error(`bybit: unexpected frame ${frame.slice(0, 80)}`);
     if (typeof msg.op === 'string') {
-      if (msg.success === false) sink.error(`bybit: ${msg.op} refused: ${String(msg.ret_msg)}`);
-      return; // subscribe / ping replies
+      if (msg.success === false) return sink.error(`bybit: ${msg.op} refused: ${String(msg.ret_msg)}`);
+      // The reply names no topics: an accepted subscribe means the books are on their way.
+      if (msg.op === 'subscribe') for (const s of this.symbols) this.table.syncing(s);
+      return;
     }
     const topic = msg.topic;
     if (typeof topic !== 'string') return sink.error('bybit: push without topic');
