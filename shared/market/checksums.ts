@@ -16,19 +16,47 @@ function addDigits(crc: number, s: string): number {
   return crc;
 }
 
-function addTop10(crc: number, side: BookSide): number {
-  const n = Math.min(10, side.length);
-  const ps = side.priceStr!, ss = side.sizeStr!;
-  for (let i = 0; i < n; i++) crc = addDigits(addDigits(crc, ps[i]!), ss[i]!);
-  return crc;
-}
-
 /**
  * Kraken's book checksum (WebSocket v1 and v2): CRC32 over the top 10 asks (best first) then the top 10
  * bids, each level as price then size with the dot and leading zeros removed, as an unsigned integer.
- * Reads the book's kept strings in place: no joined string, no sort.
+ * Reads the book's kept strings in place (no joined string, no sort) and, because most updates touch
+ * one level, keeps the running CRC after each of the 20 slots: only the slots from the first changed
+ * one onwards are hashed again. One instance per book.
  */
-export const krakenChecksum = (book: OrderBook): number => crc32End(addTop10(addTop10(CRC32_START, book.asks), book.bids)) >>> 0;
+export class KrakenChecksum {
+  /** Price and size string of each slot at the last call (asks 0–9, then bids 0–9). */
+  private readonly keys: (string | undefined)[] = new Array<string | undefined>(40).fill(undefined);
+  /** Running CRC after each slot; an empty prefix is the start value. */
+  private readonly states = new Int32Array(21).fill(CRC32_START);
+  private crc = CRC32_START;
+  private same = true;
+
+  of(book: OrderBook): number {
+    this.crc = CRC32_START;
+    this.same = true;
+    this.walk(book.asks, 0);
+    this.walk(book.bids, 10);
+    return crc32End(this.crc) >>> 0;
+  }
+
+  private walk(side: BookSide, base: number): void {
+    const ps = side.priceStr!, ss = side.sizeStr!, keys = this.keys, states = this.states;
+    for (let i = 0; i < 10; i++) {
+      const slot = base + i;
+      const p = i < side.length ? ps[i] : undefined;
+      const s = i < side.length ? ss[i] : undefined;
+      if (this.same && keys[2 * slot] === p && keys[2 * slot + 1] === s) {
+        this.crc = states[slot + 1]!;
+        continue;
+      }
+      this.same = false;
+      keys[2 * slot] = p;
+      keys[2 * slot + 1] = s;
+      if (p !== undefined) this.crc = addDigits(addDigits(this.crc, p), s!);
+      states[slot + 1] = this.crc;
+    }
+  }
+}
 
 /**
  * OKX's book checksum: CRC32 (signed) over `bid:size:ask:size:…` for the best 25 levels, interleaved bid

@@ -19,13 +19,15 @@ const CASES: { name: string; frames: () => RecordedFrame[]; adapter: () => Adapt
 ];
 
 /** Things that go wrong with a frame on the way: cut short, a byte flipped, a number made nonsense. */
-const mutation = fc.oneof(
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), ch: fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }) }),
   fc.record({ kind: fc.constant('value' as const), nth: fc.nat({ max: 40 }), to: fc.constantFrom('"x"', '"-1"', '""', '"1e999"', 'null', '[]', '{}', '-0', '"NaN"', '1') }),
 );
 
-function mutate(frame: string, m: fc.Infer<typeof mutation>): string {
+type Mutation = { kind: 'truncate'; at: number } | { kind: 'flip'; at: number; ch: string } | { kind: 'value'; nth: number; to: string };
+
+function mutate(frame: string, m: Mutation): string {
   if (m.kind === 'truncate') return frame.slice(0, m.at % frame.length);
   if (m.kind === 'flip') {
     const i = m.at % frame.length;

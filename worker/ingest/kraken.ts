@@ -1,5 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
-import { krakenChecksum } from '../../shared/market/checksums';
+import { KrakenChecksum } from '../../shared/market/checksums';
 import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable } from './health';
@@ -8,6 +8,7 @@ import { applyLevels } from './levels';
 
 interface BookState {
   book: OrderBook;
+  checksum: KrakenChecksum;
   depth: number;
   /** False from a broken rule until the next snapshot: nothing from this book is published meanwhile. */
   good: boolean;
@@ -30,6 +31,7 @@ export class KrakenAdapter implements Adapter {
   /** Kraken sends `heartbeat` every second on a quiet socket; the ping keeps proxies honest too. */
   readonly heartbeat = { intervalMs: 30_000, frame: '{"event":"ping"}' };
   private readonly books = new Map<string, BookState>();
+  private readonly canonical = new Map<string, string>();
   private readonly table: HealthTable;
 
   constructor(
@@ -99,7 +101,8 @@ export class KrakenAdapter implements Adapter {
   private channel(a: unknown[], recvTs: number, sink: Sink): void {
     const pair = a[a.length - 1], name = a[a.length - 2];
     if (typeof pair !== 'string' || typeof name !== 'string' || a.length < 4) return sink.error('kraken: malformed channel message');
-    const symbol = krakenCanonical(pair);
+    let symbol = this.canonical.get(pair);
+    if (symbol === undefined) this.canonical.set(pair, (symbol = krakenCanonical(pair)));
     this.table.seen(symbol, recvTs);
     if (name.startsWith('book-')) return this.book(symbol, pair, +name.slice(5), a, recvTs, sink);
     if (name === 'trade') return this.trades(symbol, a[1], recvTs, sink);
@@ -118,7 +121,7 @@ export class KrakenAdapter implements Adapter {
       }
       book.asks.truncate(depth);
       book.bids.truncate(depth);
-      this.books.set(symbol, { book, depth, good: true });
+      this.books.set(symbol, { book, checksum: this.books.get(symbol)?.checksum ?? new KrakenChecksum(), depth, good: true });
       if (book.crossed) return this.invalid(symbol, pair, depth, 'crossed', `kraken: crossed snapshot ${book.bids.bestPrice} ≥ ${book.asks.bestPrice}`, sink);
       this.table.live(symbol);
       sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids, asks, ts: latest(first.as, latest(first.bs, 0)) || recvTs, recvTs });
@@ -141,7 +144,7 @@ export class KrakenAdapter implements Adapter {
     st.book.bids.truncate(st.depth);
     const h = this.table.row(symbol);
     if (checksum !== undefined) {
-      const got = krakenChecksum(st.book);
+      const got = st.checksum.of(st.book);
       if (String(got) !== checksum) return this.invalid(symbol, pair, st.depth, 'checksum', `kraken: checksum ${String(checksum)} ≠ book ${got}`, sink);
       h.checksumOk++;
     }
