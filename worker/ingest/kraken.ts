@@ -124,7 +124,7 @@ export class KrakenAdapter implements Adapter {
       this.books.set(symbol, { book, checksum: this.books.get(symbol)?.checksum ?? new KrakenChecksum(), depth, good: true });
       if (book.crossed) return this.invalid(symbol, pair, depth, 'crossed', `kraken: crossed snapshot ${book.bids.bestPrice} ≥ ${book.asks.bestPrice}`, sink);
       this.table.live(symbol);
-      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids, asks, ts: latest(first.as, latest(first.bs, 0)) || recvTs, recvTs });
+      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids, asks, ts: latest(first.as, first.bs) || recvTs, recvTs });
       return;
     }
     const st = this.books.get(symbol);
@@ -149,7 +149,7 @@ export class KrakenAdapter implements Adapter {
       h.checksumOk++;
     }
     if (st.book.crossed) return this.invalid(symbol, pair, st.depth, 'crossed', `kraken: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
-    const ts = latest(first.a, latest(first.b, second ? latest(second.b, 0) : 0)) || recvTs;
+    const ts = latest(first.a, first.b, second?.b) || recvTs;
     sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
   }
 
@@ -184,12 +184,18 @@ export class KrakenAdapter implements Adapter {
   }
 }
 
-/** The latest level timestamp (seconds, 3rd element) in a list of levels, as Unix ms; `acc` when none. */
-function latest(levels: unknown, acc: number): number {
-  if (!Array.isArray(levels)) return acc;
-  for (const l of levels as unknown[][]) {
-    const t = +(l?.[2] as string) * 1000;
-    if (t > acc) acc = t;
+/**
+ * The latest level timestamp (3rd element, seconds with a fixed 6 decimals) across lists of levels, as
+ * Unix ms, 0 when none. Compared as strings (same width until 2286), converted once.
+ */
+function latest(...lists: unknown[]): number {
+  let max = '';
+  for (const levels of lists) {
+    if (!Array.isArray(levels)) continue;
+    for (const l of levels as unknown[][]) {
+      const t = l?.[2];
+      if (typeof t === 'string' && (t.length > max.length || (t.length === max.length && t > max))) max = t;
+    }
   }
-  return Math.round(acc);
+  return max ? Math.round(+max * 1000) : 0;
 }
