@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../shared/market/crc32';
 import { DATA_DIR } from '../../tools/paths';
 import { KrakenAdapter } from '../../worker/ingest/kraken';
-import { krakenCanonical, krakenV1Pair, parseKrakenInstruments } from '../../worker/ingest/kraken-symbols';
+import { krakenCanonical, krakenV1Pair, parseKrakenInstruments } from '../../shared/market/kraken-symbols';
 import { feed, merged, restBodies } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
 

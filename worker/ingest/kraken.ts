@@ -3,7 +3,7 @@ import { KrakenChecksum } from '../../shared/market/checksums';
 import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable } from './health';
-import { krakenCanonical, krakenV1Pair } from './kraken-symbols';
+import { krakenCanonical, krakenV1Pair } from '../../shared/market/kraken-symbols';
 import { applyLevels } from './levels';
 
 interface BookState {

@@ -1,4 +1,4 @@
-import type { Instrument } from '../../shared/market/types';
+import type { Instrument } from './types';
 
 /** Kraken's own asset codes where they differ from the common ones (v1 and REST; v2 uses the common ones). */
 const TO_COMMON: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
