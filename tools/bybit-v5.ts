@@ -7,24 +7,26 @@ interface V2Level {
   side: 'Buy' | 'Sell';
   size?: number;
 }
+/** USDT perpetuals send price and time as strings, inverse ones as numbers. */
 interface V2Trade {
   symbol: string;
-  price: string;
+  price: string | number;
   size: number;
   side: 'Buy' | 'Sell';
-  trade_time_ms: string;
+  trade_time_ms: string | number;
   tick_direction: string;
   trade_id: string;
 }
 
 /**
- * Turns Bybit's 2021 v2 public frames (the real cryptofeed recording BYBIT.ws.25.0/26.0) into the frames
- * Bybit's current v5 public API sends for the same market events, so replays and tests run the v5
- * protocol on real data. What it does, exactly:
+ * Turns Bybit's 2021 v2 public frames (the real cryptofeed recordings BYBIT.ws.25.0, USDT perpetuals, and
+ * BYBIT.ws.26.0, inverse perpetuals) into the frames Bybit's current v5 public API sends for the same
+ * market events (v5 categories `linear` and `inverse`), so replays and tests run the v5 protocol on real
+ * data. What it does, exactly:
  * - `orderBookL2_25.<S>` snapshot → `orderbook.50.<S>` snapshot: `b` (descending) and `a` (ascending) as
  *   [price, size] strings; `delta` → `delta` with deletes as [price, "0"] and updates/inserts as
  *   [price, size]. v2 ids are dropped (v5 books are by price). Sizes are v2 JSON numbers printed with
- *   `String()`; prices keep their v2 strings. The recorded book holds 25 levels a side, so the 50 in the
+ *   `String()`; prices keep their v2 strings (inverse trades' numeric prices are printed with `String()`). The recorded book holds 25 levels a side, so the 50 in the
  *   topic is v5's nearest depth, not 50 levels.
  * - `u` (v5 update id) is the snapshot's v2 `cross_seq`, then +1 for every delta of that topic, as v5
  *   numbers consecutive updates; `seq` is v2's `cross_seq`; `ts` and `cts` are v2's `timestamp_e6` in ms.
@@ -37,11 +39,11 @@ export class BybitV5FromV2 {
 
   convert(frame: string): string | undefined {
     if (!frame.startsWith('{"topic":"')) return undefined;
-    const m = JSON.parse(frame) as { topic: string; type?: string; data: unknown; cross_seq?: string; timestamp_e6?: string };
+    const m = JSON.parse(frame) as { topic: string; type?: string; data: unknown; cross_seq?: string | number; timestamp_e6?: string | number };
     const [kind, symbol] = m.topic.split('.') as [string, string];
     if (kind === 'trade') {
       const trades = m.data as V2Trade[];
-      const data = trades.map((t) => ({ T: +t.trade_time_ms, s: t.symbol, S: t.side, v: String(t.size), p: t.price, L: t.tick_direction, i: t.trade_id, BT: false }));
+      const data = trades.map((t) => ({ T: +t.trade_time_ms, s: t.symbol, S: t.side, v: String(t.size), p: String(t.price), L: t.tick_direction, i: t.trade_id, BT: false }));
       return JSON.stringify({ topic: `publicTrade.${symbol}`, type: 'snapshot', ts: data[data.length - 1]?.T ?? 0, data });
     }
     if (!kind.startsWith('orderBookL2')) return undefined;

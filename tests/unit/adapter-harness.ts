@@ -105,9 +105,9 @@ export function restBodies(rel: string): { url: string; body: string }[] {
 export const BYBIT_PERPS = ['BCH', 'XTZ', 'UNI', 'LTC', 'DOT', 'LINK', 'ADA', 'ETH'].map((b) => `${b}-USDT-PERP`);
 
 /** The real 2021 v2 recording as v5 frames (tools/bybit-v5.ts documents the conversion). */
-export function bybitV5(): RecordedFrame[] {
+export function bybitV5(file = 'cryptofeed/BYBIT.ws.25.0'): RecordedFrame[] {
   const conv = new BybitV5FromV2();
-  return recording('cryptofeed/BYBIT.ws.25.0').flatMap((r) => {
+  return recording(file).flatMap((r) => {
     const frame = conv.convert(r.frame);
     return frame ? [{ ...r, frame }] : [];
   });

@@ -76,6 +76,18 @@ describe.skipIf(!hasData())(`BybitAdapter on the real recording converted to v5 
     expect(counts).toEqual({ trade: 101, book: 3260 });
   });
 
+  it('keeps the inverse perpetuals of BYBIT.ws.26.0 in sync too, on the v5 inverse category', () => {
+    const a = new BybitAdapter(['BTC-USD-PERP', 'EOS-USD-PERP']);
+    expect(a.category).toBe('inverse');
+    expect(a.url('wss://stream.bybit.com')).toBe('wss://stream.bybit.com/v5/public/inverse');
+    const frames = bybitV5('cryptofeed/BYBIT.ws.26.0');
+    const run = feed(a, frames);
+    expect(run.errors).toEqual([]);
+    expect(a.health().map((h) => [h.symbol, h.state, h.gaps, h.resyncs])).toEqual([['BTC-USD-PERP', 'live', 0, 0], ['EOS-USD-PERP', 'live', 0, 0]]);
+    expect(run.events.filter((e) => e.type === 'book')).toHaveLength(frames.filter((r) => r.frame.startsWith('{"topic":"orderbook.')).length);
+    expect(run.events.find((e) => e.type === 'trade')).toMatchObject({ symbol: 'BTC-USD-PERP', price: 60621.5, amount: 4, side: 'sell', ts: 1618677786614 });
+  });
+
   it('normalizes the first trade and first book top exactly', () => {
     const run = feed(new BybitAdapter(BYBIT_PERPS), bybitV5());
     expect(run.events.find((e) => e.type === 'trade')).toEqual({

@@ -6,7 +6,7 @@ import { HealthTable, type Violation } from './health';
 import { applyLevels } from './levels';
 
 type Obj = Record<string, unknown>;
-export type BybitCategory = 'linear' | 'spot';
+export type BybitCategory = 'linear' | 'inverse' | 'spot';
 
 interface BookState {
   book: OrderBook;
@@ -28,20 +28,24 @@ interface Ticker {
 
 /** Spot allows 10 args per subscribe request; linear has no such cap but the same size is harmless. */
 const ARGS_PER_MESSAGE = 10;
-const DEPTHS: Record<BybitCategory, number[]> = { linear: [1, 50, 200, 500], spot: [1, 50, 200] };
+const DEPTHS: Record<BybitCategory, number[]> = { linear: [1, 50, 200, 500], inverse: [1, 50, 200, 500], spot: [1, 50, 200] };
 
-/** Canonical symbol ↔ Bybit's: linear `BTCUSDT` is `BTC-USDT-PERP`, spot `BTCUSDT` is `BTC-USDT`. */
+/** Canonical symbol ↔ Bybit's: linear `BTCUSDT` is `BTC-USDT-PERP`, inverse `BTCUSD` is `BTC-USD-PERP`, spot `BTCUSDT` is `BTC-USDT`. */
 export const bybitSymbol = (canonical: string): string => canonical.replace(/-PERP$/, '').replace('-', '');
 export const bybitCanonical = (raw: string, category: BybitCategory): string | undefined => {
   const s = splitConcatenated(raw);
-  return s && category === 'linear' ? `${s}-PERP` : s;
+  return s && category !== 'spot' ? `${s}-PERP` : s;
 };
 
+/** The category a list of canonical symbols belongs to: perpetuals quoted in USD are inverse. */
+export const bybitCategory = (symbols: readonly string[]): BybitCategory =>
+  !symbols.every((s) => s.endsWith('-PERP')) ? 'spot' : symbols.every((s) => s.endsWith('-USD-PERP')) ? 'inverse' : 'linear';
+
 /**
- * Bybit v5 public WebSocket, one category per connection (wss://stream.bybit.com/v5/public/linear or
- * /spot): `orderbook.<depth>` (a snapshot resets the book; `u` = 1 is a service restart and also resets it;
+ * Bybit v5 public WebSocket, one category per connection (wss://stream.bybit.com/v5/public/linear,
+ * /inverse or /spot): `orderbook.<depth>` (a snapshot resets the book; `u` = 1 is a service restart and also resets it;
  * every delta's `u` follows the previous one by exactly 1, anything else is a gap), `publicTrade`,
- * `tickers` (linear: best bid/ask, mark, index, funding), `allLiquidation` (linear).
+ * `tickers` (derivatives: best bid/ask, mark, index, funding), `allLiquidation` (derivatives).
  */
 export class BybitAdapter implements Adapter {
   readonly venue = 'bybit' as const;
@@ -54,10 +58,10 @@ export class BybitAdapter implements Adapter {
 
   constructor(
     readonly symbols: readonly string[],
-    readonly category: BybitCategory = symbols.every((s) => s.endsWith('-PERP')) ? 'linear' : 'spot',
+    readonly category: BybitCategory = bybitCategory(symbols),
     readonly depth = 50,
   ) {
-    if (symbols.some((s) => s.endsWith('-PERP') !== (category === 'linear'))) {
+    if (symbols.some((s) => bybitCategory([s]) !== category)) {
       throw new Error(`bybit: one connection serves one category; ${category} cannot carry ${symbols.join(', ')}`);
     }
     if (!DEPTHS[category].includes(depth)) throw new Error(`bybit: ${category} book depth ${depth} is not one of ${DEPTHS[category].join(', ')}`);
@@ -72,7 +76,7 @@ export class BybitAdapter implements Adapter {
     const args = this.symbols.flatMap((s) => {
       const b = bybitSymbol(s);
       const topics = [`orderbook.${this.depth}.${b}`, `publicTrade.${b}`, `tickers.${b}`];
-      return this.category === 'linear' ? [...topics, `allLiquidation.${b}`] : topics;
+      return this.category === 'spot' ? topics : [...topics, `allLiquidation.${b}`];
     });
     const out: string[] = [];
     for (let i = 0; i < args.length; i += ARGS_PER_MESSAGE) out.push(JSON.stringify({ op: 'subscribe', args: args.slice(i, i + ARGS_PER_MESSAGE) }));

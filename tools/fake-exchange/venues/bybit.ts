@@ -21,11 +21,12 @@ const TOPICS = ['publicTrade', 'tickers', 'allLiquidation'];
 const TOPIC_RE = /^\{"topic":"([^"]+)","type":"(snapshot|delta)"/;
 
 /**
- * Bybit v5 public WebSocket (/v5/public/linear and /v5/public/spot) replaying the real 2021 v2 recording
+ * Bybit v5 public WebSocket (/v5/public/linear, /inverse and /spot) replaying a real 2021 v2 recording
  * converted frame by frame to v5 (tools/bybit-v5.ts says exactly how): `{"op":"ping"}` → pong, subscribe /
  * unsubscribe replies as v5 sends them (spot refuses more than 10 args), and for order books a snapshot on
  * subscribe built from the book the replay has reached, with the current `u`, so a resubscribe resyncs.
- * The recording is of USDT perpetuals: the spot path answers but has no data.
+ * The recordings are of perpetuals (BYBIT.ws.25.0 USDT, BYBIT.ws.26.0 inverse): the spot path answers but
+ * has no data, and each recorded symbol is served on either derivatives path.
  */
 export class BybitPlugin implements VenuePlugin<BybitSession> {
   readonly venue = 'bybit';
@@ -52,7 +53,8 @@ export class BybitPlugin implements VenuePlugin<BybitSession> {
 
   accept(url: URL): BybitSession | undefined {
     const spot = url.pathname === '/v5/public/spot';
-    return spot || url.pathname === '/v5/public/linear' ? { spot, subs: new Map(), connId: `fake-${++this.sessions}` } : undefined;
+    const served = spot || url.pathname === '/v5/public/linear' || url.pathname === '/v5/public/inverse';
+    return served ? { spot, subs: new Map(), connId: `fake-${++this.sessions}` } : undefined;
   }
 
   onMessage(session: Session<BybitSession>, text: string): void {
