@@ -16,6 +16,20 @@ const iso = (sec: string): string => {
 /** v2 prints prices and quantities as JSON numbers at full precision: the v1 strings, unquoted. */
 const levels = (ls: Level[] | undefined): string => `[${(ls ?? []).map((l) => `{"price":${l[0]},"qty":${l[1]}}`).join(',')}]`;
 
+/**
+ * A v2 book snapshot frame for the best `depth` levels a side (`[price, qty, …]` strings, best first),
+ * with the checksum v2 sends over the top 10.
+ */
+export function v2Snapshot(symbol: string, asks: Level[], bids: Level[], depth: number): string {
+  const book = new OrderBook(true);
+  for (const [p, q] of asks) book.asks.set(+p!, +q!, p, q);
+  for (const [p, q] of bids) book.bids.set(+p!, +q!, p, q);
+  book.asks.truncate(depth);
+  book.bids.truncate(depth);
+  const checksum = new KrakenChecksum().of(book);
+  return `{"channel":"book","type":"snapshot","data":[{"symbol":"${symbol}","bids":${levels(bids.slice(0, depth))},"asks":${levels(asks.slice(0, depth))},"checksum":${checksum}}]}`;
+}
+
 const latest = (...lists: (Level[] | undefined)[]): string =>
   lists.flatMap((l) => l ?? []).reduce((m, l) => (l[2]! > m ? l[2]! : m), '');
 
@@ -39,7 +53,6 @@ const latest = (...lists: (Level[] | undefined)[]): string =>
  *   (`time_in`/`time_out` = the receive time); `systemStatus` → the `status` channel.
  */
 export class KrakenV2FromV1 {
-  private readonly books = new Map<string, { book: OrderBook; checksum: KrakenChecksum }>();
   private readonly tradeIds = new Map<string, number>();
 
   /** `recvSec` is the frame's receive time in seconds, for the replies that carry one. */
@@ -79,16 +92,7 @@ export class KrakenV2FromV1 {
 
   private book(symbol: string, depth: number, parts: Record<string, Level[] | string>[]): string {
     const first = parts[0]!;
-    if (first.as || first.bs) {
-      const st = { book: new OrderBook(true), checksum: new KrakenChecksum() };
-      this.books.set(symbol, st);
-      const as = first.as as Level[], bs = first.bs as Level[];
-      for (const [p, q] of as) st.book.asks.set(+p!, +q!, p, q);
-      for (const [p, q] of bs) st.book.bids.set(+p!, +q!, p, q);
-      st.book.asks.truncate(depth);
-      st.book.bids.truncate(depth);
-      return `{"channel":"book","type":"snapshot","data":[{"symbol":"${symbol}","bids":${levels(bs)},"asks":${levels(as)},"checksum":${st.checksum.of(st.book)}}]}`;
-    }
+    if (first.as || first.bs) return v2Snapshot(symbol, (first.as as Level[]) ?? [], (first.bs as Level[]) ?? [], depth);
     const asks = parts.flatMap((p) => (p.a as Level[] | undefined) ?? []);
     const bids = parts.flatMap((p) => (p.b as Level[] | undefined) ?? []);
     const checksum = parts.map((p) => p.c).find((c) => c !== undefined);

@@ -9,6 +9,7 @@ import { OkxPlugin } from '../../tools/fake-exchange/venues/okx';
 import type { Adapter } from '../../worker/ingest/adapter';
 import { BybitAdapter } from '../../worker/ingest/bybit';
 import { KrakenAdapter } from '../../worker/ingest/kraken';
+import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
 import { OkxAdapter } from '../../worker/ingest/okx';
 import { BYBIT_PERPS, merged, newRun, sinkInto } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
@@ -28,6 +29,11 @@ const CASES: Case[] = [
     name: 'kraken', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
     plugin: (f) => new KrakenPlugin(f) as VenuePlugin<unknown>, adapter: () => new KrakenAdapter(['XMR-USD', 'SC-EUR', 'BTC-CHF']),
     symbol: 'XMR-USD', update: (f) => f.endsWith('"book-1000","XMR/USD"]') && f.includes('"c":"'), pong: (f) => f === '{"event":"pong"}',
+  },
+  {
+    name: 'kraken v2', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
+    plugin: (f) => new KrakenPlugin(f) as VenuePlugin<unknown>, adapter: () => new KrakenV2Adapter(['XMR-USD', 'SC-EUR', 'BTC-CHF']),
+    symbol: 'XMR-USD', update: (f) => f.startsWith('{"channel":"book","type":"update","data":[{"symbol":"XMR/USD"'), pong: (f) => f.startsWith('{"method":"pong"'),
   },
   {
     name: 'okx', frames: () => recording('cryptofeed/OKX.ws.1.0'), plugin: (f) => new OkxPlugin(f) as VenuePlugin<unknown>,
@@ -82,7 +88,11 @@ describe.skipIf(!hasData())(`a dropped update over a real socket to the fake ven
       expect([...states]).toEqual(['syncing', 'live', 'resyncing']);
       expect(run.errors.every((e) => e.symbol === c.symbol)).toBe(true);
       expect(run.errors.length).toBe(1);
-      expect(run.sent.slice(-2).map((s) => (JSON.parse(s) as { op?: string; event?: string }).op ?? (JSON.parse(s) as { event: string }).event)).toEqual(['unsubscribe', 'subscribe']);
+      const verb = (s: string) => {
+        const m = JSON.parse(s) as { op?: string; event?: string; method?: string };
+        return m.op ?? m.event ?? m.method;
+      };
+      expect(run.sent.slice(-2).map(verb)).toEqual(['unsubscribe', 'subscribe']);
     });
   }
 });

@@ -7,6 +7,7 @@ import { OkxPlugin } from '../../tools/fake-exchange/venues/okx';
 import type { Adapter } from '../../worker/ingest/adapter';
 import { BybitAdapter } from '../../worker/ingest/bybit';
 import { KrakenAdapter } from '../../worker/ingest/kraken';
+import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
 import { OkxAdapter } from '../../worker/ingest/okx';
 import { BYBIT_PERPS, bybitV5, type Fault, merged, replayThrough } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
@@ -31,6 +32,12 @@ const VENUES: Venue[] = [
     plugin: (f) => new KrakenPlugin(f) as VenuePlugin<unknown>, adapter: () => new KrakenAdapter(KRAKEN_PAIRS),
     symbol: 'XMR-USD', update: (f) => f.endsWith('"book-1000","XMR/USD"]') && f.includes('"c":"'),
     corrupt: (f) => f.replace(/"c":"\d+"/, '"c":"12345"'), detectedBy: 'checksumFailed',
+  },
+  {
+    name: 'kraken v2', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
+    plugin: (f) => new KrakenPlugin(f) as VenuePlugin<unknown>, adapter: () => new KrakenV2Adapter(KRAKEN_PAIRS),
+    symbol: 'XMR-USD', update: (f) => f.startsWith('{"channel":"book","type":"update","data":[{"symbol":"XMR/USD"'),
+    corrupt: (f) => f.replace(/"checksum":\d+/, '"checksum":12345'), detectedBy: 'checksumFailed',
   },
   {
     name: 'okx', frames: () => recording('cryptofeed/OKX.ws.1.0'),
