@@ -4,6 +4,8 @@ import type { RecordedFrame } from '../../tools/fake-exchange/recording';
 import type { Adapter } from '../../worker/ingest/adapter';
 import { BybitAdapter } from '../../worker/ingest/bybit';
 import { KrakenAdapter } from '../../worker/ingest/kraken';
+import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
+import { KrakenV2FromV1 } from '../../tools/kraken-v2';
 import { OkxAdapter } from '../../worker/ingest/okx';
 import { BYBIT_PERPS, bybitV5, feed, merged, newRun, sinkInto } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
@@ -13,6 +15,17 @@ const CASES: { name: string; frames: () => RecordedFrame[]; adapter: () => Adapt
     name: 'kraken', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
     adapter: () => new KrakenAdapter(['BTC-CHF', 'XMR-USD', 'ETH-CHF', 'ADA-BTC', 'WAVES-EUR', 'KSM-BTC', 'GRT-ETH', 'SC-EUR', 'OMG-USD', 'OCEAN-BTC']),
     book: (f) => f.includes('"c":"'),
+  },
+  {
+    name: 'kraken v2', frames: () => {
+      const conv = new KrakenV2FromV1();
+      return merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0').flatMap((r) => {
+        const frame = conv.convert(r.frame, r.t / 1000);
+        return frame ? [{ ...r, frame }] : [];
+      });
+    },
+    adapter: () => new KrakenV2Adapter(['BTC-CHF', 'XMR-USD', 'ETH-CHF', 'ADA-BTC', 'WAVES-EUR', 'KSM-BTC', 'GRT-ETH', 'SC-EUR', 'OMG-USD', 'OCEAN-BTC']),
+    book: (f) => f.includes('"type":"update"') && f.startsWith('{"channel":"book"'),
   },
   { name: 'okx', frames: () => recording('cryptofeed/OKX.ws.1.0'), adapter: () => new OkxAdapter(['BTC-USDT', 'UNI-USD-PERP', 'BTC-USD-220527']), book: (f) => f.includes('"action":"update"') },
   { name: 'bybit', frames: bybitV5, adapter: () => new BybitAdapter(BYBIT_PERPS), book: (f) => f.includes('"type":"delta"') },
@@ -64,10 +77,14 @@ describe.skipIf(!hasData())(`fuzz: mutated and truncated real frames never throw
       feed(adapter, frames.slice(0, at));
       const run = newRun();
       // The first price in the update becomes a word.
-      adapter.parse(frames[at]!.frame.replace(/\[\["[\d.]+"/, '[["abc"'), 1, sinkInto(run));
+      adapter.parse(frames[at]!.frame.replace(/\[\["[\d.]+"/, '[["abc"').replace(/"price":[\d.]+/, '"price":"abc"'), 1, sinkInto(run));
       expect(run.events).toEqual([]);
       expect(run.errors).toHaveLength(1);
-      expect(run.sent.map((s) => (JSON.parse(s) as { op?: string; event?: string }).op ?? (JSON.parse(s) as { event: string }).event)).toEqual(['unsubscribe', 'subscribe']);
+      const verb = (s: string) => {
+        const m = JSON.parse(s) as { op?: string; event?: string; method?: string };
+        return m.op ?? m.event ?? m.method;
+      };
+      expect(run.sent.map(verb)).toEqual(['unsubscribe', 'subscribe']);
       expect(adapter.health().find((h) => h.symbol === run.errors[0]!.symbol)).toMatchObject({ state: 'resyncing', resyncs: 1 });
     });
   }

@@ -17,7 +17,7 @@ export function applyLevels(side: BookSide, raw: unknown, out: Level[]): boolean
     const ss = Array.isArray(l) ? l[1] : (l as { qty?: unknown }).qty;
     if (typeof ps !== 'string' || typeof ss !== 'string') return false;
     const p = +ps, s = +ss;
-    if (!(p > 0) || !(s >= 0)) return false;
+    if (!(p > 0 && p < Infinity) || !(s >= 0 && s < Infinity)) return false;
     side.set(p, s, ps, ss);
     out.push([p, s]);
   }
