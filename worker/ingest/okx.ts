@@ -1,5 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
-import { okxChecksum } from '../../shared/market/checksums';
+import { OkxChecksum } from '../../shared/market/checksums';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
@@ -8,6 +8,7 @@ import { applyLevels } from './levels';
 type Obj = Record<string, unknown>;
 interface BookState {
   book: OrderBook;
+  checksum: OkxChecksum;
   /** seqId of the last applied message; undefined where the venue sent none (before 2023). */
   seq: number | undefined;
   good: boolean;
@@ -133,7 +134,7 @@ export class OkxAdapter implements Adapter {
     let st = this.books.get(symbol);
     const bids: Level[] = [], asks: Level[] = [];
     if (action === 'snapshot') {
-      st = { book: new OrderBook(true), seq, good: true };
+      st = { book: new OrderBook(true), checksum: st?.checksum ?? new OkxChecksum(), seq, good: true };
       this.books.set(symbol, st);
     } else if (action !== 'update') {
       return sink.error(`okx: unknown book action ${String(action)}`, symbol);
@@ -149,7 +150,7 @@ export class OkxAdapter implements Adapter {
     st.book.bids.truncate(BOOK_DEPTH);
     st.seq = seq;
     if (typeof d.checksum === 'number' && d.checksum !== 0) {
-      const got = okxChecksum(st.book);
+      const got = st.checksum.of(st.book);
       if (got !== d.checksum) return this.invalid(symbol, instId, 'checksum', `okx: checksum ${d.checksum} ≠ book ${got}`, sink);
       this.table.row(symbol).checksumOk++;
     }

@@ -1,5 +1,5 @@
 import { OrderBook } from '../../../shared/market/book';
-import { okxChecksum } from '../../../shared/market/checksums';
+import { OkxChecksum } from '../../../shared/market/checksums';
 import { LevelBook } from '../level-book';
 import type { RecordedFrame } from '../recording';
 import type { HttpAnswer, Session, VenuePlugin } from '../venue';
@@ -108,5 +108,5 @@ function snapshot(instId: string, book: LevelBook, ts: string): string {
   const ob = new OrderBook(true);
   for (const [p, s] of asks) ob.asks.set(+p!, +s!, p, s);
   for (const [p, s] of bids) ob.bids.set(+p!, +s!, p, s);
-  return JSON.stringify({ arg: { channel: 'books', instId }, action: 'snapshot', data: [{ asks, bids, ts, checksum: okxChecksum(ob) }] });
+  return JSON.stringify({ arg: { channel: 'books', instId }, action: 'snapshot', data: [{ asks, bids, ts, checksum: new OkxChecksum().of(ob) }] });
 }
