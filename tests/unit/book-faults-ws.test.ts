@@ -95,4 +95,44 @@ describe.skipIf(!hasData())(`a dropped update over a real socket to the fake ven
       expect(run.sent.slice(-2).map(verb)).toEqual(['unsubscribe', 'subscribe']);
     });
   }
+
+  for (const c of CASES) {
+    it(`${c.name}: after a disconnect every book is unknown, and a new connection brings them back live`, async () => {
+      const frames = c.frames();
+      fake = new FakeExchange(c.plugin(frames), frames, { speed: 15, loop: false, port: 0 });
+      const port = await fake.listen();
+      const adapter = c.adapter();
+      const run = newRun();
+      let updates = 0;
+      const connect = () => {
+        const sock = new WebSocket(adapter.url(`ws://127.0.0.1:${port}`));
+        const sink = sinkInto(run, (f) => sock.send(f));
+        sock.on('open', () => adapter.subscribeMessages().forEach((m) => sock.send(m)));
+        sock.on('message', (d) => {
+          const f = d.toString();
+          if (c.update(f)) updates++;
+          adapter.parse(f, Date.now(), sink);
+        });
+        return sock;
+      };
+      ws = connect();
+      await vi.waitFor(() => expect(updates).toBeGreaterThan(10), { timeout: 8_000, interval: 20 });
+      ws.terminate();
+      adapter.reset();
+      expect(adapter.health().every((h) => h.state === 'connecting')).toBe(true);
+      const before = adapter.health().find((h) => h.symbol === c.symbol)!.checksumOk;
+      updates = 0;
+      ws = connect();
+      await vi.waitFor(() => {
+        const h = adapter.health().find((x) => x.symbol === c.symbol)!;
+        expect(h.state).toBe('live');
+        expect(updates).toBeGreaterThan(10);
+      }, { timeout: 8_000, interval: 20 });
+      const h = adapter.health().find((x) => x.symbol === c.symbol)!;
+      expect(run.errors).toEqual([]);
+      expect(h.resyncs).toBe(0);
+      // Checksum venues verified the updates that followed the new snapshot.
+      if (c.name !== 'bybit') expect(h.checksumOk).toBeGreaterThan(before);
+    });
+  }
 });
