@@ -2,7 +2,7 @@ import { OrderBook } from '../../shared/market/book';
 import { KrakenChecksum } from '../../shared/market/checksums';
 import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
-import { HealthTable } from './health';
+import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV1Pair } from '../../shared/market/kraken-symbols';
 import { applyLevels } from './levels';
 
@@ -124,37 +124,34 @@ export class KrakenAdapter implements Adapter {
       this.books.set(symbol, { book, checksum: this.books.get(symbol)?.checksum ?? new KrakenChecksum(), depth, good: true });
       if (book.crossed) return this.invalid(symbol, pair, depth, 'crossed', `kraken: crossed snapshot ${book.bids.bestPrice} ≥ ${book.asks.bestPrice}`, sink);
       this.table.live(symbol);
-      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids, asks, ts: latest(first.as, first.bs) || recvTs, recvTs });
+      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids, asks, ts: toMs(latest(first.as, latest(first.bs, ''))) || recvTs, recvTs });
       return;
     }
     const st = this.books.get(symbol);
     if (!st || !st.good) return; // waiting for the snapshot that a (re)subscribe brings
     const second = a.length === 5 ? (a[2] as Obj | null) : undefined;
     const bids: Level[] = [], asks: Level[] = [];
-    let ok = true;
-    let checksum: unknown;
-    for (const part of second ? [first, second] : [first]) {
-      if (!part || typeof part !== 'object') { ok = false; break; }
-      ok = applyLevels(st.book.asks, part.a, asks) && applyLevels(st.book.bids, part.b, bids);
-      if (!ok) break;
-      if (part.c !== undefined) checksum = part.c;
-    }
+    const apply = (part: Obj | null | undefined) =>
+      !!part && typeof part === 'object' && applyLevels(st.book.asks, part.a, asks) && applyLevels(st.book.bids, part.b, bids);
+    const ok = apply(first) && (second === undefined || apply(second));
+    // The checksum rides in the last object of the message.
+    const checksum = second ? second.c : first.c;
     if (!ok) return this.invalid(symbol, pair, st.depth, 'snapshot', 'kraken: malformed book update', sink);
     st.book.asks.truncate(st.depth);
     st.book.bids.truncate(st.depth);
     const h = this.table.row(symbol);
     if (checksum !== undefined) {
       const got = st.checksum.of(st.book);
-      if (String(got) !== checksum) return this.invalid(symbol, pair, st.depth, 'checksum', `kraken: checksum ${String(checksum)} ≠ book ${got}`, sink);
+      if (typeof checksum !== 'string' || got !== +checksum) return this.invalid(symbol, pair, st.depth, 'checksum', `kraken: checksum ${String(checksum)} ≠ book ${got}`, sink);
       h.checksumOk++;
     }
     if (st.book.crossed) return this.invalid(symbol, pair, st.depth, 'crossed', `kraken: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
-    const ts = latest(first.a, first.b, second?.b) || recvTs;
+    const ts = toMs(latest(first.a, latest(first.b, latest(second?.b, '')))) || recvTs;
     sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
   }
 
   /** Marks the book invalid and resubscribes it: Kraken answers a subscribe with a fresh snapshot. */
-  private invalid(symbol: string, pair: string, depth: number, kind: 'gap' | 'checksum' | 'crossed' | 'snapshot', reason: string, sink: Sink): void {
+  private invalid(symbol: string, pair: string, depth: number, kind: Violation, reason: string, sink: Sink): void {
     const st = this.books.get(symbol);
     if (st) st.good = false;
     this.table.fail(symbol, kind, reason, sink);
@@ -185,17 +182,16 @@ export class KrakenAdapter implements Adapter {
 }
 
 /**
- * The latest level timestamp (3rd element, seconds with a fixed 6 decimals) across lists of levels, as
- * Unix ms, 0 when none. Compared as strings (same width until 2286), converted once.
+ * The latest level timestamp (3rd element: seconds with a fixed 6 decimals) in a list of levels, or `max`
+ * when none is later. Compared as strings (same width until 2286), converted once by `toMs`.
  */
-function latest(...lists: unknown[]): number {
-  let max = '';
-  for (const levels of lists) {
-    if (!Array.isArray(levels)) continue;
-    for (const l of levels as unknown[][]) {
-      const t = l?.[2];
-      if (typeof t === 'string' && (t.length > max.length || (t.length === max.length && t > max))) max = t;
-    }
+function latest(levels: unknown, max: string): string {
+  if (!Array.isArray(levels)) return max;
+  for (const l of levels as unknown[][]) {
+    const t = l?.[2];
+    if (typeof t === 'string' && (t.length > max.length || (t.length === max.length && t > max))) max = t;
   }
-  return max ? Math.round(+max * 1000) : 0;
+  return max;
 }
+
+const toMs = (sec: string): number => (sec ? Math.round(+sec * 1000) : 0);
