@@ -131,9 +131,7 @@ export class KrakenAdapter implements Adapter {
     if (!st || !st.good) return; // waiting for the snapshot that a (re)subscribe brings
     const second = a.length === 5 ? (a[2] as Obj | null) : undefined;
     const bids: Level[] = [], asks: Level[] = [];
-    const apply = (part: Obj | null | undefined) =>
-      !!part && typeof part === 'object' && applyLevels(st.book.asks, part.a, asks) && applyLevels(st.book.bids, part.b, bids);
-    const ok = apply(first) && (second === undefined || apply(second));
+    const ok = applyPart(st.book, first, asks, bids) && (second === undefined || applyPart(st.book, second, asks, bids));
     // The checksum rides in the last object of the message.
     const checksum = second ? second.c : first.c;
     if (!ok) return this.invalid(symbol, pair, st.depth, 'snapshot', 'kraken: malformed book update', sink);
@@ -179,6 +177,11 @@ export class KrakenAdapter implements Adapter {
     // v1 tickers carry no time; the receive time stands in.
     sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, ts: recvTs, recvTs });
   }
+}
+
+/** One `{a, b, c?}` object of an update (a message has one or two). */
+function applyPart(book: OrderBook, part: Obj | null, asks: Level[], bids: Level[]): boolean {
+  return !!part && typeof part === 'object' && applyLevels(book.asks, part.a, asks) && applyLevels(book.bids, part.b, bids);
 }
 
 /**
