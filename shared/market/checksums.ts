@@ -36,8 +36,8 @@ class SlotCrc {
 
   /** Slot `k` holds level `i` of `side`, or nothing when the side is shorter. */
   slot(k: number, side: BookSide, i: number): void {
-    const p = i < side.length ? side.priceStr![i] : undefined;
-    const s = i < side.length ? side.sizeStr![i] : undefined;
+    const p = i < side.length ? side.priceStrAt(i) : undefined;
+    const s = i < side.length ? side.sizeStrAt(i) : undefined;
     const keys = this.keys;
     if (this.same && keys[2 * k] === p && keys[2 * k + 1] === s) {
       this.crc = this.states[k + 1]!;

@@ -37,9 +37,9 @@ export const bybitCanonical = (raw: string, category: BybitCategory): string | u
   return s && category !== 'spot' ? `${s}-PERP` : s;
 };
 
-/** The category a list of canonical symbols belongs to: perpetuals quoted in USD are inverse. */
+/** The category a list of canonical symbols belongs to: perpetuals quoted in USD are inverse; none at all is linear. */
 export const bybitCategory = (symbols: readonly string[]): BybitCategory =>
-  !symbols.every((s) => s.endsWith('-PERP')) ? 'spot' : symbols.every((s) => s.endsWith('-USD-PERP')) ? 'inverse' : 'linear';
+  !symbols.every((s) => s.endsWith('-PERP')) ? 'spot' : symbols.length && symbols.every((s) => s.endsWith('-USD-PERP')) ? 'inverse' : 'linear';
 
 /**
  * Bybit v5 public WebSocket, one category per connection (wss://stream.bybit.com/v5/public/linear,
