@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readRecording } from './fake-exchange/recording';
+import { readRecording, type RecordedFrame } from './fake-exchange/recording';
 import { resolveRecording } from './paths';
 
 interface V2Level {
@@ -70,14 +70,18 @@ export class BybitV5FromV2 {
   }
 }
 
+/** A recording's frames as v5 frames (those with no v5 counterpart dropped), for replays, tests and the normalizer. */
+export function toBybitV5(frames: readonly RecordedFrame[]): RecordedFrame[] {
+  const conv = new BybitV5FromV2();
+  return frames.flatMap((r) => {
+    const frame = conv.convert(r.frame);
+    return frame ? [{ ...r, frame }] : [];
+  });
+}
+
 /** `npx tsx tools/bybit-v5.ts [--input cryptofeed/BYBIT.ws.25.0]` prints the converted recording (CF-WS lines) to stdout. */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { input: { type: 'string', default: 'cryptofeed/BYBIT.ws.25.0' } } });
-  const conv = new BybitV5FromV2();
-  const out: string[] = ['wss://stream.bybit.com/v5/public/linear <-> 0'];
-  for (const r of readRecording(resolveRecording(values.input!))) {
-    const f = conv.convert(r.frame);
-    if (f) out.push(`${(r.t / 1000).toFixed(6)}: ${f}`);
-  }
-  process.stdout.write(`${out.join('\n')}\n`);
+  const out = toBybitV5(readRecording(resolveRecording(values.input!))).map((r) => `${(r.t / 1000).toFixed(6)}: ${r.frame}`);
+  process.stdout.write(`wss://stream.bybit.com/v5/public/linear <-> 0\n${out.join('\n')}\n`);
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { OrderBook } from '../shared/market/book';
 import { KrakenChecksum } from '../shared/market/checksums';
 import { krakenCanonical, krakenV2Symbol } from '../shared/market/kraken-symbols';
-import { readRecording } from './fake-exchange/recording';
+import { readRecording, type RecordedFrame } from './fake-exchange/recording';
 import { resolveRecording } from './paths';
 
 type Level = string[];
@@ -100,15 +100,19 @@ export class KrakenV2FromV1 {
   }
 }
 
+/** Side-by-side v1 recordings (merged by receive time) as v2 frames, those with no v2 counterpart dropped. */
+export function toKrakenV2(frames: readonly RecordedFrame[]): RecordedFrame[] {
+  const conv = new KrakenV2FromV1();
+  return frames.flatMap((r) => {
+    const frame = conv.convert(r.frame, r.t / 1000);
+    return frame ? [{ ...r, frame }] : [];
+  });
+}
+
 /** `npx tsx tools/kraken-v2.ts [--input a,b,c]` prints the converted recordings (CF-WS lines, merged by time) to stdout. */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { input: { type: 'string', default: 'cryptofeed/KRAKEN.ws.48.0,cryptofeed/KRAKEN.ws.49.0,cryptofeed/KRAKEN.ws.50.0' } } });
-  const conv = new KrakenV2FromV1();
   const frames = values.input!.split(',').flatMap((f) => readRecording(resolveRecording(f.trim()))).sort((a, b) => a.t - b.t);
-  const out = ['wss://ws.kraken.com/v2 <-> 0'];
-  for (const r of frames) {
-    const f = conv.convert(r.frame, r.t / 1000);
-    if (f) out.push(`${(r.t / 1000).toFixed(6)}: ${f}`);
-  }
-  process.stdout.write(`${out.join('\n')}\n`);
+  const out = toKrakenV2(frames).map((r) => `${(r.t / 1000).toFixed(6)}: ${r.frame}`);
+  process.stdout.write(`wss://ws.kraken.com/v2 <-> 0\n${out.join('\n')}\n`);
 }

@@ -5,25 +5,18 @@ import type { Adapter } from '../../worker/ingest/adapter';
 import { BybitAdapter } from '../../worker/ingest/bybit';
 import { KrakenAdapter } from '../../worker/ingest/kraken';
 import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
-import { KrakenV2FromV1 } from '../../tools/kraken-v2';
 import { OkxAdapter } from '../../worker/ingest/okx';
-import { BYBIT_PERPS, bybitV5, feed, merged, newRun, sinkInto } from './adapter-harness';
+import { BYBIT_PERPS, bybitV5, feed, KRAKEN_V1, krakenV2, merged, newRun, sinkInto } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
 
 const CASES: { name: string; frames: () => RecordedFrame[]; adapter: () => Adapter; book: (f: string) => boolean }[] = [
   {
-    name: 'kraken', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
+    name: 'kraken', frames: () => merged(...KRAKEN_V1),
     adapter: () => new KrakenAdapter(['BTC-CHF', 'XMR-USD', 'ETH-CHF', 'ADA-BTC', 'WAVES-EUR', 'KSM-BTC', 'GRT-ETH', 'SC-EUR', 'OMG-USD', 'OCEAN-BTC']),
     book: (f) => f.includes('"c":"'),
   },
   {
-    name: 'kraken v2', frames: () => {
-      const conv = new KrakenV2FromV1();
-      return merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0').flatMap((r) => {
-        const frame = conv.convert(r.frame, r.t / 1000);
-        return frame ? [{ ...r, frame }] : [];
-      });
-    },
+    name: 'kraken v2', frames: krakenV2,
     adapter: () => new KrakenV2Adapter(['BTC-CHF', 'XMR-USD', 'ETH-CHF', 'ADA-BTC', 'WAVES-EUR', 'KSM-BTC', 'GRT-ETH', 'SC-EUR', 'OMG-USD', 'OCEAN-BTC']),
     book: (f) => f.includes('"type":"update"') && f.startsWith('{"channel":"book"'),
   },

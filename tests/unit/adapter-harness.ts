@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MarketEvent } from '../../shared/market/types';
-import { BybitV5FromV2 } from '../../tools/bybit-v5';
+import { toBybitV5 } from '../../tools/bybit-v5';
+import { toKrakenV2 } from '../../tools/kraken-v2';
 import type { RecordedFrame } from '../../tools/fake-exchange/recording';
 import type { Session, VenuePlugin } from '../../tools/fake-exchange/venue';
 import { DATA_DIR } from '../../tools/paths';
@@ -105,10 +106,8 @@ export function restBodies(rel: string): { url: string; body: string }[] {
 export const BYBIT_PERPS = ['BCH', 'XTZ', 'UNI', 'LTC', 'DOT', 'LINK', 'ADA', 'ETH'].map((b) => `${b}-USDT-PERP`);
 
 /** The real 2021 v2 recording as v5 frames (tools/bybit-v5.ts documents the conversion). */
-export function bybitV5(file = 'cryptofeed/BYBIT.ws.25.0'): RecordedFrame[] {
-  const conv = new BybitV5FromV2();
-  return recording(file).flatMap((r) => {
-    const frame = conv.convert(r.frame);
-    return frame ? [{ ...r, frame }] : [];
-  });
-}
+export const bybitV5 = (file = 'cryptofeed/BYBIT.ws.25.0'): RecordedFrame[] => toBybitV5(recording(file));
+
+export const KRAKEN_V1 = ['cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'];
+/** The three real Kraken v1 sockets, merged, as v2 frames (tools/kraken-v2.ts documents the conversion). */
+export const krakenV2 = (): RecordedFrame[] => toKrakenV2(merged(...KRAKEN_V1));

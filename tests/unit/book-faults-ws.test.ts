@@ -11,7 +11,7 @@ import { BybitAdapter } from '../../worker/ingest/bybit';
 import { KrakenAdapter } from '../../worker/ingest/kraken';
 import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
 import { OkxAdapter } from '../../worker/ingest/okx';
-import { BYBIT_PERPS, merged, newRun, sinkInto } from './adapter-harness';
+import { BYBIT_PERPS, KRAKEN_V1, merged, newRun, sinkInto } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
 
 interface Case {
@@ -26,12 +26,12 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    name: 'kraken', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
+    name: 'kraken', frames: () => merged(...KRAKEN_V1),
     plugin: (f) => new KrakenPlugin(f) as VenuePlugin<unknown>, adapter: () => new KrakenAdapter(['XMR-USD', 'SC-EUR', 'BTC-CHF']),
     symbol: 'XMR-USD', update: (f) => f.endsWith('"book-1000","XMR/USD"]') && f.includes('"c":"'), pong: (f) => f === '{"event":"pong"}',
   },
   {
-    name: 'kraken v2', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
+    name: 'kraken v2', frames: () => merged(...KRAKEN_V1),
     plugin: (f) => new KrakenPlugin(f) as VenuePlugin<unknown>, adapter: () => new KrakenV2Adapter(['XMR-USD', 'SC-EUR', 'BTC-CHF']),
     symbol: 'XMR-USD', update: (f) => f.startsWith('{"channel":"book","type":"update","data":[{"symbol":"XMR/USD"'), pong: (f) => f.startsWith('{"method":"pong"'),
   },

@@ -9,7 +9,7 @@ import { BybitAdapter } from '../../worker/ingest/bybit';
 import { KrakenAdapter } from '../../worker/ingest/kraken';
 import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
 import { OkxAdapter } from '../../worker/ingest/okx';
-import { BYBIT_PERPS, bybitV5, type Fault, merged, replayThrough } from './adapter-harness';
+import { BYBIT_PERPS, bybitV5, type Fault, KRAKEN_V1, merged, replayThrough } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
 
 interface Venue {
@@ -28,13 +28,13 @@ interface Venue {
 const KRAKEN_PAIRS = ['BTC-CHF', 'XMR-USD', 'ETH-CHF', 'ADA-BTC', 'WAVES-EUR', 'KSM-BTC', 'GRT-ETH', 'SC-EUR', 'OMG-USD', 'OCEAN-BTC'];
 const VENUES: Venue[] = [
   {
-    name: 'kraken', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
+    name: 'kraken', frames: () => merged(...KRAKEN_V1),
     plugin: (f) => new KrakenPlugin(f) as VenuePlugin<unknown>, adapter: () => new KrakenAdapter(KRAKEN_PAIRS),
     symbol: 'XMR-USD', update: (f) => f.endsWith('"book-1000","XMR/USD"]') && f.includes('"c":"'),
     corrupt: (f) => f.replace(/"c":"\d+"/, '"c":"12345"'), detectedBy: 'checksumFailed',
   },
   {
-    name: 'kraken v2', frames: () => merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0'),
+    name: 'kraken v2', frames: () => merged(...KRAKEN_V1),
     plugin: (f) => new KrakenPlugin(f) as VenuePlugin<unknown>, adapter: () => new KrakenV2Adapter(KRAKEN_PAIRS),
     symbol: 'XMR-USD', update: (f) => f.startsWith('{"channel":"book","type":"update","data":[{"symbol":"XMR/USD"'),
     corrupt: (f) => f.replace(/"checksum":\d+/, '"checksum":12345'), detectedBy: 'checksumFailed',

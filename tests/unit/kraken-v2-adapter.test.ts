@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { OrderBook } from '../../shared/market/book';
 import { KrakenChecksum } from '../../shared/market/checksums';
-import { KrakenV2FromV1 } from '../../tools/kraken-v2';
 import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
-import { feed, merged, newRun, sinkInto } from './adapter-harness';
+import { feed, krakenV2, newRun, sinkInto } from './adapter-harness';
 import { hasData, NO_DATA } from './recordings';
 
 const PAIRS = ['BTC-CHF', 'XMR-USD', 'ETH-CHF', 'ADA-BTC', 'WAVES-EUR', 'KSM-BTC', 'GRT-ETH', 'SC-EUR', 'OMG-USD', 'OCEAN-BTC'];
-
-/** The real v1 recordings as v2 frames (tools/kraken-v2.ts documents the conversion). */
-function v2Frames() {
-  const conv = new KrakenV2FromV1();
-  return merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', 'cryptofeed/KRAKEN.ws.50.0').flatMap((r) => {
-    const frame = conv.convert(r.frame, r.t / 1000);
-    return frame ? [{ ...r, frame }] : [];
-  });
-}
 
 describe('KrakenV2Adapter', () => {
   it('subscribes book, trade and ticker on /v2 with v2 symbols', () => {
@@ -51,7 +41,7 @@ describe('KrakenV2Adapter', () => {
 describe.skipIf(!hasData())(`KrakenV2Adapter on the real recordings converted to v2 ${hasData() ? '' : NO_DATA}`, () => {
   it('verifies all 4,279 checksums (10 snapshots + 4,269 updates) with no error', () => {
     const a = new KrakenV2Adapter(PAIRS);
-    const run = feed(a, v2Frames());
+    const run = feed(a, krakenV2());
     expect(run.errors).toEqual([]);
     expect(run.sent).toEqual([]);
     expect(a.health().reduce((n, h) => n + h.checksumOk, 0)).toBe(4279);
