@@ -67,7 +67,7 @@ describe.skipIf(!hasData())(`KrakenAdapter on the real v1 recordings ${hasData()
     const run = feed(new KrakenAdapter(PAIRS), merged('cryptofeed/KRAKEN.ws.48.0', 'cryptofeed/KRAKEN.ws.49.0', BOOK));
     expect(run.errors).toEqual([]);
     expect(run.events.find((e) => e.type === 'trade')).toEqual({
-      type: 'trade', exchange: 'kraken', symbol: 'XMR-USD', id: '1618678142.557535', price: 354.11, amount: 0.89594024,
+      type: 'trade', exchange: 'kraken', symbol: 'XMR-USD', id: '1618678142.557535-0', price: 354.11, amount: 0.89594024,
       side: 'sell', ts: 1618678142558, recvTs: 1618678142592.855,
     });
     expect(run.events.find((e) => e.type === 'bbo')).toEqual({

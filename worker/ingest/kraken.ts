@@ -160,12 +160,15 @@ export class KrakenAdapter implements Adapter {
 
   private trades(symbol: string, raw: unknown, recvTs: number, sink: Sink): void {
     if (!Array.isArray(raw)) return sink.error('kraken: malformed trade message', symbol);
-    for (const t of raw as unknown[][]) {
+    const list = raw as unknown[][];
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i]!;
       const price = +(t?.[0] as string), amount = +(t?.[1] as string), time = t?.[2] as string;
       const ts = Math.round(+time * 1000);
       if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t[3] !== 'b' && t[3] !== 's')) return sink.error('kraken: malformed trade', symbol);
-      // v1 trades carry no id; the venue's own time string (µs) is the closest stable key.
-      sink.event({ type: 'trade', exchange: this.venue, symbol, id: time, price, amount, side: t[3] === 'b' ? 'buy' : 'sell', ts, recvTs });
+      // Older v1 trades carry no id (newer ones add it 7th): the venue's time (µs) and the place in the message stand in.
+      const id = typeof t[6] === 'number' ? String(t[6]) : `${time}-${i}`;
+      sink.event({ type: 'trade', exchange: this.venue, symbol, id, price, amount, side: t[3] === 'b' ? 'buy' : 'sell', ts, recvTs });
     }
   }
 
