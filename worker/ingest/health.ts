@@ -24,7 +24,7 @@ export class HealthTable {
     return r;
   }
 
-  /** A frame for the instrument arrived; returns whether its book is currently good. */
+  /** A frame for the instrument arrived (at the receive clock). */
   seen(symbol: string, recvTs: number): InstrumentHealth {
     const r = this.row(symbol);
     r.lastMessageAt = recvTs;
