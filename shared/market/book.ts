@@ -33,6 +33,15 @@ export class BookSide {
     if (this.priceStr) this.priceStr.length = this.sizeStr!.length = 0;
   }
 
+  /** The venue's original strings of the level at `rank` (0 = best), when the side keeps them. */
+  priceStrAt(rank: number): string | undefined {
+    return this.priceStr?.[rank];
+  }
+
+  sizeStrAt(rank: number): string | undefined {
+    return this.sizeStr?.[rank];
+  }
+
   /** Index of `price`, or ~insertionPoint when absent. */
   find(price: number): number {
     const p = this.prices;

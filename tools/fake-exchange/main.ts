@@ -6,6 +6,9 @@ import { BinancePlugin } from './venues/binance';
 import { BitmexPlugin } from './venues/bitmex';
 import { BitstampPlugin } from './venues/bitstamp';
 import { CoinbasePlugin } from './venues/coinbase';
+import { BybitPlugin } from './venues/bybit';
+import { KrakenPlugin } from './venues/kraken';
+import { OkxPlugin } from './venues/okx';
 import type { VenuePlugin } from './venue';
 import type { RecordedFrame } from './recording';
 
@@ -14,6 +17,9 @@ const PLUGINS: Record<string, (rec: readonly RecordedFrame[]) => VenuePlugin<unk
   coinbase: (rec) => new CoinbasePlugin(rec) as VenuePlugin<unknown>,
   bitstamp: (rec) => new BitstampPlugin(rec) as VenuePlugin<unknown>,
   bitmex: (rec) => new BitmexPlugin(rec) as VenuePlugin<unknown>,
+  kraken: (rec) => new KrakenPlugin(rec) as VenuePlugin<unknown>,
+  okx: (rec) => new OkxPlugin(rec) as VenuePlugin<unknown>,
+  bybit: (rec) => new BybitPlugin(rec) as VenuePlugin<unknown>,
 };
 
 export const DEFAULT_RECORDING = 'hftbacktest/spot/btcusdt_20240808.gz,hftbacktest/spot/btcusdt_20240809.gz';
@@ -22,7 +28,10 @@ export const DEFAULT_RECORDING = 'hftbacktest/spot/btcusdt_20240808.gz,hftbackte
 export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number }) {
   const make = PLUGINS[o.venue];
   if (!make) throw new Error(`unknown venue ${o.venue}; known: ${Object.keys(PLUGINS).join(', ')}`);
-  const frames = o.recording.split(',').flatMap((f) => readRecording(resolveRecording(f.trim())));
+  // Socket files recorded side by side (Kraken's book, trade and ticker sockets) interleave by receive time;
+  // files recorded one after another keep their order. REST captures go last: plug-ins preload them.
+  const all = o.recording.split(',').flatMap((f) => readRecording(resolveRecording(f.trim())));
+  const frames = [...all.filter((r) => r.kind !== 'rest').sort((a, b) => a.t - b.t), ...all.filter((r) => r.kind === 'rest')];
   if (frames.length === 0) throw new Error(`no frames in ${o.recording}`);
   const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port });
   const port = await fake.listen();

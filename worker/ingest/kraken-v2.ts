@@ -1,0 +1,157 @@
+import { OrderBook } from '../../shared/market/book';
+import { KrakenChecksum } from '../../shared/market/checksums';
+import type { Level } from '../../shared/market/types';
+import type { Adapter, InstrumentHealth, Sink } from './adapter';
+import { HealthTable, type Violation } from './health';
+import { krakenCanonical, krakenV2Symbol } from '../../shared/market/kraken-symbols';
+import { applyLevels } from './levels';
+
+interface BookState {
+  book: OrderBook;
+  checksum: KrakenChecksum;
+  good: boolean;
+}
+
+type Obj = Record<string, unknown>;
+const DEPTHS = [10, 25, 100, 500, 1000];
+/**
+ * v2 sends prices and quantities as JSON numbers printed at the pair's full precision, and the checksum
+ * is over that text: quoting them before JSON.parse keeps it ("45285.20" would otherwise become 45285.2).
+ */
+const NUMBER_FIELDS = /"(price|qty)":(-?[0-9][0-9.eE+-]*)/g;
+
+/**
+ * Kraken spot, WebSocket API v2 (wss://ws.kraken.com/v2): `book` (snapshot and updates, both with a
+ * CRC32 checksum over the top 10 levels, book truncated to the subscribed depth), `trade` and `ticker`;
+ * `ping` → `pong`, and the `heartbeat` channel on quiet sockets. The same sync rules as v1.
+ */
+export class KrakenV2Adapter implements Adapter {
+  readonly venue = 'kraken' as const;
+  readonly staleAfterMs = 10_000;
+  readonly heartbeat = { intervalMs: 30_000, frame: '{"method":"ping"}' };
+  private readonly books = new Map<string, BookState>();
+  private readonly table: HealthTable;
+  private readonly canonical = new Map<string, string>();
+
+  constructor(
+    readonly symbols: readonly string[],
+    readonly depth = 1000,
+  ) {
+    if (!DEPTHS.includes(depth)) throw new Error(`kraken: book depth ${depth} is not one of ${DEPTHS.join(', ')}`);
+    this.table = new HealthTable(symbols);
+  }
+
+  url(base: string): string {
+    return `${base.replace(/\/+$/, '')}/v2`;
+  }
+
+  subscribeMessages(): string[] {
+    const symbol = this.symbols.map(krakenV2Symbol);
+    return [
+      { channel: 'book', symbol, depth: this.depth, snapshot: true },
+      { channel: 'trade', symbol, snapshot: false },
+      { channel: 'ticker', symbol },
+    ].map((params) => JSON.stringify({ method: 'subscribe', params }));
+  }
+
+  reset(): void {
+    this.books.clear();
+    this.table.reset();
+  }
+
+  health(): InstrumentHealth[] {
+    return this.table.list();
+  }
+
+  parse(frame: string, recvTs: number, sink: Sink): void {
+    let msg: Obj;
+    try {
+      msg = JSON.parse(frame.startsWith('{"channel":"book"') ? frame.replace(NUMBER_FIELDS, '"$1":"$2"') : frame) as Obj;
+    } catch {
+      return sink.error(`kraken: frame is not JSON: ${frame.slice(0, 80)}`);
+    }
+    if (!msg || typeof msg !== 'object') return sink.error(`kraken: unexpected frame ${frame.slice(0, 80)}`);
+    if (typeof msg.method === 'string') return this.reply(msg, sink);
+    const data = msg.data as Obj[] | undefined;
+    switch (msg.channel) {
+      case 'heartbeat':
+      case 'status':
+        return;
+      case 'book':
+      case 'trade':
+      case 'ticker':
+        break;
+      default:
+        return sink.error(`kraken: unhandled channel ${String(msg.channel)}`);
+    }
+    if (!Array.isArray(data)) return sink.error(`kraken: ${String(msg.channel)} without data`);
+    for (const d of data) {
+      if (!d || typeof d.symbol !== 'string') return sink.error(`kraken: ${String(msg.channel)} entry without symbol`);
+      const symbol = this.symbolOf(d.symbol);
+      this.table.seen(symbol, recvTs);
+      if (msg.channel === 'book') this.book(symbol, d.symbol, msg.type === 'snapshot', d, recvTs, sink);
+      else if (msg.channel === 'trade') this.trade(symbol, d, recvTs, sink);
+      else this.ticker(symbol, d, recvTs, sink);
+    }
+  }
+
+  private symbolOf(raw: string): string {
+    let s = this.canonical.get(raw);
+    if (s === undefined) this.canonical.set(raw, (s = krakenCanonical(raw)));
+    return s;
+  }
+
+  private reply(m: Obj, sink: Sink): void {
+    if (m.method === 'pong') return;
+    const result = m.result as Obj | undefined;
+    const symbol = typeof result?.symbol === 'string' ? this.symbolOf(result.symbol) : undefined;
+    if (m.success === false) return sink.error(`kraken: ${m.method} refused: ${String(m.error)}`, symbol);
+    if (m.method === 'subscribe' && result?.channel === 'book' && symbol) this.table.syncing(symbol);
+  }
+
+  private book(symbol: string, raw: string, snapshot: boolean, d: Obj, recvTs: number, sink: Sink): void {
+    let st = this.books.get(symbol);
+    if (snapshot) {
+      st = { book: new OrderBook(true), checksum: st?.checksum ?? new KrakenChecksum(), good: true };
+      this.books.set(symbol, st);
+    } else if (!st || !st.good) {
+      return; // waiting for the snapshot that a (re)subscribe brings
+    }
+    const bids: Level[] = [], asks: Level[] = [];
+    if (!applyLevels(st.book.asks, d.asks, asks) || !applyLevels(st.book.bids, d.bids, bids)) {
+      return this.invalid(symbol, raw, 'snapshot', 'kraken: malformed book levels', sink);
+    }
+    st.book.asks.truncate(this.depth);
+    st.book.bids.truncate(this.depth);
+    if (typeof d.checksum !== 'number') return this.invalid(symbol, raw, 'checksum', 'kraken: book message without checksum', sink);
+    const got = st.checksum.of(st.book);
+    if (got !== d.checksum) return this.invalid(symbol, raw, 'checksum', `kraken: checksum ${d.checksum} ≠ book ${got}`, sink);
+    this.table.row(symbol).checksumOk++;
+    if (st.book.crossed) return this.invalid(symbol, raw, 'crossed', `kraken: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
+    if (snapshot) this.table.live(symbol);
+    const ts = typeof d.timestamp === 'string' ? Date.parse(d.timestamp) || recvTs : recvTs;
+    sink.event({ type: 'book', kind: snapshot ? 'snapshot' : 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
+  }
+
+  private invalid(symbol: string, raw: string, kind: Violation, reason: string, sink: Sink): void {
+    const st = this.books.get(symbol);
+    if (st) st.good = false;
+    this.table.fail(symbol, kind, reason, sink);
+    const params = { channel: 'book', symbol: [raw], depth: this.depth };
+    sink.send(JSON.stringify({ method: 'unsubscribe', params }));
+    sink.send(JSON.stringify({ method: 'subscribe', params: { ...params, snapshot: true } }));
+  }
+
+  private trade(symbol: string, t: Obj, recvTs: number, sink: Sink): void {
+    const price = t.price as number, amount = t.qty as number, ts = Date.parse(t.timestamp as string);
+    if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t.side !== 'buy' && t.side !== 'sell')) return sink.error('kraken: malformed trade', symbol);
+    sink.event({ type: 'trade', exchange: this.venue, symbol, id: String(t.trade_id), price, amount, side: t.side, ts, recvTs });
+  }
+
+  private ticker(symbol: string, t: Obj, recvTs: number, sink: Sink): void {
+    const bid = t.bid as number, bidSize = t.bid_qty as number, ask = t.ask as number, askSize = t.ask_qty as number;
+    if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return sink.error('kraken: malformed ticker', symbol);
+    const ts = typeof t.timestamp === 'string' ? Date.parse(t.timestamp) || recvTs : recvTs;
+    sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, ts, recvTs });
+  }
+}
