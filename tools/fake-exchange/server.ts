@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FaultBook, parseFault, type Fault } from './faults';
 import type { RecordedFrame } from './recording';
 import type { Session, VenuePlugin } from './venue';
 
@@ -25,6 +26,9 @@ export interface ReplayStatus {
 }
 
 const RECENT = 2000;
+const MAX_BODY = 4096;
+
+type Delivery = [Session<unknown>, string][];
 
 /**
  * The venue-independent part of the fake exchange: one replay clock shared by every client (as a real
@@ -41,6 +45,9 @@ export class FakeExchange {
   private timer: NodeJS.Timeout | undefined;
   private pinger: NodeJS.Timeout | undefined;
   private readonly recent: RecordedFrame[] = [];
+  private readonly faults = new FaultBook();
+  /** A book frame held back by a `reorder` fault until the next one has gone out. */
+  private held: Delivery | undefined;
 
   constructor(
     private readonly plugin: VenuePlugin<unknown>,
@@ -49,9 +56,18 @@ export class FakeExchange {
   ) {
     this.http = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      const answer = url.pathname.startsWith('/__fake/') ? this.introspect(url) : this.plugin.http(url);
-      res.writeHead(answer?.status ?? 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer?.body ?? { error: `no route ${url.pathname}` }));
+      const reply = (answer: { status: number; body: unknown } | undefined) => {
+        res.writeHead(answer?.status ?? 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer?.body ?? { error: `no route ${url.pathname}` }));
+      };
+      if (req.method !== 'POST') return reply(url.pathname.startsWith('/__fake/') ? this.introspect(url) : this.plugin.http(url));
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => {
+        body += chunk;
+        if (body.length > MAX_BODY) req.destroy();
+      });
+      req.on('end', () => reply(url.pathname === '/__fake/fault' ? this.injectJson(body) : undefined));
     });
     this.http.on('upgrade', (req: IncomingMessage, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://fake');
@@ -70,6 +86,7 @@ export class FakeExchange {
     this.wall0 = performance.now();
     this.pump();
     this.pinger = setInterval(() => {
+      if (performance.now() < this.faults.stallUntil) return;
       for (const ws of this.wss.clients) ws.ping();
     }, this.opts.pingMs ?? 20_000);
     return (this.http.address() as AddressInfo).port;
@@ -80,6 +97,28 @@ export class FakeExchange {
     clearInterval(this.pinger);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((ok) => this.http.close(() => ok()));
+  }
+
+  /** Applies a fault to the replay (see README.md); a string explains why it was refused. */
+  inject(f: Required<Fault>): string | undefined {
+    if (f.kind === 'corrupt-checksum' && !this.plugin.corruptChecksum) {
+      return `${this.plugin.venue} frames carry no checksum: corrupt-checksum does not apply`;
+    }
+    const now = performance.now();
+    this.faults.add(f, now);
+    if (f.kind === 'stall') {
+      // Everything due shifts by the stall, so the replay resumes at its original pacing instead of bursting.
+      this.wall0 += f.ms;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.pump(), this.faults.stallUntil - now);
+    } else if (f.kind === 'disconnect') {
+      for (const ws of this.wss.clients) ws.close(1001, 'fake exchange: disconnect fault');
+    }
+    return undefined;
+  }
+
+  faultReport() {
+    return this.faults.report(performance.now());
   }
 
   status(): ReplayStatus {
@@ -110,6 +149,10 @@ export class FakeExchange {
   /** Sends every frame that is due, then sleeps until the next one: no timer per frame at high speed. */
   private pump(): void {
     const now = performance.now();
+    if (now < this.faults.stallUntil) {
+      this.timer = setTimeout(() => this.pump(), this.faults.stallUntil - now);
+      return;
+    }
     while (this.position < this.recording.length) {
       const rec = this.recording[this.position]!;
       const due = this.wall0 + (rec.t - this.t0) / this.opts.speed;
@@ -117,8 +160,15 @@ export class FakeExchange {
         this.timer = setTimeout(() => this.pump(), Math.max(0, due - now));
         return;
       }
-      this.play(rec);
+      const delivered = this.play(rec);
       this.position++;
+      if (delivered && this.faults.take('slow')) {
+        // Drip: the next frame is due one interval from now, whatever the recording's pacing says.
+        const next = this.recording[this.position];
+        if (next) this.wall0 = now + this.faults.slowMs - (next.t - this.t0) / this.opts.speed;
+        this.timer = setTimeout(() => this.pump(), this.faults.slowMs);
+        return;
+      }
     }
     if (this.opts.loop && this.recording.length > 0) {
       this.loops++;
@@ -129,20 +179,60 @@ export class FakeExchange {
     }
   }
 
-  private play(rec: RecordedFrame): void {
+  /** Whether any client was sent (or is owed, when held back) the frame. */
+  private play(rec: RecordedFrame): boolean {
     this.plugin.observe(rec);
     this.recent.push(rec);
     if (this.recent.length > RECENT) this.recent.splice(0, this.recent.length - RECENT);
+    const out: Delivery = [];
     for (const s of this.sessions) {
-      const out = this.plugin.frameFor(s, rec);
-      if (out !== undefined) s.send(out);
+      const frame = this.plugin.frameFor(s, rec);
+      if (frame !== undefined) out.push([s, frame]);
     }
+    if (out.length === 0) return false;
+    // Gaps, swaps and repeats act on book frames, where the adapters' sequence rules must catch them.
+    const book = this.plugin.isBookFrame?.(rec) ?? true;
+    if (book && this.faults.take('drop')) return true;
+    if (this.faults.has('corrupt-checksum')) {
+      const bad = out.map(([s, f]) => [s, this.plugin.corruptChecksum!(f)] as const);
+      if (bad.every(([, f]) => f !== undefined)) {
+        this.faults.take('corrupt-checksum');
+        for (let i = 0; i < out.length; i++) out[i]![1] = bad[i]![1]!;
+      }
+    }
+    if (book && !this.held && this.faults.take('reorder')) {
+      this.held = out;
+      return true;
+    }
+    deliver(out);
+    if (book && this.faults.take('duplicate')) deliver(out);
+    if (book && this.held) {
+      deliver(this.held);
+      this.held = undefined;
+    }
+    return true;
+  }
+
+  private injectJson(body: string): { status: number; body: unknown } {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return { status: 400, body: { error: 'body is not JSON' } };
+    }
+    const fault = parseFault(json);
+    if (typeof fault === 'string') return { status: 400, body: { error: fault } };
+    const refused = this.inject(fault);
+    if (refused) return { status: 422, body: { error: refused } };
+    return { status: 200, body: { ok: true, fault, clients: this.sessions.size } };
   }
 
   private introspect(url: URL): { status: number; body: unknown } {
     switch (url.pathname) {
       case '/__fake/status':
         return { status: 200, body: this.status() };
+      case '/__fake/faults':
+        return { status: 200, body: this.faultReport() };
       case '/__fake/recent': {
         const last = Math.min(Number(url.searchParams.get('last') ?? 100) || 100, RECENT);
         return { status: 200, body: this.recent.slice(-last).map(({ line, file, t, frame }) => ({ line, file, t, frame })) };
@@ -151,4 +241,8 @@ export class FakeExchange {
         return { status: 404, body: { error: `no route ${url.pathname}` } };
     }
   }
+}
+
+function deliver(out: Delivery): void {
+  for (const [s, frame] of out) s.send(frame);
 }

@@ -86,6 +86,11 @@ export class BinancePlugin implements VenuePlugin<BinanceSession> {
     if (m && m[1]!.includes('@depth')) this.applyDiff(symbolOfFile(rec.file), rec.frame);
   }
 
+  /** Depth diffs: the frames whose update ids the adapter chains. Binance sends no checksums, so no `corruptChecksum`. */
+  isBookFrame(rec: RecordedFrame): boolean {
+    return STREAM_RE.exec(rec.frame)?.[1]!.includes('@depth') ?? false;
+  }
+
   frameFor(session: Session<BinanceSession>, rec: RecordedFrame): string | undefined {
     const m = STREAM_RE.exec(rec.frame);
     if (!m || !session.state.streams.has(m[1]!)) return undefined;
