@@ -38,7 +38,7 @@ export function venueConfigs(env: Env): VenueConfig[] {
     throw new Error(`VENUES is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('VENUES must be a JSON object keyed by venue');
-  const fallback = (env.SYMBOLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const fallback = symbolList(env);
   return Object.entries(raw as Record<string, Raw>).map(([venue, c]) => {
     if (!(VENUES as readonly string[]).includes(venue)) throw new Error(`VENUES names unknown venue ${venue}; known: ${VENUES.join(', ')}`);
     const prefix = envPrefix(venue);
@@ -57,8 +57,11 @@ export function venueConfig(env: Env, venue: Venue): VenueConfig | undefined {
   return venueConfigs(env).find((c) => c.venue === venue);
 }
 
-/** Every canonical symbol some venue ingests: the instruments clients may open. */
-export const configuredSymbols = (env: Env): string[] => [...new Set(venueConfigs(env).flatMap((c) => c.symbols))];
+/** The instruments clients may open: every symbol some venue ingests, and SYMBOLS. */
+export const configuredSymbols = (env: Env): string[] =>
+  [...new Set([...venueConfigs(env).flatMap((c) => c.symbols), ...symbolList(env)])];
+
+const symbolList = (env: Env): string[] => (env.SYMBOLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 /**
  * A venue's connections: its symbols cut to the per-connection limit. One connection is the object

@@ -11,7 +11,17 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: '../../wrangler.toml' },
-      miniflare: { bindings: { FEED_MODE: 'replay', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
+      miniflare: {
+        bindings: {
+          FEED_MODE: 'replay',
+          // ETH-USDT is configured but absent from the recording: hub tests use it so the replay never mixes in.
+          SYMBOLS: 'BTC-USDT,ETH-USDT',
+          // Binance only, silent after 2 s; its URLs come from the override variables, so both paths are exercised.
+          VENUES: JSON.stringify({ binance: { ws: 'wss://unused.invalid', rest: 'https://unused.invalid', symbols: ['BTC-USDT'], staleMs: 2_000 } }),
+          BINANCE_WS_URL: `ws://${fake}`,
+          BINANCE_REST_URL: `http://${fake}`,
+        },
+      },
     }),
   ],
   test: {
@@ -19,5 +29,7 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     globalSetup: ['./global-setup.ts'],
     testTimeout: 30_000,
+    // Fault tests disconnect and stall the one shared fake exchange: files take turns.
+    fileParallelism: false,
   },
 });

@@ -82,6 +82,7 @@ export class ExchangeFeed extends DurableObject<Env> {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private sending: Promise<void> = Promise.resolve();
   private readonly snapshotsInFlight = new Set<string>();
+  private ruleBroken = false;
   /** Counters of adapters retired by rotation, so an instrument's totals survive the switch. */
   private readonly carried = new Map<string, Counters>();
   /** Per symbol, the state last told to its hub, so hubs hear about changes once. */
@@ -214,7 +215,8 @@ export class ExchangeFeed extends DurableObject<Env> {
     const adapter = rotating ? ADAPTERS[cfg.venue]!(this.symbols) : this.adapter!;
     if (!rotating) {
       this.connecting = true;
-      this.setState('connecting', this.h.reason);
+      const after = this.h.state === 'down' || this.h.state === 'stale' ? this.h.reason : undefined;
+      this.setState('connecting', after && after !== 'not started' ? `reconnecting after: ${after}` : undefined);
     }
     const url = adapter.url(cfg.ws);
     try {
@@ -249,7 +251,11 @@ export class ExchangeFeed extends DurableObject<Env> {
     return {
       // A rotation's socket syncs in silence: only the connection in charge publishes.
       event: (e) => conn === this.conn && this.pending.push(e),
-      error: (message, symbol) => console.warn(`${this.name}${symbol ? ` ${symbol}` : ''}: ${message}`),
+      error: (message, symbol) => {
+        console.warn(`${this.name}${symbol ? ` ${symbol}` : ''}: ${message}`);
+        // A broken rule usually flips the book to resyncing: tell the hubs now, before a quick resync hides it.
+        if (symbol) this.ruleBroken = true;
+      },
       send: (frame) => trySend(conn.ws, frame),
       snapshot: (symbol, path) => void this.fetchSnapshot(conn, symbol, path, 0),
     };
@@ -275,7 +281,10 @@ export class ExchangeFeed extends DurableObject<Env> {
   }
 
   private queued(): void {
-    if (this.pending.length >= FLUSH_MAX) this.flush(false);
+    if (this.ruleBroken) {
+      this.ruleBroken = false;
+      this.flush(true);
+    } else if (this.pending.length >= FLUSH_MAX) this.flush(false);
     else this.flushTimer ??= setTimeout(() => this.flush(false), FLUSH_MS);
   }
 
@@ -292,7 +301,7 @@ export class ExchangeFeed extends DurableObject<Env> {
       this.snapshotsInFlight.delete(key);
       if (!live()) return;
       conn.adapter.onSnapshot?.(symbol, body, Date.now(), conn.sink);
-      if (conn === this.conn) this.queued();
+      if (conn === this.conn) this.flush(true);
     } catch (err) {
       this.h.snapshotErrors++;
       if (!live()) {
@@ -418,19 +427,20 @@ export class ExchangeFeed extends DurableObject<Env> {
     if (this.pending.length === 0 && !force) return;
     const batch = this.pending;
     this.pending = [];
-    this.sending = this.sending.then(() => this.publish(batch));
+    const base = this.status();
+    // Health is read now, in step with the events, not when the previous batch's calls have returned.
+    const statuses = new Map(this.instruments(Date.now()).map((i) => [i.symbol, { ...base, state: i.state, reason: i.reason ?? base.reason, instrument: i }]));
+    this.sending = this.sending.then(() => this.publish(batch, base, statuses));
   }
 
   /** Events to their instrument's hub with its health; hubs without events hear only of state changes. */
-  private async publish(batch: MarketEvent[]): Promise<void> {
+  private async publish(batch: MarketEvent[], base: FeedStatus, statuses: Map<string, FeedStatus>): Promise<void> {
     const bySymbol = new Map<string, MarketEvent[]>();
     for (const e of batch) {
       const list = bySymbol.get(e.symbol);
       if (list) list.push(e);
       else bySymbol.set(e.symbol, [e]);
     }
-    const base = this.status();
-    const statuses = new Map(this.instruments(Date.now()).map((i) => [i.symbol, { ...base, state: i.state, reason: i.reason ?? base.reason, instrument: i }]));
     const calls: Promise<void>[] = [];
     for (const symbol of new Set([...statuses.keys(), ...bySymbol.keys()])) {
       const status = statuses.get(symbol) ?? base;

@@ -9,30 +9,29 @@ const worst = (states: FeedState[]): FeedState => states.reduce<FeedState>((w, s
 
 /** `GET /api/v1/exchanges`: every configured venue's connections and instruments, with ages in ms. */
 export const exchangeRoutes = new Hono<{ Bindings: Env }>().get('/', async (c) => {
+  const configs = venueConfigs(c.env);
+  const healths = await Promise.all(configs.map((cfg) => Promise.all(shards(cfg).map(({ name }) => feedStub(c.env, name).health(name)))));
+  // Ages against one clock reading taken after every feed answered, so none comes out negative.
   const now = Date.now();
-  const venues = await Promise.all(
-    venueConfigs(c.env).map(async (cfg) => {
-      const feeds = await Promise.all(shards(cfg).map(async ({ name }) => {
-        const h = await feedStub(c.env, name).health(name);
-        return {
-          ...h,
-          ageMs: h.lastMessageAt ? now - h.lastMessageAt : null,
-          instruments: h.instruments.map((i) => ({ ...i, ageMs: i.lastMessageAt ? now - i.lastMessageAt : null })),
-        };
-      }));
-      const instruments = feeds.flatMap((f) => f.instruments);
-      const state = worst([...feeds.map((f) => f.state), ...instruments.map((i) => i.state)]);
-      const reason = feeds.find((f) => f.state === state)?.reason ?? instruments.find((i) => i.state === state)?.reason;
-      const lastMessageAt = Math.max(0, ...feeds.map((f) => f.lastMessageAt));
-      return {
-        venue: cfg.venue, state, reason, mode: c.env.FEED_MODE === 'replay' ? 'replay' : 'live',
-        lastMessageAt, ageMs: lastMessageAt ? now - lastMessageAt : null,
-        gaps: sum(instruments, 'gaps'), checksumFailed: sum(instruments, 'checksumFailed'), resyncs: sum(instruments, 'resyncs'),
-        reconnects: feeds.reduce((n, f) => n + f.reconnects, 0),
-        feeds, instruments,
-      };
-    }),
-  );
+  const age = (t: number) => (t ? Math.max(0, now - t) : null);
+  const venues = configs.map((cfg, v) => {
+    const feeds = healths[v]!.map((h) => ({
+      ...h,
+      ageMs: age(h.lastMessageAt),
+      instruments: h.instruments.map((i) => ({ ...i, ageMs: age(i.lastMessageAt) })),
+    }));
+    const instruments = feeds.flatMap((f) => f.instruments);
+    const state = worst([...feeds.map((f) => f.state), ...instruments.map((i) => i.state)]);
+    const reason = feeds.find((f) => f.state === state)?.reason ?? instruments.find((i) => i.state === state)?.reason;
+    const lastMessageAt = Math.max(0, ...feeds.map((f) => f.lastMessageAt));
+    return {
+      venue: cfg.venue, state, reason, mode: c.env.FEED_MODE === 'replay' ? 'replay' : 'live',
+      lastMessageAt, ageMs: age(lastMessageAt),
+      gaps: sum(instruments, 'gaps'), checksumFailed: sum(instruments, 'checksumFailed'), resyncs: sum(instruments, 'resyncs'),
+      reconnects: feeds.reduce((n, f) => n + f.reconnects, 0),
+      feeds, instruments,
+    };
+  });
   return c.json({ serverTime: now, venues });
 });
 

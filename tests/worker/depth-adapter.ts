@@ -1,0 +1,65 @@
+import type { FeedState, InstrumentHealth } from '../../shared/market/types';
+import type { Sink } from '../../worker/ingest/adapter';
+import { BinanceAdapter } from '../../worker/ingest/binance';
+
+/**
+ * Test-only: the foundation's Binance adapter plus the depth stream chained by update id (snapshot
+ * via REST, then every diff must start right after the last), so the feed's resync path can be driven
+ * by injected gaps before the real Binance book sync lands. Nothing here is used outside tests.
+ */
+export class DepthCheckingBinance extends BinanceAdapter {
+  private book = new Map<string, { state: FeedState; lastU: number; gaps: number; resyncs: number; reason?: string }>();
+
+  override url(base: string): string {
+    const depth = this.symbols.map((s) => `${s.replace(/-/g, '').toLowerCase()}@depth@100ms`);
+    return `${super.url(base)}/${depth.join('/')}`;
+  }
+
+  override parse(frame: string, recvTs: number, sink: Sink): void {
+    const m = /"e":"depthUpdate","E":\d+,"s":"(\w+)","U":(\d+),"u":(\d+)/.exec(frame);
+    if (!m) return super.parse(frame, recvTs, sink);
+    const symbol = this.symbols.find((s) => s.replace(/-/g, '') === m[1])!;
+    const [U, u] = [Number(m[2]), Number(m[3])];
+    const b = this.book.get(symbol) ?? { state: 'syncing' as FeedState, lastU: -1, gaps: 0, resyncs: 0 };
+    this.book.set(symbol, b);
+    if (b.lastU < 0) {
+      if (b.state === 'syncing' || b.state === 'resyncing') sink.snapshot(symbol, `/api/v3/depth?symbol=${m[1]}&limit=1000`);
+      return;
+    }
+    if (u <= b.lastU) return;
+    if (U > b.lastU + 1) {
+      b.gaps++;
+      b.resyncs++;
+      b.state = 'resyncing';
+      b.reason = `gap: expected update ${b.lastU + 1}, got ${U}`;
+      b.lastU = -1;
+      sink.error(b.reason, symbol);
+      sink.snapshot(symbol, `/api/v3/depth?symbol=${m[1]}&limit=1000`);
+      return;
+    }
+    b.lastU = u;
+  }
+
+  onSnapshot(symbol: string, body: string): void {
+    const b = this.book.get(symbol);
+    if (!b) return;
+    b.lastU = (JSON.parse(body) as { lastUpdateId: number }).lastUpdateId;
+    b.state = 'live';
+    delete b.reason;
+  }
+
+  override reset(): void {
+    super.reset();
+    for (const b of this.book.values()) {
+      b.state = 'syncing';
+      b.lastU = -1;
+    }
+  }
+
+  override health(): InstrumentHealth[] {
+    return super.health().map((h) => {
+      const b = this.book.get(h.symbol);
+      return b ? { ...h, state: b.state, gaps: b.gaps, resyncs: b.resyncs, ...(b.reason ? { reason: b.reason } : {}) } : { ...h, state: 'syncing' };
+    });
+  }
+}
