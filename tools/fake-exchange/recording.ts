@@ -10,6 +10,8 @@ export interface RecordedFrame {
   /** 1-based line in its file, for error messages and for tests that look the frame up. */
   line: number;
   file: string;
+  /** For a REST response recorded inline (edgetape format): the request URL. The server never sends these. */
+  rest?: string;
 }
 
 const text = (file: string): string => {
@@ -24,6 +26,7 @@ const text = (file: string): string => {
 export function readRecording(file: string): RecordedFrame[] {
   const out: RecordedFrame[] = [];
   const lines = text(file).split('\n');
+  if (lines[0]?.startsWith('{"edgetape":')) return readEdgetape(lines, file);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (!line) continue;
@@ -34,6 +37,28 @@ export function readRecording(file: string): RecordedFrame[] {
     }
     const cf = /^(\d+(?:\.\d+)?): /.exec(line);
     if (cf) out.push({ t: Number(cf[1]) * 1000, frame: line.slice(cf[0].length), line: i + 1, file });
+  }
+  return out;
+}
+
+/**
+ * The recorder's format (docs/recording-format.md): received frames and REST responses, in time order.
+ * Binary frames (base64) are left out: the fake exchange sends text frames only.
+ */
+function readEdgetape(lines: string[], file: string): RecordedFrame[] {
+  const header = JSON.parse(lines[0]!) as { edgetape: unknown };
+  if (header.edgetape !== 1) throw new Error(`${file}: edgetape recording version ${String(header.edgetape)} is not supported (expected 1)`);
+  const out: RecordedFrame[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    let r: { t: number; k: string; d?: string; url?: string; b64?: boolean };
+    try {
+      r = JSON.parse(lines[i]!) as typeof r;
+    } catch {
+      throw new Error(`${file}:${i + 1}: not a JSON record`);
+    }
+    if (r.k === 'ws' && typeof r.d === 'string' && !r.b64) out.push({ t: r.t, frame: r.d, line: i + 1, file });
+    else if (r.k === 'rest' && typeof r.d === 'string') out.push({ t: r.t, frame: r.d, line: i + 1, file, rest: r.url });
   }
   return out;
 }

@@ -184,6 +184,7 @@ export class FakeExchange {
     this.plugin.observe(rec);
     this.recent.push(rec);
     if (this.recent.length > RECENT) this.recent.splice(0, this.recent.length - RECENT);
+    if (rec.rest) return false; // a recorded REST answer: seen by the plug-in (observe), never sent on a socket
     const out: Delivery = [];
     for (const s of this.sessions) {
       const frame = this.plugin.frameFor(s, rec);
