@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './paths';
-import { DEFAULT_RECORDING } from './fake-exchange/main';
 import { startStack } from './stack';
 
 /**
@@ -19,8 +18,9 @@ const { values } = parseArgs({
   allowPositionals: true,
   strict: false,
 });
-const replayArg = values.replay ?? process.env.EDGETAPE_REPLAY;
-const replay = replayArg === '' || replayArg === 'default' ? DEFAULT_RECORDING : (replayArg as string | undefined);
+const replayArg = (values.replay ?? process.env.EDGETAPE_REPLAY) as string | undefined;
+/** `--replay` alone (or `default`): every venue with a fake replays its default recording; a file replays Binance. */
+const replay: string | true | undefined = replayArg === '' || replayArg === 'default' ? true : replayArg;
 
 execFileSync(resolve(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
 const stack = await startStack({
@@ -32,7 +32,8 @@ const stack = await startStack({
 });
 console.log(
   replay
-    ? `edgetape REPLAY of ${replay} at ${values.speed}× (fake exchange ${stack.fakeUrl})\n  open ${stack.url}`
+    ? `edgetape REPLAY at ${values.speed}× of ${replay === true ? 'the default recordings' : replay}, fake exchanges: ${
+      Object.entries(stack.fakes).map(([v, u]) => `${v} ${u}`).join(', ')}\n  open ${stack.url}`
     : `edgetape LIVE from the venues' public endpoints\n  open ${stack.url}`,
 );
 console.log('Ctrl-C stops everything.');
