@@ -2,6 +2,7 @@ import { createSignal, onCleanup, Show } from 'solid-js';
 import { CandleChart } from './components/CandleChart';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { QuotePanel } from './components/QuotePanel';
+import { VenueHealth } from './components/VenueHealth';
 import { createMarket } from './stores/market';
 
 export function App() {
@@ -19,6 +20,7 @@ export function App() {
         </Show>
       </header>
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
+      <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
       <CandleChart candles={market.candles()} />
       <Show when={market.view()?.reason}>{(r) => <p class="reason" role="note">{r()}</p>}</Show>
     </main>

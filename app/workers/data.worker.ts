@@ -38,7 +38,7 @@ class DataEngine {
     private readonly onCandles: (c: CandleView) => void,
   ) {
     this.view = {
-      symbol: opts.symbol, exchange: opts.exchange, link: 'connecting', mode: null, feed: null, last: null,
+      symbol: opts.symbol, exchange: opts.exchange, link: 'connecting', mode: null, feed: null, feeds: [], last: null,
       bid: null, bidSize: null, ask: null, askSize: null, tradesPerSecond: 0, lastDataAt: 0, offlineSince: null, reason: null,
     };
   }
@@ -110,9 +110,14 @@ class DataEngine {
         if (msg.trade) this.apply(msg.trade, 0);
         if (msg.bbo) this.apply(msg.bbo, 0);
         this.view.feed = msg.feeds.find((f) => f.exchange === this.opts.exchange) ?? null;
+        this.view.feeds = msg.feeds;
         return;
       case 'status':
         if (msg.feed.exchange === this.opts.exchange) this.view.feed = msg.feed;
+        // In place, so the badges keep their order.
+        this.view.feeds = this.view.feeds.some((f) => f.exchange === msg.feed.exchange)
+          ? this.view.feeds.map((f) => (f.exchange === msg.feed.exchange ? msg.feed : f))
+          : [...this.view.feeds, msg.feed];
         return;
       case 'trade': {
         const d = msg.data;
