@@ -146,11 +146,17 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   return result;
 }
 
-/** The live endpoints of a venue, from the VENUES variable in wrangler.toml (the edge's own configuration). */
-export function liveUrls(venue: Venue): { ws: string; rest: string } {
+/** The VENUES variable of wrangler.toml, as text: the edge's own configuration of the live endpoints. */
+export function shippedVenues(): string {
   const toml = readFileSync(resolve(REPO_ROOT, 'wrangler.toml'), 'utf8');
   const m = /^VENUES = '''([\s\S]*?)'''/m.exec(toml);
-  const entry = m ? (JSON.parse(m[1]!) as Record<string, { ws: string; rest: string }>)[venue] : undefined;
+  if (!m) throw new Error("wrangler.toml has no VENUES = '''…''' variable");
+  return m[1]!;
+}
+
+/** The live endpoints of a venue, from wrangler.toml. */
+export function liveUrls(venue: Venue): { ws: string; rest: string } {
+  const entry = (JSON.parse(shippedVenues()) as Record<string, { ws: string; rest: string }>)[venue];
   if (!entry) throw new Error(`${venue} has no entry in wrangler.toml VENUES; pass --ws-url and --rest-url`);
   return entry;
 }

@@ -101,7 +101,8 @@ export class ExchangeFeed extends DurableObject<Env> {
     this.configure(name);
     this.ctx.storage.kv.put('name', name);
     this.ctx.storage.kv.delete('stopped');
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    // A venue this build has no adapter for stays down without a watchdog: there is nothing to keep alive.
+    if (this.adapter && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
     this.run();
     return this.status();
   }
@@ -224,6 +225,10 @@ export class ExchangeFeed extends DurableObject<Env> {
       const ws = res.webSocket;
       if (!ws) throw new Error(`upstream answered ${res.status} without a WebSocket`);
       ws.accept();
+      if (this.ctx.storage.kv.get<boolean>('stopped')) {
+        ws.close(1000, 'stopped');
+        return;
+      }
       const now = Date.now();
       const conn: Conn = { ws, adapter, openedAt: now, lastMessageAt: now, sink: undefined as unknown as Sink };
       conn.sink = this.sinkFor(conn);
