@@ -2,13 +2,26 @@ import type { FeedState, InstrumentHealth } from '../../shared/market/types';
 import type { Sink } from '../../worker/ingest/adapter';
 import { BinanceAdapter } from '../../worker/ingest/binance';
 
+interface Book {
+  state: FeedState;
+  /** Last applied update id; -1 while waiting for a snapshot. */
+  lastU: number;
+  /** Diffs received while the snapshot is on its way, as Binance's sync rules require. */
+  buffered: [U: number, u: number][];
+  gaps: number;
+  resyncs: number;
+  reason?: string;
+}
+
 /**
  * Test-only: the foundation's Binance adapter plus the depth stream chained by update id (snapshot
  * via REST, then every diff must start right after the last), so the feed's resync path can be driven
  * by injected gaps before the real Binance book sync lands. Nothing here is used outside tests.
  */
 export class DepthCheckingBinance extends BinanceAdapter {
-  private book = new Map<string, { state: FeedState; lastU: number; gaps: number; resyncs: number; reason?: string }>();
+  /** Binance needs no application ping; this one (answered by the venue, ignored by the adapter) lets tests see heartbeats. */
+  readonly heartbeat = { intervalMs: 500, frame: '{"method":"LIST_SUBSCRIPTIONS","id":"hb"}' };
+  private book = new Map<string, Book>();
 
   override url(base: string): string {
     const depth = this.symbols.map((s) => `${s.replace(/-/g, '').toLowerCase()}@depth@100ms`);
@@ -20,12 +33,32 @@ export class DepthCheckingBinance extends BinanceAdapter {
     if (!m) return super.parse(frame, recvTs, sink);
     const symbol = this.symbols.find((s) => s.replace(/-/g, '') === m[1])!;
     const [U, u] = [Number(m[2]), Number(m[3])];
-    const b = this.book.get(symbol) ?? { state: 'syncing' as FeedState, lastU: -1, gaps: 0, resyncs: 0 };
+    const b = this.book.get(symbol) ?? { state: 'syncing', lastU: -1, buffered: [], gaps: 0, resyncs: 0 };
     this.book.set(symbol, b);
     if (b.lastU < 0) {
-      if (b.state === 'syncing' || b.state === 'resyncing') sink.snapshot(symbol, `/api/v3/depth?symbol=${m[1]}&limit=1000`);
+      b.buffered.push([U, u]);
+      sink.snapshot(symbol, `/api/v3/depth?symbol=${m[1]}&limit=1000`);
       return;
     }
+    this.apply(symbol, b, U, u, sink);
+  }
+
+  onSnapshot(symbol: string, body: string, _recvTs: number, sink: Sink): void {
+    const b = this.book.get(symbol);
+    if (!b) return;
+    b.lastU = (JSON.parse(body) as { lastUpdateId: number }).lastUpdateId;
+    b.state = 'live';
+    delete b.reason;
+    const buffered = b.buffered;
+    b.buffered = [];
+    for (const [U, u] of buffered) {
+      if (b.lastU >= 0) this.apply(symbol, b, U, u, sink);
+      else b.buffered.push([U, u]);
+    }
+  }
+
+  /** Diffs older than the book are skipped; one that does not start right after it is a gap: resync. */
+  private apply(symbol: string, b: Book, U: number, u: number, sink: Sink): void {
     if (u <= b.lastU) return;
     if (U > b.lastU + 1) {
       b.gaps++;
@@ -34,18 +67,10 @@ export class DepthCheckingBinance extends BinanceAdapter {
       b.reason = `gap: expected update ${b.lastU + 1}, got ${U}`;
       b.lastU = -1;
       sink.error(b.reason, symbol);
-      sink.snapshot(symbol, `/api/v3/depth?symbol=${m[1]}&limit=1000`);
+      sink.snapshot(symbol, `/api/v3/depth?symbol=${symbol.replace(/-/g, '')}&limit=1000`);
       return;
     }
     b.lastU = u;
-  }
-
-  onSnapshot(symbol: string, body: string): void {
-    const b = this.book.get(symbol);
-    if (!b) return;
-    b.lastU = (JSON.parse(body) as { lastUpdateId: number }).lastUpdateId;
-    b.state = 'live';
-    delete b.reason;
   }
 
   override reset(): void {
@@ -53,6 +78,7 @@ export class DepthCheckingBinance extends BinanceAdapter {
     for (const b of this.book.values()) {
       b.state = 'syncing';
       b.lastU = -1;
+      b.buffered = [];
     }
   }
 

@@ -27,7 +27,7 @@ async function until<T>(read: () => Promise<T>, pred: (v: T) => boolean, what: s
   const end = Date.now() + ms;
   let v = await read();
   while (!pred(v)) {
-    if (Date.now() > end) throw new Error(`${what}: not reached; last ${JSON.stringify(v).slice(0, 600)}`);
+    if (Date.now() > end) throw new Error(`${what}: not reached; last ${JSON.stringify(v).slice(0, 4000)}`);
     await new Promise((r) => setTimeout(r, 100));
     v = await read();
   }
@@ -75,12 +75,18 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
     );
   });
 
-  it('injected gap: the book goes resyncing (hubs and clients are told), then live again from a fresh snapshot', async () => {
+  it('sends the adapter\'s heartbeat on its interval', async () => {
+    const received = async () => ((await (await fetch(`${inject('fakeUrl')}/__fake/status`)).json()) as { received: number }).received;
+    const before = await received();
+    await until(received, (n) => n >= before + 2, 'two heartbeats');
+  });
+
+  it.each(['drop', 'reorder'])('injected %s: the book goes resyncing (hubs and clients are told), then live again from a fresh snapshot', async (kind) => {
     const client = await connect('/ws?symbol=BTC-USDT');
     await client.until((m) => m.some((x) => x.t === 'snapshot'));
     const before = await binance();
     const t = Date.now();
-    await fault({ kind: 'drop', count: 1 });
+    await fault({ kind, count: 1 });
     const after = await until(binance, (v) => v.instruments[0]!.gaps > before.instruments[0]!.gaps && live(v), 'gap detected and resynced');
     const book = since(after, t).filter((h) => h.symbol === 'BTC-USDT');
     expect(book[0]).toMatchObject({ state: 'resyncing', reason: expect.stringMatching(/^gap: expected update \d+, got \d+$/) });
@@ -93,6 +99,17 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
       .map((x) => [x.feed.state, x.feed.instrument?.symbol]);
     expect(states.slice(0, 2)).toEqual([['resyncing', 'BTC-USDT'], ['live', 'BTC-USDT']]);
     client.ws.close();
+  });
+
+  it('duplicate: a repeated book frame is recognised by its update ids and changes nothing', async () => {
+    const faults = async () => ((await (await fetch(`${inject('fakeUrl')}/__fake/faults`)).json()) as { applied: { duplicate: number } }).applied.duplicate;
+    const before = await binance();
+    const applied = await faults();
+    await fault({ kind: 'duplicate', count: 3 });
+    await until(faults, (n) => n === applied + 3, 'three duplicates sent');
+    const after = await binance();
+    expect(live(after)).toBe(true);
+    expect([after.instruments[0]!.gaps, after.instruments[0]!.resyncs]).toEqual([before.instruments[0]!.gaps, before.instruments[0]!.resyncs]);
   });
 
   it('stall: silence past staleMs marks the feed stale and replaces the socket; live again when frames return', async () => {

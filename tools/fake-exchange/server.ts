@@ -21,6 +21,8 @@ export interface ReplayStatus {
   total: number;
   loops: number;
   clients: number;
+  /** Messages clients sent (subscriptions, pings), all sessions together. */
+  received: number;
   speed: number;
   done: boolean;
 }
@@ -46,6 +48,8 @@ export class FakeExchange {
   private pinger: NodeJS.Timeout | undefined;
   private readonly recent: RecordedFrame[] = [];
   private readonly faults = new FaultBook();
+  private received = 0;
+  private stalled: Delivery = [];
   /** A book frame held back by a `reorder` fault until the next one has gone out. */
   private held: Delivery | undefined;
 
@@ -128,6 +132,7 @@ export class FakeExchange {
       total: this.recording.length,
       loops: this.loops,
       clients: this.sessions.size,
+      received: this.received,
       speed: this.opts.speed,
       done: this.position >= this.recording.length && !this.opts.loop,
     };
@@ -137,11 +142,18 @@ export class FakeExchange {
     const session: Session<unknown> = {
       url,
       state,
-      send: (text) => ws.readyState === ws.OPEN && ws.send(text),
+      send: (text) => {
+        // A stall holds every send, replies included, as a frozen link would; they go out when it ends.
+        if (performance.now() < this.faults.stallUntil) this.stalled.push([session, text]);
+        else if (ws.readyState === ws.OPEN) ws.send(text);
+      },
       close: (code, reason) => ws.close(code, reason),
     };
     this.sessions.add(session);
-    ws.on('message', (data, isBinary) => this.plugin.onMessage(session, isBinary ? '' : data.toString()));
+    ws.on('message', (data, isBinary) => {
+      this.received++;
+      this.plugin.onMessage(session, isBinary ? '' : data.toString());
+    });
     ws.on('close', () => this.sessions.delete(session));
     ws.on('error', () => this.sessions.delete(session));
   }
@@ -152,6 +164,11 @@ export class FakeExchange {
     if (now < this.faults.stallUntil) {
       this.timer = setTimeout(() => this.pump(), this.faults.stallUntil - now);
       return;
+    }
+    if (this.stalled.length) {
+      const held = this.stalled;
+      this.stalled = [];
+      deliver(held);
     }
     while (this.position < this.recording.length) {
       const rec = this.recording[this.position]!;
