@@ -6,6 +6,7 @@ interface Book {
   state: FeedState;
   /** Last applied update id; -1 while waiting for a snapshot. */
   lastU: number;
+  lastAt: number;
   /** Diffs received while the snapshot is on its way, as Binance's sync rules require. */
   buffered: [U: number, u: number][];
   gaps: number;
@@ -33,8 +34,9 @@ export class DepthCheckingBinance extends BinanceAdapter {
     if (!m) return super.parse(frame, recvTs, sink);
     const symbol = this.symbols.find((s) => s.replace(/-/g, '') === m[1])!;
     const [U, u] = [Number(m[2]), Number(m[3])];
-    const b = this.book.get(symbol) ?? { state: 'syncing', lastU: -1, buffered: [], gaps: 0, resyncs: 0 };
+    const b = this.book.get(symbol) ?? { state: 'syncing', lastU: -1, lastAt: 0, buffered: [], gaps: 0, resyncs: 0 };
     this.book.set(symbol, b);
+    b.lastAt = recvTs;
     if (b.lastU < 0) {
       b.buffered.push([U, u]);
       sink.snapshot(symbol, `/api/v3/depth?symbol=${m[1]}&limit=1000`);
@@ -85,7 +87,7 @@ export class DepthCheckingBinance extends BinanceAdapter {
   override health(): InstrumentHealth[] {
     return super.health().map((h) => {
       const b = this.book.get(h.symbol);
-      return b ? { ...h, state: b.state, gaps: b.gaps, resyncs: b.resyncs, ...(b.reason ? { reason: b.reason } : {}) } : { ...h, state: 'syncing' };
+      return b ? { ...h, lastMessageAt: Math.max(h.lastMessageAt, b.lastAt), state: b.state, gaps: b.gaps, resyncs: b.resyncs, ...(b.reason ? { reason: b.reason } : {}) } : { ...h, state: 'syncing' };
     });
   }
 }
