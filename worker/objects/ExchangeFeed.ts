@@ -434,12 +434,20 @@ export class ExchangeFeed extends DurableObject<Env> {
     this.pending = [];
     const base = this.status();
     // Health is read now, in step with the events, not when the previous batch's calls have returned.
-    const statuses = new Map(this.instruments(Date.now()).map((i) => [i.symbol, { ...base, state: i.state, reason: i.reason ?? base.reason, instrument: i }]));
-    this.sending = this.sending.then(() => this.publish(batch, base, statuses));
+    const statuses = new Map(this.instruments(Date.now()).map((i) => [i.symbol, { ...base, state: i.state, reason: i.reason ?? base.reason, instrument: i } as FeedStatus & { instrument: InstrumentHealth }]));
+    const changed = new Set<string>();
+    for (const [symbol, status] of statuses) {
+      const key = `${status.state}|${status.reason ?? ''}`;
+      if (this.told.get(symbol) === key) continue;
+      this.told.set(symbol, key);
+      changed.add(symbol);
+      this.noteInstrument(status.instrument);
+    }
+    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed));
   }
 
   /** Events to their instrument's hub with its health; hubs without events hear only of state changes. */
-  private async publish(batch: MarketEvent[], base: FeedStatus, statuses: Map<string, FeedStatus>): Promise<void> {
+  private async publish(batch: MarketEvent[], base: FeedStatus, statuses: Map<string, FeedStatus>, changed: Set<string>): Promise<void> {
     const bySymbol = new Map<string, MarketEvent[]>();
     for (const e of batch) {
       const list = bySymbol.get(e.symbol);
@@ -449,16 +457,12 @@ export class ExchangeFeed extends DurableObject<Env> {
     const calls: Promise<void>[] = [];
     for (const symbol of new Set([...statuses.keys(), ...bySymbol.keys()])) {
       const status = statuses.get(symbol) ?? base;
-      const key = `${status.state}|${status.reason ?? ''}`;
-      const changed = this.told.get(symbol) !== key;
-      if (changed && status.instrument) this.noteInstrument(status.instrument);
-      this.told.set(symbol, key);
       const events = bySymbol.get(symbol);
-      if (!events && !changed) continue;
+      if (!events && !changed.has(symbol)) continue;
       // A state change goes out as its own status message before the events it precedes.
       const hub = hubStub(this.env, symbol);
       calls.push((async () => {
-        if (changed) await hub.updateFeed(status);
+        if (changed.has(symbol)) await hub.updateFeed(status);
         if (events) await hub.ingest(events, status);
       })().catch((err: unknown) => console.error(`hub ${symbol}:`, err)));
     }
