@@ -128,6 +128,7 @@ class DataEngine {
           this.candlesDirty = true;
           this.tradeTimes.push(now);
           this.view.lastDataAt = now;
+          this.touch(d.exchange, now);
         }
         return;
       }
@@ -136,7 +137,10 @@ class DataEngine {
         this.view.bidSize = msg.data.bidSize;
         this.view.ask = msg.data.ask;
         this.view.askSize = msg.data.askSize;
-        if (now) this.view.lastDataAt = now;
+        if (now) {
+          this.view.lastDataAt = now;
+          this.touch(msg.data.exchange, now);
+        }
         return;
       case 'pong':
         this.lastPongAt = now;
@@ -145,6 +149,17 @@ class DataEngine {
         this.view.reason = `${msg.code}: ${msg.message}`;
         return;
     }
+  }
+
+  /**
+   * Status messages come only on state changes, so a venue's age is kept by its data: the browser's
+   * receive time of its latest trade or quote (one clock with `now`, so no edge–browser skew in the age).
+   */
+  private touch(exchange: string, now: number): void {
+    const f = this.view.feeds.find((x) => x.exchange === exchange);
+    if (!f) return;
+    f.lastMessageAt = now;
+    if (f.instrument) f.instrument.lastMessageAt = now;
   }
 
   private linkState(now: number): LinkState {
