@@ -56,7 +56,10 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
 
   it('GET /api/v1/exchanges reports every configured venue with its connection and instruments', async () => {
     const body = await exchanges();
-    expect(body.venues.map((v) => v.venue)).toEqual(['binance']);
+    expect(body.venues.map((v) => v.venue)).toEqual(['binance', 'bitstamp']);
+    const down = body.venues[1]!;
+    expect([down.state, down.feeds.map((f) => f.name), down.instruments.map((i) => [i.symbol, i.state, i.ageMs])]).toEqual(['down', ['bitstamp'], [['BTC-USD', 'down', null]]]);
+    expect(down.feeds[0]!.reason).toMatch(/\S/); // why, in words: no adapter in this build, or the connection error
     const v = body.venues[0]!;
     const fake = new URL(inject('fakeUrl')).host;
     expect(v).toMatchObject({ venue: 'binance', state: 'live', mode: 'replay' });

@@ -16,8 +16,12 @@ export default defineConfig({
           FEED_MODE: 'replay',
           // ETH-USDT is configured but absent from the recording: hub tests use it so the replay never mixes in.
           SYMBOLS: 'BTC-USDT,ETH-USDT',
-          // Binance only, silent after 2 s; its URLs come from the override variables, so both paths are exercised.
-          VENUES: JSON.stringify({ binance: { ws: 'wss://unused.invalid', rest: 'https://unused.invalid', symbols: ['BTC-USDT'], staleMs: 2_000 } }),
+          // Binance, silent after 2 s, its URLs from the override variables so both paths are exercised; and
+          // Bitstamp at a closed port, a venue that must be reported down (never reached, with or without its adapter).
+          VENUES: JSON.stringify({
+            binance: { ws: 'wss://unused.invalid', rest: 'https://unused.invalid', symbols: ['BTC-USDT'], staleMs: 2_000 },
+            bitstamp: { ws: 'ws://127.0.0.1:1', rest: 'http://127.0.0.1:1', symbols: ['BTC-USD'] },
+          }),
           BINANCE_WS_URL: `ws://${fake}`,
           BINANCE_REST_URL: `http://${fake}`,
         },
