@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { freePort } from './free-port';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT, resolveRecording } from './paths';
+import { edgetapeHeader } from './fake-exchange/recording';
 import type { Venue } from '../shared/market/types';
 import { REPLAYS, startFakeExchange, startFakes, type RunningFake } from './fake-exchange/main';
 
@@ -41,8 +42,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   let fakes: RunningFake[] = [];
   if (o.replay === true) fakes = await startFakes(replay);
   else if (o.replay) {
-    const started = await startFakeExchange({ venue: 'binance', recording: o.replay, port: 0, ...replay });
-    fakes = [{ venue: 'binance', symbols: REPLAYS.binance!.symbols, ...started }];
+    // A recorder's file names its venue and symbols; any other recording is Binance's default instrument.
+    const header = edgetapeHeader(resolveRecording(o.replay.split(',')[0]!.trim()));
+    const venue = (header?.exchange ?? 'binance') as Venue;
+    const started = await startFakeExchange({ venue, recording: o.replay, port: 0, ...replay });
+    fakes = [{ venue, symbols: header?.symbols ?? REPLAYS.binance!.symbols, ...started }];
   }
   if (fakes.length) {
     // Replay ingests exactly what the fakes serve: VENUES is replaced, so no venue reaches a live endpoint.

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRecording } from '../../tools/fake-exchange/recording';
+import { edgetapeHeader, readRecording } from '../../tools/fake-exchange/recording';
+import { DATA_DIR } from '../../tools/paths';
 import { FakeExchange } from '../../tools/fake-exchange/server';
 import { BinancePlugin } from '../../tools/fake-exchange/venues/binance';
 import type { VenuePlugin } from '../../tools/fake-exchange/venue';
@@ -46,6 +47,8 @@ describe.skipIf(!hasData())(`recorder round trip through the fake exchange ${has
     // Every recorded frame is a frame of the source recording, byte for byte, in the source's order.
     const position = new Map(source.map((r, i) => [r.frame, i]));
     const recorded = readRecording(a);
+    expect(edgetapeHeader(a)).toMatchObject({ edgetape: 1, exchange: 'binance', symbols: ['BTC-USDT'] });
+    expect(edgetapeHeader(join(DATA_DIR, SPOT_0808))).toBeUndefined();
     const received = recorded.filter((r) => !r.rest).map((r) => r.frame);
     // Besides the venue's stream frames, only the venue's answers to the heartbeats were received.
     const replies = received.filter((f) => !position.has(f));

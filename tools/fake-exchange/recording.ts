@@ -41,6 +41,12 @@ export function readRecording(file: string): RecordedFrame[] {
   return out;
 }
 
+/** The header of a recorder's file (venue and symbols it holds), or undefined for other formats. */
+export function edgetapeHeader(file: string): { exchange: string; symbols: string[] } | undefined {
+  const first = text(file).slice(0, 4096).split('\n', 1)[0]!;
+  return first.startsWith('{"edgetape":') ? (JSON.parse(first) as { exchange: string; symbols: string[] }) : undefined;
+}
+
 /**
  * The recorder's format (docs/recording-format.md): received frames and REST responses, in time order.
  * Binary frames (base64) are left out: the fake exchange sends text frames only.
