@@ -19,6 +19,8 @@ const BACKOFF_MAX_MS = 30_000;
 /** A rotation's new socket gets this long to bring its books in sync before it takes over anyway. */
 const ROTATE_SWITCH_MS = 30_000;
 const HISTORY = 32;
+/** Larger than any venue's book snapshot frame; a bigger one means a broken or hostile upstream. */
+const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
 /** One upstream socket with the adapter reading it. */
 interface Conn {
@@ -269,6 +271,13 @@ export class ExchangeFeed extends DurableObject<Env> {
   private onFrame(conn: Conn, data: string | ArrayBuffer): void {
     const now = Date.now();
     conn.lastMessageAt = now;
+    const size = typeof data === 'string' ? data.length : data.byteLength;
+    if (size > MAX_FRAME_BYTES) {
+      // Never parsed: the socket is replaced and the books rebuilt, as after any broken connection.
+      this.retire(conn, 'frame too large');
+      this.onGone(conn, `upstream sent a frame of ${size} bytes (limit ${MAX_FRAME_BYTES})`);
+      return;
+    }
     const frame = typeof data === 'string' ? data : new TextDecoder().decode(data);
     if (conn === this.next) {
       conn.adapter.parse(frame, now, conn.sink);
