@@ -246,7 +246,7 @@ export class ExchangeFeed extends DurableObject<Env> {
         this.h.connectedAt = now;
       }
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = `cannot reach ${url.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`;
       if (rotating) this.note(this.h.state, `rotation failed: ${reason}`);
       else this.scheduleRetry('down', reason);
     } finally {
