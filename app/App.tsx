@@ -4,6 +4,7 @@ import { ConnectionBadge } from './components/ConnectionBadge';
 import { ForecastPanel } from './components/ForecastPanel';
 import { QuotePanel } from './components/QuotePanel';
 import { createForecast } from './stores/forecast';
+import { VenueHealth } from './components/VenueHealth';
 import { createMarket } from './stores/market';
 
 export function App() {
@@ -34,6 +35,7 @@ export function App() {
         </Show>
       </header>
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
+      <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
       <CandleChart candles={market.candles()} />
       <ForecastPanel info={forecast.info()} latest={forecast.latest()} warmup={forecast.warmup()} error={forecast.error()} onShow={() => forecast.start()} />
       <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>

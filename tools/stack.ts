@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { freePort } from './free-port';
-import { REPO_ROOT } from './paths';
-import { startFakeExchange } from './fake-exchange/main';
+import { REPO_ROOT, resolveRecording } from './paths';
+import { edgetapeHeader } from './fake-exchange/recording';
+import type { Venue } from '../shared/market/types';
+import { REPLAYS, startFakeExchange, startFakes, type RunningFake } from './fake-exchange/main';
 
 export interface StackOptions {
-  /** Comma-separated recordings to replay through the fake exchange; live venues when absent. */
-  replay?: string;
+  /**
+   * `true`: every venue with a fake-exchange plug-in replays its default recording (REPLAYS); a string:
+   * Binance replays these comma-separated recordings; absent: the live venues.
+   */
+  replay?: string | true;
   speed?: number;
   loop?: boolean;
   /** 0 picks a free port. */
@@ -18,7 +23,10 @@ export interface StackOptions {
 
 export interface Stack {
   url: string;
+  /** The first fake exchange (Binance's), for tools and tests that drive one venue. */
   fakeUrl?: string;
+  /** Every fake exchange by venue. */
+  fakes: Partial<Record<Venue, string>>;
   stop(): Promise<void>;
 }
 
@@ -30,11 +38,20 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const port = o.port === 0 ? await freePort() : (o.port ?? 8787);
   const log = o.log ?? ((l: string) => process.stdout.write(l));
   const vars: string[] = [];
-  let fake: Awaited<ReturnType<typeof startFakeExchange>> | undefined;
-  if (o.replay) {
-    fake = await startFakeExchange({ venue: 'binance', recording: o.replay, speed: o.speed ?? 1, loop: o.loop ?? true, port: 0 });
-    const base = `127.0.0.1:${fake.port}`;
-    vars.push('FEED_MODE:replay', `BINANCE_WS_URL:ws://${base}`, `BINANCE_REST_URL:http://${base}`);
+  const replay = { speed: o.speed ?? 1, loop: o.loop ?? true };
+  let fakes: RunningFake[] = [];
+  if (o.replay === true) fakes = await startFakes(replay);
+  else if (o.replay) {
+    // A recorder's file names its venue and symbols; any other recording is Binance's default instrument.
+    const header = edgetapeHeader(resolveRecording(o.replay.split(',')[0]!.trim()));
+    const venue = (header?.exchange ?? 'binance') as Venue;
+    const started = await startFakeExchange({ venue, recording: o.replay, port: 0, ...replay });
+    fakes = [{ venue, symbols: header?.symbols ?? REPLAYS.binance!.symbols, ...started }];
+  }
+  if (fakes.length) {
+    // Replay ingests exactly what the fakes serve: VENUES is replaced, so no venue reaches a live endpoint.
+    const venues = Object.fromEntries(fakes.map((f) => [f.venue, { ws: `ws://127.0.0.1:${f.port}`, rest: `http://127.0.0.1:${f.port}`, symbols: f.symbols }]));
+    vars.push('FEED_MODE:replay', `VENUES:${JSON.stringify(venues)}`);
   }
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
   for (const v of vars) args.push('--var', v);
@@ -51,7 +68,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await killGroup(wrangler);
-    await fake?.fake.close();
+    await Promise.all(fakes.map((f) => f.fake.close()));
   };
   try {
     await waitFor(`${url}/api/v1/status`, wrangler, 60_000);
@@ -59,7 +76,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
-  return { url, fakeUrl: fake ? `http://127.0.0.1:${fake.port}` : undefined, stop };
+  const fakeUrls = Object.fromEntries(fakes.map((f) => [f.venue, `http://127.0.0.1:${f.port}`])) as Stack['fakes'];
+  return { url, fakeUrl: fakes[0] && fakeUrls[fakes[0].venue], fakes: fakeUrls, stop };
 }
 
 async function waitFor(url: string, proc: ChildProcess, ms: number): Promise<void> {

@@ -3,14 +3,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './paths';
 import { ensureDevVars } from './dev-keys';
-import { DEFAULT_RECORDING } from './fake-exchange/main';
 import { startStack } from './stack';
 
 /**
  * `npm start` runs the app against the live venues; `npm start -- --replay [recording]` (or
  * EDGETAPE_REPLAY=<recording>) replays a real recording through the fake exchange instead.
  */
-// `--replay` takes an optional recording: alone (or before another flag) it means the default one.
+// `--replay` takes an optional recording: alone (or before another flag) it means the default ones.
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--replay');
 if (at >= 0 && (at === argv.length - 1 || argv[at + 1]!.startsWith('--'))) argv.splice(at + 1, 0, 'default');
@@ -24,7 +23,8 @@ const { values } = parseArgs({
   },
 });
 const replayArg = values.replay ?? process.env.EDGETAPE_REPLAY;
-const replay = replayArg === '' || replayArg === 'default' ? DEFAULT_RECORDING : replayArg;
+/** `default`: every venue with a fake replays its default recordings; a file replays its venue (Binance unless it says). */
+const replay: string | true | undefined = replayArg === '' || replayArg === 'default' ? true : replayArg;
 
 await ensureDevVars();
 execFileSync(resolve(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -37,7 +37,8 @@ const stack = await startStack({
 });
 console.log(
   replay
-    ? `edgetape REPLAY of ${replay} at ${values.speed}× (fake exchange ${stack.fakeUrl})\n  open ${stack.url}`
+    ? `edgetape REPLAY at ${values.speed}× of ${replay === true ? 'the default recordings' : replay}, fake exchanges: ${
+      Object.entries(stack.fakes).map(([v, u]) => `${v} ${u}`).join(', ')}\n  open ${stack.url}`
     : `edgetape LIVE from the venues' public endpoints\n  open ${stack.url}`,
 );
 console.log('Ctrl-C stops everything.');

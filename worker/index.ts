@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { onError } from './middleware/errors';
-import { feedStub } from './objects/stubs';
+import { startFeeds } from './objects/stubs';
 import { apiRoutes } from './routes/api';
+import { exchangeRoutes } from './routes/exchanges';
 import { wsRoutes } from './routes/ws';
 
 export { AlertDesk } from './objects/AlertDesk';
@@ -11,6 +12,7 @@ export { SymbolHub } from './objects/SymbolHub';
 
 const app = new Hono<{ Bindings: Env }>()
   .route('/api/v1', apiRoutes)
+  .route('/api/v1/exchanges', exchangeRoutes)
   .route('/ws', wsRoutes)
   .notFound((c) => c.json({ type: 'about:blank', title: 'Not Found', status: 404 }, 404))
   .onError(onError);
@@ -21,6 +23,6 @@ export default {
   fetch: app.fetch,
   /** The cron keeps feeds running with nobody watching, so alerts and candles never miss a tick. */
   async scheduled(_controller, env) {
-    await feedStub(env, 'binance').start('binance');
+    await startFeeds(env);
   },
 } satisfies ExportedHandler<Env>;

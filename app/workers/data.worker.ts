@@ -38,7 +38,7 @@ class DataEngine {
     private readonly onCandles: (c: CandleView) => void,
   ) {
     this.view = {
-      symbol: opts.symbol, exchange: opts.exchange, link: 'connecting', mode: null, feed: null, last: null,
+      symbol: opts.symbol, exchange: opts.exchange, link: 'connecting', mode: null, feed: null, feeds: [], last: null,
       bid: null, bidSize: null, ask: null, askSize: null, tradesPerSecond: 0, lastDataAt: 0, offlineSince: null, reason: null,
     };
   }
@@ -110,9 +110,14 @@ class DataEngine {
         if (msg.trade) this.apply(msg.trade, 0);
         if (msg.bbo) this.apply(msg.bbo, 0);
         this.view.feed = msg.feeds.find((f) => f.exchange === this.opts.exchange) ?? null;
+        this.view.feeds = msg.feeds;
         return;
       case 'status':
         if (msg.feed.exchange === this.opts.exchange) this.view.feed = msg.feed;
+        // In place, so the badges keep their order.
+        this.view.feeds = this.view.feeds.some((f) => f.exchange === msg.feed.exchange)
+          ? this.view.feeds.map((f) => (f.exchange === msg.feed.exchange ? msg.feed : f))
+          : [...this.view.feeds, msg.feed];
         return;
       case 'trade': {
         const d = msg.data;
@@ -123,6 +128,7 @@ class DataEngine {
           this.candlesDirty = true;
           this.tradeTimes.push(now);
           this.view.lastDataAt = now;
+          this.touch(d.exchange, now);
         }
         return;
       }
@@ -131,7 +137,10 @@ class DataEngine {
         this.view.bidSize = msg.data.bidSize;
         this.view.ask = msg.data.ask;
         this.view.askSize = msg.data.askSize;
-        if (now) this.view.lastDataAt = now;
+        if (now) {
+          this.view.lastDataAt = now;
+          this.touch(msg.data.exchange, now);
+        }
         return;
       case 'pong':
         this.lastPongAt = now;
@@ -140,6 +149,17 @@ class DataEngine {
         this.view.reason = `${msg.code}: ${msg.message}`;
         return;
     }
+  }
+
+  /**
+   * Status messages come only on state changes, so a venue's age is kept by its data: the browser's
+   * receive time of its latest trade or quote (one clock with `now`, so no edge–browser skew in the age).
+   */
+  private touch(exchange: string, now: number): void {
+    const f = this.view.feeds.find((x) => x.exchange === exchange);
+    if (!f) return;
+    f.lastMessageAt = now;
+    if (f.instrument) f.instrument.lastMessageAt = now;
   }
 
   private linkState(now: number): LinkState {

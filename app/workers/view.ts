@@ -13,6 +13,8 @@ export interface MarketView {
   /** From the edge's hello: replayed data is never shown as live. Null until the edge says. */
   mode: FeedMode | null;
   feed: FeedStatus | null;
+  /** Every venue's feed for this instrument, as the edge last reported it. */
+  feeds: FeedStatus[];
   last: { price: number; amount: number; side: Side; id: string; ts: number } | null;
   bid: number | null;
   bidSize: number | null;

@@ -106,4 +106,22 @@ export interface FeedStatus {
   lastMessageAt: number;
   reconnects: number;
   reason?: string;
+  /**
+   * The receiving hub's instrument on this venue. When present, `state` is this instrument's state (a
+   * connection can be live while one book resyncs), so a consumer never shows an invalid book as live.
+   */
+  instrument?: InstrumentHealth;
+}
+
+/** Health of one instrument's data on one venue. */
+export interface InstrumentHealth {
+  symbol: string;
+  state: FeedState;
+  reason?: string;
+  /** Unix ms (receive clock) of the instrument's last frame, 0 before the first. */
+  lastMessageAt: number;
+  gaps: number;
+  checksumOk: number;
+  checksumFailed: number;
+  resyncs: number;
 }

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
 import { hasData, REPO_ROOT } from '../../tools/paths';
 import { startStack, type Stack } from '../../tools/stack';
 import { hasChromium, launch, NO_CHROMIUM } from './browser';
@@ -17,7 +16,7 @@ describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, ()
   let state: string;
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-'));
-    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, persistTo: state, log: () => {} });
+    stack = await startStack({ replay: true, speed: 1, loop: true, port: 0, persistTo: state, log: () => {} });
     browser = await launch();
   });
   afterAll(async () => {
@@ -34,6 +33,10 @@ describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, ()
     const badge = page.getByTestId('link-badge');
     await expect.poll(() => badge.getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
     expect(await badge.textContent()).toBe('REPLAY');
+    // The venue's own badge: replayed, never LIVE, with the age of its last message.
+    const venue = page.getByTestId('venue-binance');
+    await expect.poll(() => venue.getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
+    expect(await venue.textContent()).toMatch(/^BinanceREPLAY\d+ s$/);
 
     // The price on screen is a trade the fake exchange has already sent, with that trade's price.
     const last = page.getByTestId('last-price');

@@ -16,7 +16,25 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: '../../wrangler.toml' },
-      miniflare: { bindings: { FEED_MODE: 'replay', SYMBOLS: 'BTC-USDT,ETH-USDT', ALLOW_HTTP_WEBHOOKS: 'true', VAPID_PUBLIC_KEY: vapidPublic, VAPID_PRIVATE_KEY: vapidPrivate, VAPID_SUBJECT: 'mailto:test@edgetape.invalid', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
+      miniflare: {
+        bindings: {
+          FEED_MODE: 'replay',
+          ALLOW_HTTP_WEBHOOKS: 'true',
+          VAPID_PUBLIC_KEY: vapidPublic,
+          VAPID_PRIVATE_KEY: vapidPrivate,
+          VAPID_SUBJECT: 'mailto:test@edgetape.invalid',
+          // ETH-USDT is configured but absent from the recording: hub tests use it so the replay never mixes in.
+          SYMBOLS: 'BTC-USDT,ETH-USDT',
+          // Binance, silent after 2 s, its URLs from the override variables so both paths are exercised; and
+          // Bitstamp at a closed port, a venue that must be reported down (never reached, with or without its adapter).
+          VENUES: JSON.stringify({
+            binance: { ws: 'wss://unused.invalid', rest: 'https://unused.invalid', symbols: ['BTC-USDT'], staleMs: 2_000 },
+            bitstamp: { ws: 'ws://127.0.0.1:1', rest: 'http://127.0.0.1:1', symbols: ['BTC-USD'] },
+          }),
+          BINANCE_WS_URL: `ws://${fake}`,
+          BINANCE_REST_URL: `http://${fake}`,
+        },
+      },
     }),
   ],
   test: {
@@ -24,5 +42,7 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     globalSetup: ['./global-setup.ts'],
     testTimeout: 30_000,
+    // Fault tests disconnect and stall the one shared fake exchange: files take turns.
+    fileParallelism: false,
   },
 });

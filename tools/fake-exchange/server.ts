@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FaultBook, parseFault, type Fault } from './faults';
 import type { RecordedFrame } from './recording';
 import type { Session, VenuePlugin } from './venue';
 
@@ -20,11 +21,16 @@ export interface ReplayStatus {
   total: number;
   loops: number;
   clients: number;
+  /** Messages clients sent (subscriptions, pings), all sessions together. */
+  received: number;
   speed: number;
   done: boolean;
 }
 
 const RECENT = 2000;
+const MAX_BODY = 4096;
+
+type Delivery = [Session<unknown>, string][];
 
 /**
  * The venue-independent part of the fake exchange: one replay clock shared by every client (as a real
@@ -41,6 +47,11 @@ export class FakeExchange {
   private timer: NodeJS.Timeout | undefined;
   private pinger: NodeJS.Timeout | undefined;
   private readonly recent: RecordedFrame[] = [];
+  private readonly faults = new FaultBook();
+  private received = 0;
+  private stalled: Delivery = [];
+  /** A book frame held back by a `reorder` fault until the next one has gone out. */
+  private held: Delivery | undefined;
 
   constructor(
     private readonly plugin: VenuePlugin<unknown>,
@@ -49,9 +60,18 @@ export class FakeExchange {
   ) {
     this.http = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      const answer = url.pathname.startsWith('/__fake/') ? this.introspect(url) : this.plugin.http(url);
-      res.writeHead(answer?.status ?? 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer?.body ?? { error: `no route ${url.pathname}` }));
+      const reply = (answer: { status: number; body: unknown } | undefined) => {
+        res.writeHead(answer?.status ?? 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer?.body ?? { error: `no route ${url.pathname}` }));
+      };
+      if (req.method !== 'POST') return reply(url.pathname.startsWith('/__fake/') ? this.introspect(url) : this.plugin.http(url));
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => {
+        body += chunk;
+        if (body.length > MAX_BODY) req.destroy();
+      });
+      req.on('end', () => reply(url.pathname === '/__fake/fault' ? this.injectJson(body) : undefined));
     });
     this.http.on('upgrade', (req: IncomingMessage, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://fake');
@@ -70,6 +90,7 @@ export class FakeExchange {
     this.wall0 = performance.now();
     this.pump();
     this.pinger = setInterval(() => {
+      if (performance.now() < this.faults.stallUntil) return;
       for (const ws of this.wss.clients) ws.ping();
     }, this.opts.pingMs ?? 20_000);
     return (this.http.address() as AddressInfo).port;
@@ -82,6 +103,28 @@ export class FakeExchange {
     await new Promise<void>((ok) => this.http.close(() => ok()));
   }
 
+  /** Applies a fault to the replay (see README.md); a string explains why it was refused. */
+  inject(f: Required<Fault>): string | undefined {
+    if (f.kind === 'corrupt-checksum' && !this.plugin.corruptChecksum) {
+      return `${this.plugin.venue} frames carry no checksum: corrupt-checksum does not apply`;
+    }
+    const now = performance.now();
+    this.faults.add(f, now);
+    if (f.kind === 'stall') {
+      // Everything due shifts by the stall, so the replay resumes at its original pacing instead of bursting.
+      this.wall0 += f.ms;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.pump(), this.faults.stallUntil - now);
+    } else if (f.kind === 'disconnect') {
+      for (const ws of this.wss.clients) ws.close(1001, 'fake exchange: disconnect fault');
+    }
+    return undefined;
+  }
+
+  faultReport() {
+    return this.faults.report(performance.now());
+  }
+
   status(): ReplayStatus {
     return {
       venue: this.plugin.venue,
@@ -89,6 +132,7 @@ export class FakeExchange {
       total: this.recording.length,
       loops: this.loops,
       clients: this.sessions.size,
+      received: this.received,
       speed: this.opts.speed,
       done: this.position >= this.recording.length && !this.opts.loop,
     };
@@ -98,11 +142,18 @@ export class FakeExchange {
     const session: Session<unknown> = {
       url,
       state,
-      send: (text) => ws.readyState === ws.OPEN && ws.send(text),
+      send: (text) => {
+        // A stall holds every send, replies included, as a frozen link would; they go out when it ends.
+        if (performance.now() < this.faults.stallUntil) this.stalled.push([session, text]);
+        else if (ws.readyState === ws.OPEN) ws.send(text);
+      },
       close: (code, reason) => ws.close(code, reason),
     };
     this.sessions.add(session);
-    ws.on('message', (data, isBinary) => this.plugin.onMessage(session, isBinary ? '' : data.toString()));
+    ws.on('message', (data, isBinary) => {
+      this.received++;
+      this.plugin.onMessage(session, isBinary ? '' : data.toString());
+    });
     ws.on('close', () => this.sessions.delete(session));
     ws.on('error', () => this.sessions.delete(session));
   }
@@ -110,6 +161,15 @@ export class FakeExchange {
   /** Sends every frame that is due, then sleeps until the next one: no timer per frame at high speed. */
   private pump(): void {
     const now = performance.now();
+    if (now < this.faults.stallUntil) {
+      this.timer = setTimeout(() => this.pump(), this.faults.stallUntil - now);
+      return;
+    }
+    if (this.stalled.length) {
+      const held = this.stalled;
+      this.stalled = [];
+      deliver(held);
+    }
     while (this.position < this.recording.length) {
       const rec = this.recording[this.position]!;
       const due = this.wall0 + (rec.t - this.t0) / this.opts.speed;
@@ -117,8 +177,15 @@ export class FakeExchange {
         this.timer = setTimeout(() => this.pump(), Math.max(0, due - now));
         return;
       }
-      this.play(rec);
+      const delivered = this.play(rec);
       this.position++;
+      if (delivered && this.faults.take('slow')) {
+        // Drip: the next frame is due one interval from now, whatever the recording's pacing says.
+        const next = this.recording[this.position];
+        if (next) this.wall0 = now + this.faults.slowMs - (next.t - this.t0) / this.opts.speed;
+        this.timer = setTimeout(() => this.pump(), this.faults.slowMs);
+        return;
+      }
     }
     if (this.opts.loop && this.recording.length > 0) {
       this.loops++;
@@ -129,20 +196,61 @@ export class FakeExchange {
     }
   }
 
-  private play(rec: RecordedFrame): void {
+  /** Whether any client was sent (or is owed, when held back) the frame. */
+  private play(rec: RecordedFrame): boolean {
     this.plugin.observe(rec);
     this.recent.push(rec);
     if (this.recent.length > RECENT) this.recent.splice(0, this.recent.length - RECENT);
+    if (rec.kind === 'rest') return false; // a recorded REST answer: seen by the plug-in (observe), never sent on a socket
+    const out: Delivery = [];
     for (const s of this.sessions) {
-      const out = this.plugin.frameFor(s, rec);
-      if (out !== undefined) s.send(out);
+      const frame = this.plugin.frameFor(s, rec);
+      if (frame !== undefined) out.push([s, frame]);
     }
+    if (out.length === 0) return false;
+    // Gaps, swaps and repeats act on book frames, where the adapters' sequence rules must catch them.
+    const book = this.plugin.isBookFrame?.(rec) ?? true;
+    if (book && this.faults.take('drop')) return true;
+    if (this.faults.has('corrupt-checksum')) {
+      const bad = out.map(([s, f]) => [s, this.plugin.corruptChecksum!(f)] as const);
+      if (bad.every(([, f]) => f !== undefined)) {
+        this.faults.take('corrupt-checksum');
+        for (let i = 0; i < out.length; i++) out[i]![1] = bad[i]![1]!;
+      }
+    }
+    if (book && !this.held && this.faults.take('reorder')) {
+      this.held = out;
+      return true;
+    }
+    deliver(out);
+    if (book && this.faults.take('duplicate')) deliver(out);
+    if (book && this.held) {
+      deliver(this.held);
+      this.held = undefined;
+    }
+    return true;
+  }
+
+  private injectJson(body: string): { status: number; body: unknown } {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return { status: 400, body: { error: 'body is not JSON' } };
+    }
+    const fault = parseFault(json);
+    if (typeof fault === 'string') return { status: 400, body: { error: fault } };
+    const refused = this.inject(fault);
+    if (refused) return { status: 422, body: { error: refused } };
+    return { status: 200, body: { ok: true, fault, clients: this.sessions.size } };
   }
 
   private introspect(url: URL): { status: number; body: unknown } {
     switch (url.pathname) {
       case '/__fake/status':
         return { status: 200, body: this.status() };
+      case '/__fake/faults':
+        return { status: 200, body: this.faultReport() };
       case '/__fake/recent': {
         const last = Math.min(Number(url.searchParams.get('last') ?? 100) || 100, RECENT);
         return { status: 200, body: this.recent.slice(-last).map(({ line, file, t, frame }) => ({ line, file, t, frame })) };
@@ -151,4 +259,8 @@ export class FakeExchange {
         return { status: 404, body: { error: `no route ${url.pathname}` } };
     }
   }
+}
+
+function deliver(out: Delivery): void {
+  for (const [s, frame] of out) s.send(frame);
 }

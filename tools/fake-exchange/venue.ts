@@ -27,6 +27,10 @@ export interface VenuePlugin<S = unknown> {
   /** The bytes this session gets for the frame, or undefined when it is not subscribed to it. */
   frameFor(session: Session<S>, rec: RecordedFrame): string | undefined;
   http(url: URL): HttpAnswer | undefined;
+  /** Order-book frames, the ones drop / reorder / duplicate faults act on (every frame when absent). */
+  isBookFrame?(rec: RecordedFrame): boolean;
+  /** The frame as sent with its checksum made wrong, or undefined when this frame carries none. Venues without checksums leave it out. */
+  corruptChecksum?(frame: string): string | undefined;
   /** Back to the recording's start (when looping). */
   reset(): void;
 }

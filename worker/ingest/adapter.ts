@@ -1,4 +1,6 @@
-import type { FeedState, MarketEvent, Venue } from '../../shared/market/types';
+import type { InstrumentHealth, MarketEvent, Venue } from '../../shared/market/types';
+
+export type { InstrumentHealth };
 
 /** Where an adapter puts what it reads and asks for; `parse` never throws. */
 export interface Sink {
@@ -9,19 +11,6 @@ export interface Sink {
   send(frame: string): void;
   /** Ask the feed to GET `<rest base><path>` and hand the body to `onSnapshot` (venues whose books start from REST). */
   snapshot(symbol: string, path: string): void;
-}
-
-/** Health of one instrument's data on one venue, as the feed exposes it. */
-export interface InstrumentHealth {
-  symbol: string;
-  state: FeedState;
-  reason?: string;
-  /** Unix ms (receive clock) of the instrument's last frame, 0 before the first. */
-  lastMessageAt: number;
-  gaps: number;
-  checksumOk: number;
-  checksumFailed: number;
-  resyncs: number;
 }
 
 /**
@@ -38,6 +27,10 @@ export interface Adapter {
   subscribeMessages(): string[];
   /** Silence after which the connection is presumed dead (venue-specific: heartbeat channels are faster). */
   readonly staleAfterMs: number;
+  /** Instruments one connection may carry within the venue's limits; the feed shards above it (default 50). */
+  readonly maxSymbolsPerConnection?: number;
+  /** The venue cuts connections after this long (Binance: 24 h); the feed rotates to a fresh socket before. */
+  readonly maxConnectionMs?: number;
   /** Application-level ping the venue expects from clients, if any. */
   readonly heartbeat?: { intervalMs: number; frame: string };
   parse(frame: string, recvTs: number, sink: Sink): void;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { configuredSymbols, feedStub, hubStub } from '../objects/stubs';
+import { configuredSymbols } from '../config';
+import { hubStub, startFeeds } from '../objects/stubs';
 
 /** `/ws?symbol=BTC-USDT`: the browser's socket, handed to the instrument's hub. */
 export const wsRoutes = new Hono<{ Bindings: Env }>().get('/', async (c) => {
@@ -9,7 +10,7 @@ export const wsRoutes = new Hono<{ Bindings: Env }>().get('/', async (c) => {
   const symbol = c.req.query('symbol') ?? symbols[0];
   if (!symbol || !symbols.includes(symbol)) throw new HTTPException(404, { message: `unknown symbol ${symbol ?? ''}` });
   // A viewer is the reason to have a feed: make sure it runs (idempotent; its alarm keeps it alive).
-  c.executionCtx.waitUntil(feedStub(c.env, 'binance').start('binance'));
+  c.executionCtx.waitUntil(startFeeds(c.env));
   const url = new URL(c.req.url);
   url.searchParams.set('symbol', symbol);
   return hubStub(c.env, symbol).fetch(new Request(url, c.req.raw));

@@ -30,7 +30,7 @@ export class BinancePlugin implements VenuePlugin<BinanceSession> {
   constructor(recording: readonly RecordedFrame[]) {
     for (const rec of recording) {
       if (!rec.frame.startsWith('{"lastUpdateId"')) continue;
-      const symbol = symbolOfFile(rec.file);
+      const symbol = rec.kind === 'rest' && rec.url ? (new URL(rec.url).searchParams.get('symbol') ?? '').toLowerCase() : symbolOfFile(rec.file);
       if (this.initial.has(symbol)) continue;
       const snap = JSON.parse(rec.frame) as { lastUpdateId: number; bids: [string, string][]; asks: [string, string][] };
       this.initial.set(symbol, { lastUpdateId: snap.lastUpdateId, bids: new Map(snap.bids), asks: new Map(snap.asks) });
@@ -83,7 +83,12 @@ export class BinancePlugin implements VenuePlugin<BinanceSession> {
   observe(rec: RecordedFrame): void {
     const m = STREAM_RE.exec(rec.frame);
     // Diffs older than the recorded snapshot are already in it and are skipped by update id.
-    if (m && m[1]!.includes('@depth')) this.applyDiff(symbolOfFile(rec.file), rec.frame);
+    if (m && m[1]!.includes('@depth')) this.applyDiff(m[1]!.slice(0, m[1]!.indexOf('@')), rec.frame);
+  }
+
+  /** Depth diffs: the frames whose update ids the adapter chains. Binance sends no checksums, so no `corruptChecksum`. */
+  isBookFrame(rec: RecordedFrame): boolean {
+    return STREAM_RE.exec(rec.frame)?.[1]!.includes('@depth') ?? false;
   }
 
   frameFor(session: Session<BinanceSession>, rec: RecordedFrame): string | undefined {
