@@ -1,5 +1,10 @@
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** An HTTPException whose problem response carries extra headers (Retry-After, WWW-Authenticate). */
+export const problem = (status: ContentfulStatusCode, detail: string, headers?: Record<string, string>): HTTPException =>
+  new HTTPException(status, { message: detail, cause: headers ? { headers } : undefined });
 
 /** The one error handler: RFC 9457 problem+json, never a stack trace. */
 export const onError: ErrorHandler = (err, c) => {
@@ -12,5 +17,6 @@ export const onError: ErrorHandler = (err, c) => {
     detail: status >= 500 ? 'The edge could not complete the request.' : err.message,
     instance: new URL(c.req.url).pathname,
   };
-  return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
+  const extra = err instanceof HTTPException ? (err.cause as { headers?: Record<string, string> } | undefined)?.headers : undefined;
+  return c.body(JSON.stringify(body), status, { ...extra, 'content-type': 'application/problem+json' });
 };

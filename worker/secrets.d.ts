@@ -1,0 +1,9 @@
+// Secrets are not in wrangler.toml, so `wrangler types` sees them only when a .dev.vars exists; name them here.
+interface Env {
+  /** Private P-256 JWK (JSON) signing access tokens. */
+  AUTH_SIGNING_KEY: string;
+  /** base64url HMAC key deriving user ids from sign-in identities. */
+  AUTH_ID_KEY: string;
+  /** Only for a confidential OpenID Connect client; may be unset. */
+  OIDC_CLIENT_SECRET: string;
+}
