@@ -1,17 +1,22 @@
 import { startFakeExchange } from '../../tools/fake-exchange/main';
+import { startOidcProvider } from '../../tools/oidc-provider';
 import { hasData } from '../../tools/paths';
 import type { TestProject } from 'vitest/node';
 
-/** Runs in Node before the workerd tests: a fake Binance replaying the real recording, looped, at 5×. */
+/** Runs in Node before the workerd tests: the local OIDC provider, and a fake Binance replaying the real recording, looped, at 5×. */
 export default async function setup(project: TestProject) {
+  const oidc = await startOidcProvider(Number(process.env.EDGETAPE_OIDC_PORT));
   project.provide('hasData', hasData());
-  if (!hasData()) return;
+  if (!hasData()) return () => oidc.stop();
   const port = Number(process.env.EDGETAPE_FAKE_PORT);
   const { fake } = await startFakeExchange({
     venue: 'binance', recording: 'hftbacktest/spot/btcusdt_20240808.gz', speed: 5, loop: true, port,
   });
   project.provide('fakeUrl', `http://127.0.0.1:${port}`);
-  return () => fake.close();
+  return async () => {
+    await fake.close();
+    await oidc.stop();
+  };
 }
 
 declare module 'vitest' {
