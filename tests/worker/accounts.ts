@@ -42,11 +42,13 @@ export class Jar {
 
 let n = 0;
 export const uniqueEmail = (tag = 'trader') => `${tag}.${Date.now().toString(36)}.${n++}@edgetape.test`;
+/** A fresh client address, so the per-address sign-up limit only bites where a test means it to. */
+export const uniqueIp = () => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n++ & 255}`;
 
 export interface ApiUser { user: Profile; accessToken: string; refreshToken: string; email: string }
 
 /** Signs up through the API (bearer client) and returns its tokens. */
-export async function signUp(email = uniqueEmail(), name = 'Test Trader', ip?: string): Promise<ApiUser> {
+export async function signUp(email = uniqueEmail(), name = 'Test Trader', ip = uniqueIp()): Promise<ApiUser> {
   const res = await api('/api/v1/auth/signup', { body: { email, password: GOOD_PASSWORD, name, client: 'api' }, ip });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
   return { ...((await res.json()) as Omit<ApiUser, 'email'>), email };
@@ -54,7 +56,7 @@ export async function signUp(email = uniqueEmail(), name = 'Test Trader', ip?: s
 
 export async function signUpApp(email = uniqueEmail()): Promise<{ jar: Jar; csrf: string; user: Profile }> {
   const jar = new Jar();
-  const res = await api('/api/v1/auth/signup', { body: { email, password: GOOD_PASSWORD, name: 'App Trader' }, cookies: jar, headers: { origin: ORIGIN } });
+  const res = await api('/api/v1/auth/signup', { body: { email, password: GOOD_PASSWORD, name: 'App Trader' }, cookies: jar, headers: { origin: ORIGIN }, ip: uniqueIp() });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { csrf: string; user: Profile };
   return { jar, csrf: body.csrf, user: body.user };
