@@ -104,3 +104,32 @@ export async function ticketFor(token: string): Promise<string> {
   expect(res.status).toBe(200);
   return ((await res.json()) as { ticket: string }).ticket;
 }
+
+/**
+ * The browser's side of the OpenID Connect flow against the local provider: start → provider → callback.
+ * `tamper` may change the login cookie or the callback URL on the way, as an attacker would.
+ */
+export async function oidcSignIn(tamper: { cookie?: (v: string) => string; callback?: (u: URL) => void } = {}) {
+  const jar = new Jar();
+  const start = await api('/api/v1/auth/oidc/start', { cookies: jar });
+  expect(start.status).toBe(302);
+  const authorize = new URL(start.headers.get('location')!);
+  const atProvider = await fetch(authorize, { redirect: 'manual' });
+  expect(atProvider.status).toBe(302);
+  const callback = new URL(atProvider.headers.get('location')!);
+  tamper.callback?.(callback);
+  if (tamper.cookie) {
+    const name = '__Secure-oidc';
+    const v = jar.get(name)!;
+    jar.take(new Response(null, { headers: { 'set-cookie': `${name}=${tamper.cookie(v)}; Path=/` } }));
+  }
+  const done = await api(`${callback.pathname}${callback.search}`, { cookies: jar });
+  return { jar, authorize, callback, done };
+}
+
+/** The login transaction inside the OIDC cookie, to show what an attacker would change. */
+export const editTx = (v: string, edit: (tx: Record<string, unknown>) => void): string => {
+  const tx = JSON.parse(atob(v.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+  edit(tx);
+  return btoa(JSON.stringify(tx)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+};
