@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { freePort } from './free-port';
 import { REPO_ROOT } from './paths';
 import { startFakeExchange } from './fake-exchange/main';
+import { ensureDevVars } from './dev-keys';
 
 export interface StackOptions {
   /** Comma-separated recordings to replay through the fake exchange; live venues when absent. */
@@ -14,6 +15,8 @@ export interface StackOptions {
   /** wrangler's local state folder, so tests can start from nothing. */
   persistTo?: string;
   log?: (line: string) => void;
+  /** Extra `--var NAME:value` settings (e.g. the OIDC provider for the end-to-end tests). */
+  vars?: Record<string, string>;
 }
 
 export interface Stack {
@@ -36,6 +39,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const base = `127.0.0.1:${fake.port}`;
     vars.push('FEED_MODE:replay', `BINANCE_WS_URL:ws://${base}`, `BINANCE_REST_URL:http://${base}`);
   }
+  for (const [k, v] of Object.entries(o.vars ?? {})) vars.push(`${k}:${v}`);
+  // Signing keys come from .dev.vars, generated on first run; never from code.
+  await ensureDevVars();
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
   for (const v of vars) args.push('--var', v);
   if (o.persistTo) args.push('--persist-to', o.persistTo);

@@ -29,6 +29,13 @@ export const originGuard: MiddlewareHandler<{ Bindings: Env }> = async (c, next)
   await next();
 };
 
+/** Double submit: a cookie-authenticated change must echo the CSRF cookie, which another site cannot read. */
+export function requireCsrf(c: Context): void {
+  const sent = c.req.header(CSRF_HEADER) ?? '';
+  const expected = cookie(c, CSRF_COOKIE) ?? '';
+  if (!expected || !constantTimeEqual(sent, expected)) throw problem(403, `missing or wrong ${CSRF_HEADER} header`);
+}
+
 const unauthorized = (detail: string) => problem(401, detail, { 'www-authenticate': 'Bearer realm="edgetape", error="invalid_token"' });
 
 /**
@@ -44,11 +51,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const claims = await verifyAccessToken(c.env, token);
   if (!claims) throw unauthorized('the access token is invalid or expired');
   const via = bearer ? 'bearer' : 'cookie';
-  if (via === 'cookie' && UNSAFE.has(c.req.method)) {
-    const sent = c.req.header(CSRF_HEADER) ?? '';
-    const expected = cookie(c, CSRF_COOKIE) ?? '';
-    if (!expected || !constantTimeEqual(sent, expected)) throw problem(403, `missing or wrong ${CSRF_HEADER} header`);
-  }
+  if (via === 'cookie' && UNSAFE.has(c.req.method)) requireCsrf(c);
   const gate = await accountStub(c.env, claims.sub).gate(claims.sid);
   if (!gate.ok) throw gate.status === 429 ? problem(429, gate.detail, { 'retry-after': String(gate.retryAfterS ?? 60) }) : unauthorized(gate.detail);
   c.set('auth', { userId: claims.sub, sid: claims.sid, via, profile: gate.profile });

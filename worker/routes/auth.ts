@@ -9,7 +9,7 @@ import { authorizationUrl, decodeTx, encodeTx, oidcConfigured, redeem, stateMatc
 import { burnPasswordCheck, passwordProblem } from '../auth/passwords';
 import type { PolicyName } from '../auth/throttle';
 import { ACCESS_TTL_S, opaqueOwner, signAccessToken } from '../auth/tokens';
-import { authenticate, type AppEnv } from '../middleware/auth';
+import { authenticate, requireCsrf, type AppEnv } from '../middleware/auth';
 import { problem } from '../middleware/errors';
 import { valid } from '../middleware/validate';
 import type { AuditInput } from '../objects/AuditLog';
@@ -94,6 +94,7 @@ export const authRoutes = new Hono<AppEnv>()
     const token = fromBody ?? cookie(c, REFRESH_COOKIE);
     const owner = opaqueOwner('rt', token);
     if (!owner || !token) throw problem(401, 'no valid refresh token');
+    if (!fromBody) requireCsrf(c);
     const r = await accountStub(c.env, owner).refresh(token, meta(c));
     if (!r.ok) {
       if (!fromBody) clearSessionCookies(c);
