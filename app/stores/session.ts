@@ -23,7 +23,7 @@ export function createSession() {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET') headers['x-csrf-token'] = csrf();
     const res = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-    if (res.status === 401 && again && !path.startsWith('/auth/')) {
+    if (res.status === 401 && again && !/^\/auth\/(signin|signup|refresh)/.test(path)) {
       const r = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf() }, body: '{}' });
       if (r.ok) return call(method, path, body, false);
       setUser(null);

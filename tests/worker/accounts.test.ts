@@ -177,6 +177,21 @@ describe('KYC workflow and audit trail', () => {
     expect(await (await api('/api/v1/admin/audit/verify', { token: boss.accessToken })).json()).toMatchObject({ ok: true });
   });
 
+  it('holds an unverified account to its tier’s API rate (120/min), counted per account', async () => {
+    const u = await signUp();
+    const codes = new Map<number, number>();
+    for (let i = 0; i < 121; i++) {
+      const st = (await api('/api/v1/users/me', { token: u.accessToken })).status;
+      codes.set(st, (codes.get(st) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(codes)).toEqual({ 200: 120, 429: 1 });
+    const res = await api('/api/v1/users/me', { token: u.accessToken });
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await problemOf(res)).detail).toMatch(/120\/min for KYC tier 0/);
+    // Another account is not slowed by this one.
+    expect((await api('/api/v1/users/me', { token: (await signUp()).accessToken })).status).toBe(200);
+  });
+
   it('records a role change, and a demoted admin loses admin routes on the next request', async () => {
     const boss = await admin();
     const u = await signUp();

@@ -11,8 +11,8 @@ import { accountStub } from '../objects/stubs';
  * whole prefix is the single authorization rule, so routes added here later (portfolio, alerts) inherit it.
  */
 export const userRoutes = new Hono<AppEnv>()
+  // `/:userId/*` also matches `/:userId` itself: one pass through authentication per request.
   .use('/:userId/*', authenticate, requireOwner)
-  .use('/:userId', authenticate, requireOwner)
   .get('/:userId', (c) => c.json(c.var.auth.profile))
   .get('/:userId/preferences', async (c) => c.json(await accountStub(c.env, c.var.auth.userId).preferences()))
   .patch('/:userId/preferences', valid('json', PreferencesPatch), async (c) => {
