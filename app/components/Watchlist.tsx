@@ -8,20 +8,24 @@ const INTERVALS = ['1s', '1m', '5m', '15m', '1h', '4h', '1d'] as const;
  * The user's first watchlist and chart layout, stored in their account: edits go to the edge, which
  * pushes them to the user's other devices, so this only renders what the session store holds.
  */
-export function Watchlist(props: { prefs: Preferences; live: boolean; save: (set: Partial<Preferences>) => Promise<void> }) {
+export function Watchlist(props: { prefs: Preferences; live: boolean; save: (edit: (p: Preferences) => Partial<Preferences>) => Promise<void> }) {
   const [draft, setDraft] = createSignal('');
   const [error, setError] = createSignal('');
-  const list = () => props.prefs.watchlists[0] ?? { id: 'main', name: 'Main', symbols: [] };
-  const layout = () => props.prefs.layouts[0] ?? { id: 'main', name: 'Main', symbol: 'BTC-USDT', interval: '1s' as const, indicators: [] };
-  const setSymbols = (symbols: string[]) =>
-    props.save({ watchlists: [{ ...list(), symbols }, ...props.prefs.watchlists.slice(1)] }).catch((e: { detail?: string }) => setError(e.detail ?? 'not saved'));
+  const firstList = (p: Preferences) => p.watchlists[0] ?? { id: 'main', name: 'Main', symbols: [] };
+  const firstLayout = (p: Preferences) => p.layouts[0] ?? { id: 'main', name: 'Main', symbol: 'BTC-USDT', interval: '1s' as const, indicators: [] };
+  const list = () => firstList(props.prefs);
+  const layout = () => firstLayout(props.prefs);
+  const save = (edit: (p: Preferences) => Partial<Preferences>) => void props.save(edit).catch((e: { detail?: string }) => setError(e.detail ?? 'not saved'));
+  /** Edits are applied to the latest stored list when the write runs, not to what was on screen at the click. */
+  const editSymbols = (f: (symbols: string[]) => string[]) =>
+    save((p) => ({ watchlists: [{ ...firstList(p), symbols: f(firstList(p).symbols) }, ...p.watchlists.slice(1)] }));
   const add = (e: SubmitEvent) => {
     e.preventDefault();
     const s = draft().trim().toUpperCase();
     if (!CANONICAL_SYMBOL.test(s)) return setError('use a canonical symbol such as ETH-USDT');
     setError('');
     setDraft('');
-    if (!list().symbols.includes(s)) void setSymbols([...list().symbols, s]);
+    editSymbols((symbols) => (symbols.includes(s) ? symbols : [...symbols, s]));
   };
   return (
     <section class="panel watchlist" data-testid="watchlist" data-live={props.live ? 'yes' : 'no'}>
@@ -31,7 +35,7 @@ export function Watchlist(props: { prefs: Preferences; live: boolean; save: (set
           {(s) => (
             <li data-testid="watch-item">
               <span>{s}</span>
-              <button aria-label={`remove ${s}`} onClick={() => void setSymbols(list().symbols.filter((x) => x !== s))}>×</button>
+              <button aria-label={`remove ${s}`} onClick={() => editSymbols((symbols) => symbols.filter((x) => x !== s))}>×</button>
             </li>
           )}
         </For>
@@ -43,7 +47,10 @@ export function Watchlist(props: { prefs: Preferences; live: boolean; save: (set
       <label>
         Chart interval{' '}
         <select data-testid="layout-interval" value={layout().interval}
-          onChange={(e) => void props.save({ layouts: [{ ...layout(), interval: e.currentTarget.value as (typeof INTERVALS)[number] }, ...props.prefs.layouts.slice(1)] })}>
+          onChange={(e) => {
+            const interval = e.currentTarget.value as (typeof INTERVALS)[number];
+            save((p) => ({ layouts: [{ ...firstLayout(p), interval }, ...p.layouts.slice(1)] }));
+          }}>
           <For each={INTERVALS}>{(i) => <option value={i}>{i}</option>}</For>
         </select>
       </label>

@@ -28,10 +28,13 @@ export function AccountNav(props: { session: Session }) {
 export function AccountPages(props: { session: Session; nav: Nav; symbol: string }) {
   const s = props.session;
   createEffect(on(() => s.user()?.id, (id) => id && void s.viewed(props.symbol).catch(() => undefined)));
+  const onAuthPage = () => props.nav.route() === 'signin' || props.nav.route() === 'signup';
+  // Back to the market once signed in, unless the user has already gone somewhere else meanwhile.
+  const done = () => onAuthPage() && props.nav.go('market');
   return (
     <Switch>
-      <Match when={props.nav.route() === 'signin' || props.nav.route() === 'signup'}>
-        <SignIn session={s} mode={props.nav.route() === 'signup' ? 'signup' : 'signin'} done={() => props.nav.go('market')} />
+      <Match when={onAuthPage()}>
+        <SignIn session={s} mode={props.nav.route() === 'signup' ? 'signup' : 'signin'} done={done} />
       </Match>
       <Match when={props.nav.route() === 'account' && s.user()}><Account session={s} /></Match>
       <Match when={props.nav.route() === 'admin' && s.user()}><Admin session={s} /></Match>

@@ -17,8 +17,12 @@ export function createSession() {
   let socket: WebSocket | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  // Bumped on every sign-in and sign-out, so an answer to a request sent before it cannot undo it.
+  let epoch = 0;
+  let writes: Promise<unknown> = Promise.resolve();
 
   async function call<T>(method: string, path: string, body?: unknown, again = true): Promise<T> {
+    const sent = epoch;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET') headers['x-csrf-token'] = csrf();
@@ -26,7 +30,7 @@ export function createSession() {
     if (res.status === 401 && again && !/^\/auth\/(signin|signup|refresh)/.test(path)) {
       const r = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf() }, body: '{}' });
       if (r.ok) return call(method, path, body, false);
-      setUser(null);
+      if (sent === epoch) setUser(null);
     }
     if (!res.ok) {
       const p = (await res.json().catch(() => ({}))) as Partial<Problem>;
@@ -64,16 +68,19 @@ export function createSession() {
   }
 
   async function signedIn(p: Profile): Promise<void> {
+    epoch++;
     setUser(p);
     setPrefs(await call('GET', '/users/me/preferences'));
     void connect();
   }
 
   const load = async () => {
+    const sent = epoch;
     try {
-      await signedIn(await call<Profile>('GET', '/users/me'));
+      const me = await call<Profile>('GET', '/users/me');
+      if (sent === epoch) await signedIn(me);
     } catch {
-      setUser(null);
+      if (sent === epoch) setUser(null);
     }
   };
   void load();
@@ -92,14 +99,31 @@ export function createSession() {
     },
     async signOut(everywhere = false) {
       await call('POST', '/auth/signout', { everywhere });
+      epoch++;
       disconnect();
       setUser(null);
       setPrefs(null);
     },
-    /** Replaces sections of the preferences; the edge pushes the result to this user's other sessions. */
-    async update(set: Partial<Preferences>) {
-      const r = await call<{ version: number; prefs: Preferences }>('PATCH', '/users/me/preferences', { base: prefs()?.version, set });
-      setPrefs(r);
+    /**
+     * Replaces sections of the preferences; the edge pushes the result to this user's other sessions.
+     * Writes from this device go one at a time and are computed from the latest version when they run,
+     * so quick successive edits never drop one another; a conflict with another device is retried once on
+     * the newer version (the sections are replaced whole, so re-applying the edit is what the user meant).
+     */
+    update(edit: (p: Preferences) => Partial<Preferences>): Promise<void> {
+      const run = async (retry: boolean): Promise<void> => {
+        const cur = prefs() ?? (await call<{ version: number; prefs: Preferences }>('GET', '/users/me/preferences'));
+        try {
+          setPrefs(await call<{ version: number; prefs: Preferences }>('PATCH', '/users/me/preferences', { base: cur.version, set: edit(cur.prefs) }));
+        } catch (err) {
+          if ((err as Problem).status !== 409 || !retry) throw err;
+          setPrefs(await call('GET', '/users/me/preferences'));
+          await run(false);
+        }
+      };
+      const next = writes.then(() => run(true));
+      writes = next.catch(() => undefined);
+      return next;
     },
     sessions: () => call<SessionInfo[]>('GET', '/users/me/sessions'),
     tracked: () => call<TrackedView[]>('GET', '/users/me/tracked'),

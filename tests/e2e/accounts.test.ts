@@ -26,7 +26,7 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     stack = await startStack({
       // Market data from the replay where the recordings exist, so the page never reaches for a live venue.
       replay: hasData() ? DEFAULT_RECORDING : undefined, speed: 1, loop: true, port: 0, persistTo: state, log: () => {},
-      vars: { OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_NAME: 'Local OIDC' },
+      vars: { OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_NAME: 'Local OIDC', ADMIN_EMAILS: 'ada@example.test' },
     });
     browser = await launch();
   });
@@ -43,6 +43,7 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     contexts.push(ctx);
     const page = await ctx.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('response', (r) => r.status() >= 500 && errors.push(`${r.status()} ${r.url()}`));
     return page;
   };
 
@@ -67,13 +68,17 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     expect(api.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 
-  it('signs up with a password and shows the account page', async () => {
-    const page = await device();
+  const signUp = async (page: Page, name: string, email: string, password: string) => {
     await page.goto(`${stack.url}/#/signup`);
-    await page.getByLabel('Name').fill('Pat Password');
-    await page.getByLabel('Email').fill('pat@example.test');
-    await page.getByLabel('Password').fill('password1234');
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign up' }).click();
+  };
+
+  it('signs up with a password, submits KYC, and an admin verifies it and checks the audit chain', async () => {
+    const page = await device();
+    await signUp(page, 'Pat Password', 'pat@example.test', 'password1234');
     await expect.poll(() => page.getByTestId('auth-error').textContent()).toMatch(/breached/);
     await page.getByLabel('Password').fill('three blind mice on a ledger');
     await page.getByRole('button', { name: 'Sign up' }).click();
@@ -82,6 +87,24 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     await expect.poll(() => page.getByTestId('kyc-status').getAttribute('data-status')).toBe('unverified');
     // Cookies: the app holds no token it can read.
     expect(await page.evaluate(() => document.cookie)).not.toMatch(/__Host-at|rt=/);
+    await page.getByPlaceholder('Legal name').fill('Pat Password');
+    await page.getByPlaceholder('Country (ISO, e.g. DE)').fill('de');
+    await page.getByPlaceholder('Document reference').fill('ID-4711');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await expect.poll(() => page.getByTestId('kyc-status').getAttribute('data-status')).toBe('submitted');
+
+    const boss = await device();
+    await signUp(boss, 'Ada Admin', 'ada@example.test', 'the admin keeps a long passphrase');
+    await expect.poll(() => boss.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Ada Admin');
+    await boss.goto(`${stack.url}/#/admin`);
+    await boss.getByRole('button', { name: 'Verify', exact: true }).click();
+    await expect.poll(() => boss.getByTestId('admin').textContent()).toMatch(/Nothing waiting/);
+    await boss.getByTestId('verify-audit').click();
+    await expect.poll(() => boss.getByTestId('audit-result').getAttribute('data-ok')).toBe('true');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await boss.screenshot({ path: join(ARTIFACTS, 'accounts-admin.png') });
+    await page.reload();
+    await expect.poll(() => page.getByTestId('kyc-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('verified');
   });
 
   it('signs in with the local OIDC provider on two devices; a watchlist and layout set on one appear live on the other and on a third', async () => {
