@@ -94,7 +94,7 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     await expect.poll(() => page.getByTestId('kyc-status').getAttribute('data-status')).toBe('submitted');
 
     const boss = await device();
-    await signUp(boss, 'Ada Admin', 'ada@example.test', 'the admin keeps a long passphrase');
+    await signUp(boss, 'Ada Admin', 'ada@example.test', 'seven quiet harbours at low tide');
     await expect.poll(() => boss.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Ada Admin');
     await boss.goto(`${stack.url}/#/admin`);
     await boss.getByRole('button', { name: 'Verify', exact: true }).click();
