@@ -290,10 +290,13 @@ describe('CSRF on cookie-authenticated requests', () => {
     expect((await patch({ 'x-csrf-token': 'guess' })).status).toBe(403);
     expect((await patch({ 'x-csrf-token': csrf, origin: 'https://evil.example' })).status).toBe(403);
     expect((await api('/api/v1/auth/signout', { body: {}, cookies: jar })).status).toBe(403);
+    expect((await api('/api/v1/auth/refresh', { body: {}, cookies: jar })).status).toBe(403);
     const loginCsrf = await api('/api/v1/auth/signin', { body: { email: uniqueEmail(), password: GOOD_PASSWORD }, headers: { origin: 'https://evil.example' } });
     expect(loginCsrf.status).toBe(403);
     // The app itself, echoing the token from its own origin, is let through.
     expect((await patch({ 'x-csrf-token': csrf, origin: ORIGIN })).status).toBe(200);
+    const refreshed = await api('/api/v1/auth/refresh', { body: {}, cookies: jar, headers: { 'x-csrf-token': csrf } });
+    expect(refreshed.status).toBe(200);
   });
 });
 
