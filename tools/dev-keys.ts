@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT } from './paths.ts';
 
 /**
  * Development keys, generated fresh and never committed: an ES256 signing key and the user-id HMAC key.
