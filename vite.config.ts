@@ -1,11 +1,16 @@
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
+import { staticHeadersFile } from './shared/security/headers.ts';
 
 export default defineConfig({
   root: 'app',
   // app/public: static files served as-is (the forecast model and its card under models/).
   publicDir: 'public',
-  plugins: [solid()],
+  plugins: [
+    solid(),
+    // Workers static assets read dist/_headers: the app gets the same CSP/COOP/COEP/HSTS set as the API.
+    { name: 'edgetape-headers', apply: 'build', generateBundle() { this.emitFile({ type: 'asset', fileName: '_headers', source: staticHeadersFile() }); } },
+  ],
   worker: { format: 'es' },
   build: {
     outDir: '../dist',

@@ -3,9 +3,12 @@ import { CandleChart } from './components/CandleChart';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { ForecastPanel } from './components/ForecastPanel';
 import { QuotePanel } from './components/QuotePanel';
-import { createForecast } from './stores/forecast';
 import { VenueHealth } from './components/VenueHealth';
+import { AccountNav, AccountPages } from './pages/AccountArea';
+import { createForecast } from './stores/forecast';
 import { createMarket } from './stores/market';
+import { createRoute } from './stores/route';
+import { createSession } from './stores/session';
 
 export function App() {
   const market = createMarket('BTC-USDT');
@@ -14,6 +17,8 @@ export function App() {
     const c = market.candles();
     if (c) forecast.feedSeconds(c);
   });
+  const session = createSession();
+  const nav = createRoute();
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(timer));
@@ -33,7 +38,9 @@ export function App() {
         <Show when={market.view()} fallback={<span class="badge badge-connecting" data-testid="link-badge" data-state="connecting">LOADING</span>}>
           {(v) => <ConnectionBadge link={v().link} mode={v().mode} lastDataAt={v().lastDataAt} offlineSince={v().offlineSince} now={now()} />}
         </Show>
+        <AccountNav session={session} />
       </header>
+      <AccountPages session={session} nav={nav} symbol="BTC-USDT" />
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
       <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
       <CandleChart candles={market.candles()} />

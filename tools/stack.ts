@@ -5,6 +5,7 @@ import { REPO_ROOT, resolveRecording } from './paths';
 import { edgetapeHeader } from './fake-exchange/recording';
 import type { Venue } from '../shared/market/types';
 import { REPLAYS, startFakeExchange, startFakes, type RunningFake } from './fake-exchange/main';
+import { ensureDevVars } from './dev-keys';
 
 export interface StackOptions {
   /**
@@ -19,6 +20,8 @@ export interface StackOptions {
   /** wrangler's local state folder, so tests can start from nothing; by default one per mode. */
   persistTo?: string;
   log?: (line: string) => void;
+  /** Extra `--var NAME:value` settings (e.g. the OIDC provider for the end-to-end tests). */
+  vars?: Record<string, string>;
 }
 
 export interface Stack {
@@ -53,7 +56,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const venues = Object.fromEntries(fakes.map((f) => [f.venue, { ws: `ws://127.0.0.1:${f.port}`, rest: `http://127.0.0.1:${f.port}`, symbols: f.symbols }]));
     vars.push('FEED_MODE:replay', `VENUES:${JSON.stringify(venues)}`);
   }
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
+  for (const [k, v] of Object.entries(o.vars ?? {})) vars.push(`${k}:${v}`);
+  // Signing keys come from .dev.vars, generated on first run; never from code.
+  await ensureDevVars();
+  // A free inspector port too: two stacks (parallel test runs) must not collide on wrangler's default 9229.
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
   for (const v of vars) args.push('--var', v);
   // Replayed and live sessions keep separate local state, so neither ever shows the other's prices.
   args.push('--persist-to', o.persistTo ?? resolve(REPO_ROOT, o.replay ? '.wrangler/state-replay' : '.wrangler/state-live'));

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './paths';
-import { ensureDevVars } from './dev-keys';
 import { startStack } from './stack';
 
 /**
@@ -26,7 +25,6 @@ const replayArg = values.replay ?? process.env.EDGETAPE_REPLAY;
 /** `default`: every venue with a fake replays its default recordings; a file replays its venue (Binance unless it says). */
 const replay: string | true | undefined = replayArg === '' || replayArg === 'default' ? true : replayArg;
 
-await ensureDevVars();
 execFileSync(resolve(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
 const stack = await startStack({
   replay,

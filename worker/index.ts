@@ -1,18 +1,25 @@
 import { Hono } from 'hono';
 import { onError } from './middleware/errors';
+import { securityHeaders } from './middleware/security';
 import { startFeeds } from './objects/stubs';
 import { apiRoutes } from './routes/api';
 import { exchangeRoutes } from './routes/exchanges';
+import { userSocketRoutes } from './routes/user-socket';
 import { wsRoutes } from './routes/ws';
 
 export { AlertDesk } from './objects/AlertDesk';
+export { AuditLog } from './objects/AuditLog';
 export { ExchangeFeed } from './objects/ExchangeFeed';
 export { Portfolio } from './objects/Portfolio';
 export { SymbolHub } from './objects/SymbolHub';
+export { Throttle } from './objects/Throttle';
+export { UserAccount } from './objects/UserAccount';
 
 const app = new Hono<{ Bindings: Env }>()
+  .use('*', securityHeaders)
   .route('/api/v1', apiRoutes)
   .route('/api/v1/exchanges', exchangeRoutes)
+  .route('/ws/user', userSocketRoutes)
   .route('/ws', wsRoutes)
   .notFound((c) => c.json({ type: 'about:blank', title: 'Not Found', status: 404 }, 404))
   .onError(onError);

@@ -1,3 +1,6 @@
+/** `BASE-QUOTE` spot, `BASE-QUOTE-PERP` perpetual, `BASE-QUOTE-YYMMDD` dated future. */
+export const CANONICAL_SYMBOL = /^[A-Z0-9]{1,12}-[A-Z0-9]{1,12}(-(PERP|\d{6}))?$/;
+
 /** Canonical `BASE-QUOTE` for a venue's concatenated spot symbol given the quote assets it trades in. */
 const QUOTES = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'GBP', 'USD', 'TRY', 'BRL'];
 

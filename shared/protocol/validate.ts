@@ -1,5 +1,6 @@
 import type { ClientMsg, ErrorCode, ServerMsg } from './messages';
 import { MAX_CLIENT_FRAME } from './messages';
+import { CANONICAL_SYMBOL } from '../market/symbols';
 
 export type Parsed<T> = { ok: true; msg: T } | { ok: false; code: ErrorCode; message: string };
 
@@ -7,7 +8,6 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown, max = 64): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
-const SYMBOL = /^[A-Z0-9]{1,12}-[A-Z0-9]{1,12}(-(PERP|\d{6}))?$/;
 
 const fail = (code: ErrorCode, message: string): Parsed<never> => ({ ok: false, code, message });
 
@@ -26,7 +26,7 @@ export function parseClientMsg(raw: string | ArrayBuffer): Parsed<ClientMsg> {
     case 'ping':
       return isNum(v.ts) ? { ok: true, msg: { t: 'ping', ts: v.ts } } : fail('bad_message', 'ping needs a numeric ts');
     case 'subscribe':
-      return isStr(v.symbol) && SYMBOL.test(v.symbol)
+      return isStr(v.symbol) && CANONICAL_SYMBOL.test(v.symbol)
         ? { ok: true, msg: { t: 'subscribe', symbol: v.symbol } }
         : fail('bad_message', 'subscribe needs a canonical symbol such as BTC-USDT');
     default:

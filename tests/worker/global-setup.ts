@@ -1,14 +1,19 @@
 import { startFakeExchange } from '../../tools/fake-exchange/main';
+import { startOidcProvider } from '../../tools/oidc-provider';
 import { hasData } from '../../tools/paths';
 import { startWebhookSink } from './webhook-sink';
 import type { TestProject } from 'vitest/node';
 
-/** Runs in Node before the workerd tests: a webhook receiver, and a fake Binance replaying the real recording, looped, at 5×. */
+/** Runs in Node before the workerd tests: a webhook and push receiver, the local OIDC provider, and a fake Binance replaying the real recording, looped, at 5×. */
 export default async function setup(project: TestProject) {
   const sink = await startWebhookSink();
+  const oidc = await startOidcProvider(Number(process.env.EDGETAPE_OIDC_PORT));
   project.provide('webhookUrl', sink.url);
   project.provide('hasData', hasData());
-  if (!hasData()) return () => sink.close();
+  if (!hasData()) return async () => {
+    await sink.close();
+    await oidc.stop();
+  };
   const port = Number(process.env.EDGETAPE_FAKE_PORT);
   const { fake } = await startFakeExchange({
     venue: 'binance', recording: 'hftbacktest/spot/btcusdt_20240808.gz', speed: 5, loop: true, port,
@@ -17,6 +22,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await fake.close();
     await sink.close();
+    await oidc.stop();
   };
 }
 

@@ -1,16 +1,21 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { devSecrets } from '../../tools/dev-keys.ts';
 import { freePort } from '../../tools/free-port.ts';
+import { OIDC_CLIENT_ID } from '../../tools/oidc-provider.ts';
 
 // The ExchangeFeed talks to the fake exchange that global-setup starts on this port, never to a live venue.
 // ETH-USDT is configured but absent from the recording: hub tests use it so the replay never mixes in.
 const fakePort = await freePort();
 process.env.EDGETAPE_FAKE_PORT = String(fakePort);
 const fake = `127.0.0.1:${fakePort}`;
-// A throwaway VAPID key pair for the web-push tests (deployments set their own as secrets).
-const vapid = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-const vapidPublic = Buffer.from(await crypto.subtle.exportKey('raw', vapid.publicKey)).toString('base64url');
-const vapidPrivate = JSON.stringify(await crypto.subtle.exportKey('jwk', vapid.privateKey));
+// The local OpenID Connect provider global-setup starts, and fresh signing keys for this run (never in code).
+const oidcPort = await freePort();
+process.env.EDGETAPE_OIDC_PORT = String(oidcPort);
+const accounts = {
+  ...(await devSecrets()),
+  OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`, OIDC_CLIENT_ID, ADMIN_EMAILS: 'admin@edgetape.test',
+};
 
 export default defineConfig({
   plugins: [
@@ -20,8 +25,6 @@ export default defineConfig({
         bindings: {
           FEED_MODE: 'replay',
           ALLOW_HTTP_WEBHOOKS: 'true',
-          VAPID_PUBLIC_KEY: vapidPublic,
-          VAPID_PRIVATE_KEY: vapidPrivate,
           VAPID_SUBJECT: 'mailto:test@edgetape.invalid',
           // ETH-USDT is configured but absent from the recording: hub tests use it so the replay never mixes in.
           SYMBOLS: 'BTC-USDT,ETH-USDT',
@@ -33,6 +36,7 @@ export default defineConfig({
           }),
           BINANCE_WS_URL: `ws://${fake}`,
           BINANCE_REST_URL: `http://${fake}`,
+          ...accounts,
         },
       },
     }),

@@ -1,12 +1,19 @@
 import { shards, venueConfigs } from '../config';
 import type { AlertDesk } from './AlertDesk';
+import type { AuditLog } from './AuditLog';
 import type { ExchangeFeed } from './ExchangeFeed';
 import type { Portfolio } from './Portfolio';
 import type { SymbolHub } from './SymbolHub';
+import type { Throttle } from './Throttle';
+import type { UserAccount } from './UserAccount';
 
 // `wrangler types` leaves namespaces untyped; name the class once here so every RPC call is checked.
 export const hubStub = (env: Env, symbol: string) => (env.SYMBOL_HUB as DurableObjectNamespace<SymbolHub>).getByName(symbol);
 export const feedStub = (env: Env, name: string) => (env.EXCHANGE_FEED as DurableObjectNamespace<ExchangeFeed>).getByName(name);
+export const accountStub = (env: Env, userId: string) => (env.USER_ACCOUNT as DurableObjectNamespace<UserAccount>).getByName(userId);
+export const throttleStub = (env: Env, key: string) => (env.THROTTLE as DurableObjectNamespace<Throttle>).getByName(key);
+/** One chain for the deployment: every entry links to the one before, so the log cannot be sharded without splitting the chain. */
+export const auditStub = (env: Env) => (env.AUDIT_LOG as DurableObjectNamespace<AuditLog>).getByName('global');
 
 export const alertDeskStub = (env: Env, symbol: string) => (env.ALERT_DESK as DurableObjectNamespace<AlertDesk>).getByName(symbol);
 export const portfolioStub = (env: Env, user: string) => (env.PORTFOLIO as DurableObjectNamespace<Portfolio>).getByName(user);

@@ -1,0 +1,46 @@
+import { createEffect, Match, on, Show, Switch } from 'solid-js';
+import { Watchlist } from '../components/Watchlist';
+import type { createRoute } from '../stores/route';
+import type { Session } from '../stores/session';
+import { Account } from './Account';
+import { Admin } from './Admin';
+import { SignIn } from './SignIn';
+
+type Nav = ReturnType<typeof createRoute>;
+
+/** Header links: who is signed in, or the way to sign in. */
+export function AccountNav(props: { session: Session }) {
+  return (
+    <nav class="account-nav">
+      <Show when={props.session.user()} fallback={<a href="#/signin" data-testid="nav-signin">Sign in</a>}>
+        {(u) => (
+          <>
+            <a href="#/account" data-testid="nav-account">{u().name}</a>
+            <Show when={u().roles.includes('admin')}><a href="#/admin">Admin</a></Show>
+          </>
+        )}
+      </Show>
+    </nav>
+  );
+}
+
+/** The account pages by route, and on the market page the user's watchlist; records the instrument viewed. */
+export function AccountPages(props: { session: Session; nav: Nav; symbol: string }) {
+  const s = props.session;
+  createEffect(on(() => s.user()?.id, (id) => id && void s.viewed(props.symbol).catch(() => undefined)));
+  const onAuthPage = () => props.nav.route() === 'signin' || props.nav.route() === 'signup';
+  // Back to the market once signed in, unless the user has already gone somewhere else meanwhile.
+  const done = () => onAuthPage() && props.nav.go('market');
+  return (
+    <Switch>
+      <Match when={onAuthPage()}>
+        <SignIn session={s} mode={props.nav.route() === 'signup' ? 'signup' : 'signin'} done={done} />
+      </Match>
+      <Match when={props.nav.route() === 'account' && s.user()}><Account session={s} /></Match>
+      <Match when={props.nav.route() === 'admin' && s.user()}><Admin session={s} /></Match>
+      <Match when={props.nav.route() === 'market' && s.prefs()}>
+        {(p) => <Watchlist prefs={p().prefs} live={s.live()} save={s.update} />}
+      </Match>
+    </Switch>
+  );
+}

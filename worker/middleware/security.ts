@@ -1,0 +1,19 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { API_CSP, COMMON_HEADERS } from '../../shared/security/headers';
+import { problem } from './errors';
+
+/** Security headers on every Worker response (errors included); the static app gets the same set from dist/_headers. */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status === 101) return;
+  // A response from a Durable Object has immutable headers; a copy can take ours.
+  c.res = new Response(c.res.body, c.res);
+  for (const [k, v] of Object.entries(COMMON_HEADERS)) c.res.headers.set(k, v);
+  c.res.headers.set('Content-Security-Policy', API_CSP);
+  c.res.headers.set('Cache-Control', c.res.headers.get('Cache-Control') ?? 'no-store');
+};
+
+/** No API body is larger than a full preferences document; 64 KiB leaves room and stops memory abuse. */
+export const MAX_BODY = 64 * 1024;
+export const limitBody = bodyLimit({ maxSize: MAX_BODY, onError: () => { throw problem(413, `request body exceeds ${MAX_BODY} bytes`); } });
