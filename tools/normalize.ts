@@ -70,65 +70,49 @@ function answers(rec: RecordedFrame, path: string): boolean {
 }
 
 /**
- * Replays recordings through a venue's adapter. REST snapshots the adapter asks for are answered from the
- * recording itself or its cryptofeed sibling: the first matching response not yet used at or after the
- * request (delivered when the replay reaches its time, as it arrived live), else the nearest earlier one.
- * Each recorded response is handed out once, so a resync the recording cannot satisfy stays visible.
+ * Every record of the given recordings and their cryptofeed `*.http.0.0` siblings, in time order (stable:
+ * recordings without a clock keep their line order). Unreadable lines go to `onBad`.
  */
-export function normalize(
-  venue: Venue,
-  files: string[],
-  out: { event(e: MarketEvent): void; error(file: string, line: number, message: string): void },
-  symbols?: string[],
-): Summary[] {
-  const make = ADAPTERS[venue];
-  if (!make) throw new Error(`no adapter for ${venue}; registered: ${Object.keys(ADAPTERS).join(', ')}`);
+export function loadTimeline(files: string[], onBad: (file: string, line: number, message: string) => void): RecordedFrame[] {
   const records: RecordedFrame[] = [];
-  const http = new Set<string>();
+  const seen = new Set<string>();
   for (const f of files) {
-    const bad = (line: number, text: string, reason: string) => out.error(f, line, `${reason}: ${text}`);
-    records.push(...readRecording(f, bad));
     const h = sibling(f, '.http.0.0');
-    if (h && !http.has(h)) {
-      http.add(h);
-      records.push(...readRecording(h, (line, text, reason) => out.error(h, line, `${reason}: ${text}`)));
+    for (const file of h ? [f, h] : [f]) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      records.push(...readRecording(file, (line, text, reason) => onBad(file, line, `${reason}: ${text}`)));
     }
   }
-  // Stable by time: recordings without a clock (t = 0) keep their order.
-  const timeline = records.map((r, i) => ({ r, i })).sort((a, b) => a.r.t - b.r.t || a.i - b.i).map((x) => x.r);
+  return records.map((r, i) => ({ r, i })).sort((a, b) => a.r.t - b.r.t || a.i - b.i).map((x) => x.r);
+}
+
+export interface ReplaySink {
+  event(e: MarketEvent): void;
+  /** An adapter error, with the record being handled when it was raised. */
+  error(message: string, symbol: string | undefined, rec: RecordedFrame | undefined): void;
+}
+
+/**
+ * Replays a timeline through an adapter. REST snapshots the adapter asks for are answered from the
+ * timeline's REST records: the first matching response not yet used at or after the request (delivered
+ * when the replay reaches its time, as it arrived live), else the nearest earlier one. Each recorded
+ * response is handed out once, so a resync the recording cannot satisfy stays visible. `after` sees
+ * every record once the adapter has handled it.
+ */
+export function replay(adapter: Adapter, timeline: readonly RecordedFrame[], out: ReplaySink, after?: (rec: RecordedFrame) => void): void {
   const rest = timeline.filter((r) => r.kind === 'rest');
   const used = new Set<RecordedFrame>();
-  const adapter: Adapter = make(symbols ?? subscribedSymbols(files[0]!));
-  const stats = new Map<string, Stats>();
-  const stat = (symbol: string): Stats => {
-    let s = stats.get(symbol);
-    if (!s) stats.set(symbol, (s = { book: new OrderBook(), hasBook: false, bbo: undefined, events: 0, errors: 0 }));
-    return s;
-  };
   let current: RecordedFrame | undefined;
   let now = 0;
   const due: { rec: RecordedFrame; symbol: string }[] = [];
   const sink = {
-    event(e: MarketEvent) {
-      const s = stat(e.symbol);
-      s.events++;
-      if (e.type === 'book') {
-        s.hasBook = true;
-        if (e.kind === 'snapshot') s.book.clear();
-        for (const [p, q] of e.bids) s.book.bids.set(p, q);
-        for (const [p, q] of e.asks) s.book.asks.set(p, q);
-      } else if (e.type === 'bbo') s.bbo = [e.bid, e.bidSize, e.ask, e.askSize];
-      out.event(e);
-    },
-    error(message: string, symbol?: string) {
-      if (symbol) stat(symbol).errors++;
-      out.error(current?.file ?? '', current?.line ?? 0, message);
-    },
+    event: (e: MarketEvent) => out.event(e),
+    error: (message: string, symbol?: string) => out.error(message, symbol, current),
     send() {},
     snapshot(symbol: string, path: string) {
       const free = rest.filter((r) => !used.has(r) && answers(r, path));
-      const later = free.find((r) => r.t >= now);
-      const rec = later ?? free.sort((a, b) => Math.abs(a.t - now) - Math.abs(b.t - now))[0];
+      const rec = free.find((r) => r.t >= now) ?? free.sort((a, b) => Math.abs(a.t - now) - Math.abs(b.t - now))[0];
       if (!rec) return;
       used.add(rec);
       due.push({ rec, symbol });
@@ -145,12 +129,48 @@ export function normalize(
   for (const rec of timeline) {
     now = Math.max(now, rec.t);
     deliver(now);
-    if (rec.kind === 'rest') continue;
     current = rec;
-    adapter.parse(rec.frame, rec.t, sink);
+    if (rec.kind !== 'rest') adapter.parse(rec.frame, rec.t, sink);
     deliver(now);
+    after?.(rec);
   }
   deliver(Infinity);
+}
+
+/** Normalizes recordings with a venue's adapter; per instrument, the summary the CLI prints last. */
+export function normalize(
+  venue: Venue,
+  files: string[],
+  out: { event(e: MarketEvent): void; error(file: string, line: number, message: string): void },
+  symbols?: string[],
+): Summary[] {
+  const make = ADAPTERS[venue];
+  if (!make) throw new Error(`no adapter for ${venue}; registered: ${Object.keys(ADAPTERS).join(', ')}`);
+  const timeline = loadTimeline(files, out.error);
+  const adapter = make(symbols ?? subscribedSymbols(files[0]!));
+  const stats = new Map<string, Stats>();
+  const stat = (symbol: string): Stats => {
+    let s = stats.get(symbol);
+    if (!s) stats.set(symbol, (s = { book: new OrderBook(), hasBook: false, bbo: undefined, events: 0, errors: 0 }));
+    return s;
+  };
+  replay(adapter, timeline, {
+    event(e) {
+      const s = stat(e.symbol);
+      s.events++;
+      if (e.type === 'book') {
+        s.hasBook = true;
+        if (e.kind === 'snapshot') s.book.clear();
+        for (const [p, q] of e.bids) s.book.bids.set(p, q);
+        for (const [p, q] of e.asks) s.book.asks.set(p, q);
+      } else if (e.type === 'bbo') s.bbo = [e.bid, e.bidSize, e.ask, e.askSize];
+      out.event(e);
+    },
+    error(message, symbol, rec) {
+      if (symbol) stat(symbol).errors++;
+      out.error(rec?.file ?? '', rec?.line ?? 0, message);
+    },
+  });
   const health = new Map(adapter.health().map((h) => [h.symbol, h]));
   for (const h of health.keys()) stat(h);
   return [...stats].sort(([a], [b]) => a.localeCompare(b)).map(([symbol, s]) => {
