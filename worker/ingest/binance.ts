@@ -322,6 +322,8 @@ export class BinanceAdapter implements Adapter {
     if (typeof raw !== 'string') return undefined;
     const known = this.instruments.get(raw);
     if (known) return known;
+    // Instruments are learned from the frames only when none were named (replaying a recording).
+    if (this.symbols.length) return undefined;
     const symbol = this.o.canonicalOf(raw);
     return symbol && raw === raw.toUpperCase() ? this.instrument(symbol, raw) : undefined;
   }
