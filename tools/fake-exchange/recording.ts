@@ -56,7 +56,7 @@ export function readRecording(file: string, onBad?: BadLine): RecordedFrame[] {
     if (hbt) {
       const frame = line.slice(hbt[0].length);
       const t = Number(BigInt(hbt[1]!) / 1000n) / 1000;
-      out.push({ t, frame, line: n, file, kind: frame.startsWith('{"lastUpdateId"') ? 'rest' : 'ws' });
+      out.push({ t, frame, line: n, file, kind: kindOf(frame) });
       continue;
     }
     const cf = CF_WS.exec(line);
@@ -70,11 +70,14 @@ export function readRecording(file: string, onBad?: BadLine): RecordedFrame[] {
       continue;
     }
     if (CF_OTHER.test(line)) continue;
-    if (line[0] === '{' || line[0] === '[') out.push({ t: 0, frame: line, line: n, file, kind: 'ws' });
+    if (line[0] === '{' || line[0] === '[') out.push({ t: 0, frame: line, line: n, file, kind: kindOf(line) });
     else onBad?.(n, line.slice(0, 80), 'not a line of any known recording format');
   }
   return out;
 }
+
+/** hftbacktest (and raw frame files cut from it) put Binance's REST depth snapshot among the socket frames. */
+const kindOf = (frame: string): 'ws' | 'rest' => (frame.startsWith('{"lastUpdateId"') ? 'rest' : 'ws');
 
 /** One edgetape record: the frame, undefined for records that are not received data, or why it is unreadable. */
 function edgetapeRecord(line: string): Omit<RecordedFrame, 'line' | 'file'> | undefined | string {
