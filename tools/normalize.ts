@@ -119,6 +119,7 @@ export function replay(adapter: Adapter, timeline: readonly RecordedFrame[], out
     },
   };
   const deliver = (until: number) => {
+    if (due.length === 0) return;
     due.sort((a, b) => a.rec.t - b.rec.t);
     while (due.length && due[0]!.rec.t <= until) {
       const { rec, symbol } = due.shift()!;
