@@ -54,7 +54,8 @@ const num = (v: unknown): number => (typeof v === 'string' ? +v : NaN);
 
 /**
  * Applies Binance `[["price","qty"],…]` levels to a book side, converting each pair to numbers in place
- * (the parsed arrays become the event's levels: no allocation per level). False on a malformed level.
+ * (the parsed arrays become the event's levels: no allocation per level). False on a malformed level:
+ * the caller then invalidates the book.
  */
 function applyLevels(levels: unknown, side: BookSide): boolean {
   if (!Array.isArray(levels)) return false;
