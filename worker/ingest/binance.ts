@@ -1,4 +1,5 @@
 import { OrderBook, type BookSide } from '../../shared/market/book';
+import { parseDecimal } from '../../shared/market/decimal';
 import { binanceStreamSymbol, splitConcatenated } from '../../shared/market/symbols';
 import type { FeedState, Level, Venue } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
@@ -50,7 +51,7 @@ interface Instrument {
   resyncs: number;
 }
 
-const num = (v: unknown): number => (typeof v === 'string' ? +v : NaN);
+const num = (v: unknown): number => (typeof v === 'string' ? parseDecimal(v) : NaN);
 
 /**
  * Applies Binance `[["price","qty"],…]` levels to a book side, converting each pair to numbers in place
