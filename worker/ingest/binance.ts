@@ -158,9 +158,8 @@ export class BinanceAdapter implements Adapter {
     const book = inst.book;
     book.clear();
     if (typeof snap.lastUpdateId !== 'number' || !applyLevels(snap.bids, book.bids) || !applyLevels(snap.asks, book.asks) || book.crossed) {
-      book.clear();
       sink.error(`${this.venue}: unusable depth snapshot: ${body.slice(0, 80)}`, symbol);
-      return this.request(inst, 'snapshot unusable', sink);
+      return this.invalidate(inst, 'snapshot unusable', sink);
     }
     inst.snapId = snap.lastUpdateId;
     inst.needFirst = true;
