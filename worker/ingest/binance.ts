@@ -3,6 +3,7 @@ import { parseDecimal } from '../../shared/market/decimal';
 import { binanceStreamSymbol, splitConcatenated } from '../../shared/market/symbols';
 import type { FeedState, Level, Venue } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
+import { scanCombined } from './binance-scan';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- venue JSON, checked field by field
 
@@ -51,7 +52,8 @@ interface Instrument {
   resyncs: number;
 }
 
-const num = (v: unknown): number => (typeof v === 'string' ? parseDecimal(v) : NaN);
+/** A venue decimal string, or a number the fast scanner already converted. */
+const num = (v: unknown): number => (typeof v === 'string' ? parseDecimal(v) : typeof v === 'number' ? v : NaN);
 
 /**
  * Applies Binance `[["price","qty"],…]` levels to a book side, converting each pair to numbers in place
@@ -131,11 +133,13 @@ export class BinanceAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    let msg: Raw;
-    try {
-      msg = JSON.parse(frame) as Raw;
-    } catch {
-      return sink.error(`${this.venue}: frame is not JSON: ${frame.slice(0, 80)}`);
+    let msg: Raw | undefined = scanCombined(frame);
+    if (msg === undefined) {
+      try {
+        msg = JSON.parse(frame) as Raw;
+      } catch {
+        return sink.error(`${this.venue}: frame is not JSON: ${frame.slice(0, 80)}`);
+      }
     }
     try {
       this.dispatch(msg, recvTs, sink);
