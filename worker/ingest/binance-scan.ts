@@ -3,6 +3,7 @@ import { parseDecimal } from '../../shared/market/decimal';
 const Q = 34; // "
 const BS = 92; // \
 const COMMA = 44;
+const LETTERS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 
 /**
  * A one-pass reader for Binance's combined-stream frames that skips JSON.parse on the hot path. It accepts
@@ -27,7 +28,9 @@ export function scanCombined(s: string): { stream: string; data: Record<string, 
     if (s.charCodeAt(i) !== Q) return undefined;
     const keyEnd = plainString(s, i + 1);
     if (keyEnd < 0 || s.charCodeAt(keyEnd + 1) !== 58) return undefined;
-    const key = s.slice(i + 1, keyEnd);
+    // Binance's keys are mostly one letter: reuse one string per letter instead of slicing a new one each time.
+    const k0 = s.charCodeAt(i + 1);
+    const key = keyEnd === i + 2 && k0 < 128 ? LETTERS[k0]! : s.slice(i + 1, keyEnd);
     i = keyEnd + 2;
     const c = s.charCodeAt(i);
     if (c === Q) {
