@@ -1,17 +1,19 @@
 import type { Level } from './types';
 
 /**
- * One side of an order book as sorted parallel typed arrays (best first). Binary search finds a level;
- * inserts and removals shift with copyWithin, which for books of a few thousand levels is cheaper than
- * any tree and keeps the top of book a plain index read. Optionally keeps the venue's original decimal
- * strings per level, for checksums that are defined over them (Kraken, OKX).
+ * One side of an order book as sorted parallel typed arrays, stored worst first so that the best level is
+ * the last one: updates cluster at the top of the book, and there an insert or removal moves only the few
+ * levels above it (a 5,000-level Binance futures book changes mostly within 50 levels of the top). Binary
+ * search finds a level; the top of book is a plain index read. Read levels by rank (0 = best) through
+ * `priceAt`/`sizeAt`/`top`. Optionally keeps the venue's original decimal strings per level, for checksums
+ * that are defined over them (Kraken, OKX).
  */
 export class BookSide {
-  prices: Float64Array;
-  sizes: Float64Array;
-  /** Original price and size strings, parallel to the arrays; only when `keepStrings`. */
-  priceStr: string[] | undefined;
-  sizeStr: string[] | undefined;
+  /** Prices and sizes, worst first: index `length - 1` is the best level. */
+  private px: Float64Array;
+  private qty: Float64Array;
+  private pxStr: string[] | undefined;
+  private qtyStr: string[] | undefined;
   length = 0;
 
   constructor(
@@ -20,47 +22,73 @@ export class BookSide {
     keepStrings = false,
     capacity = 256,
   ) {
-    this.prices = new Float64Array(capacity);
-    this.sizes = new Float64Array(capacity);
+    this.px = new Float64Array(capacity);
+    this.qty = new Float64Array(capacity);
     if (keepStrings) {
-      this.priceStr = [];
-      this.sizeStr = [];
+      this.pxStr = [];
+      this.qtyStr = [];
     }
   }
 
   clear(): void {
     this.length = 0;
-    if (this.priceStr) this.priceStr.length = this.sizeStr!.length = 0;
+    if (this.pxStr) this.pxStr.length = this.qtyStr!.length = 0;
   }
 
-  /** The venue's original strings of the level at `rank` (0 = best), when the side keeps them. */
+  /** Price of the level at `rank` (0 = best). */
+  priceAt(rank: number): number {
+    return this.px[this.length - 1 - rank]!;
+  }
+
+  sizeAt(rank: number): number {
+    return this.qty[this.length - 1 - rank]!;
+  }
+
+  /** The venue's original strings of the level at `rank`, when the side keeps them. */
   priceStrAt(rank: number): string | undefined {
-    return this.priceStr?.[rank];
+    return this.pxStr?.[this.length - 1 - rank];
   }
 
   sizeStrAt(rank: number): string | undefined {
-    return this.sizeStr?.[rank];
+    return this.qtyStr?.[this.length - 1 - rank];
   }
 
-  /** Index of `price`, or ~insertionPoint when absent. */
+  /** All original price strings, best first (a copy), when the side keeps them. */
+  get priceStr(): string[] | undefined {
+    return this.pxStr?.slice(0, this.length).reverse();
+  }
+
+  get sizeStr(): string[] | undefined {
+    return this.qtyStr?.slice(0, this.length).reverse();
+  }
+
+  /** Rank (0 = best) of `price`, or ~rank it would take when absent. */
   find(price: number): number {
-    const p = this.prices;
+    const i = this.index(price);
+    return i >= 0 ? this.length - 1 - i : ~(this.length - ~i);
+  }
+
+  /** Storage index of `price`, or ~insertion index. Storage runs worst → best: ascending for bids, descending for asks. */
+  private index(price: number): number {
+    const p = this.px;
     let lo = 0;
     let hi = this.length - 1;
+    // Most updates land near the best level, at the end: look there before searching.
+    if (hi >= 0 && p[hi] === price) return hi;
     if (this.descending) {
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
         const v = p[mid]!;
-        if (v > price) lo = mid + 1;
-        else if (v < price) hi = mid - 1;
+        if (v < price) lo = mid + 1;
+        else if (v > price) hi = mid - 1;
         else return mid;
       }
     } else {
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
         const v = p[mid]!;
-        if (v < price) lo = mid + 1;
-        else if (v > price) hi = mid - 1;
+        if (v > price) lo = mid + 1;
+        else if (v < price) hi = mid - 1;
         else return mid;
       }
     }
@@ -69,12 +97,12 @@ export class BookSide {
 
   /** Sets a level; size 0 removes it. Returns false when removing a level that is not there. */
   set(price: number, size: number, priceStr?: string, sizeStr?: string): boolean {
-    const i = this.find(price);
+    const i = this.index(price);
     if (i >= 0) {
-      if (size === 0) this.removeAt(i);
+      if (size === 0) this.removeIndex(i);
       else {
-        this.sizes[i] = size;
-        if (this.sizeStr) this.sizeStr[i] = sizeStr ?? String(size);
+        this.qty[i] = size;
+        if (this.qtyStr) this.qtyStr[i] = sizeStr ?? String(size);
       }
       return true;
     }
@@ -83,57 +111,69 @@ export class BookSide {
     return true;
   }
 
-  removeAt(i: number): void {
-    const n = this.length;
-    this.prices.copyWithin(i, i + 1, n);
-    this.sizes.copyWithin(i, i + 1, n);
-    if (this.priceStr) {
-      this.priceStr.splice(i, 1);
-      this.sizeStr!.splice(i, 1);
-    }
-    this.length = n - 1;
+  /** Removes the level at `rank` (0 = best). */
+  removeAt(rank: number): void {
+    this.removeIndex(this.length - 1 - rank);
   }
 
   /** Drops levels beyond `depth` (venues that send a fixed-depth book expect the client to). */
   truncate(depth: number): void {
-    if (this.length <= depth) return;
+    const n = this.length;
+    if (n <= depth) return;
+    const cut = n - depth;
+    this.px.copyWithin(0, cut, n);
+    this.qty.copyWithin(0, cut, n);
+    if (this.pxStr) {
+      this.pxStr.splice(0, cut);
+      this.qtyStr!.splice(0, cut);
+    }
     this.length = depth;
-    if (this.priceStr) this.priceStr.length = this.sizeStr!.length = depth;
   }
 
   get bestPrice(): number {
-    return this.length ? this.prices[0]! : NaN;
+    return this.length ? this.px[this.length - 1]! : NaN;
   }
 
   get bestSize(): number {
-    return this.length ? this.sizes[0]! : NaN;
+    return this.length ? this.qty[this.length - 1]! : NaN;
   }
 
-  /** The best `n` levels as [price, size] pairs (a copy). */
+  /** The best `n` levels as [price, size] pairs, best first (a copy). */
   top(n = this.length): Level[] {
     const out: Level[] = [];
-    for (let i = 0, m = Math.min(n, this.length); i < m; i++) out.push([this.prices[i]!, this.sizes[i]!]);
+    for (let i = this.length - 1, end = Math.max(0, this.length - n); i >= end; i--) out.push([this.px[i]!, this.qty[i]!]);
     return out;
+  }
+
+  private removeIndex(i: number): void {
+    const n = this.length;
+    this.px.copyWithin(i, i + 1, n);
+    this.qty.copyWithin(i, i + 1, n);
+    if (this.pxStr) {
+      this.pxStr.splice(i, 1);
+      this.qtyStr!.splice(i, 1);
+    }
+    this.length = n - 1;
   }
 
   private insertAt(i: number, price: number, size: number, priceStr?: string, sizeStr?: string): void {
     const n = this.length;
-    if (n === this.prices.length) {
+    if (n === this.px.length) {
       const grow = (a: Float64Array) => {
         const b = new Float64Array(a.length * 2);
         b.set(a);
         return b;
       };
-      this.prices = grow(this.prices);
-      this.sizes = grow(this.sizes);
+      this.px = grow(this.px);
+      this.qty = grow(this.qty);
     }
-    this.prices.copyWithin(i + 1, i, n);
-    this.sizes.copyWithin(i + 1, i, n);
-    this.prices[i] = price;
-    this.sizes[i] = size;
-    if (this.priceStr) {
-      this.priceStr.splice(i, 0, priceStr ?? String(price));
-      this.sizeStr!.splice(i, 0, sizeStr ?? String(size));
+    this.px.copyWithin(i + 1, i, n);
+    this.qty.copyWithin(i + 1, i, n);
+    this.px[i] = price;
+    this.qty[i] = size;
+    if (this.pxStr) {
+      this.pxStr.splice(i, 0, priceStr ?? String(price));
+      this.qtyStr!.splice(i, 0, sizeStr ?? String(size));
     }
     this.length = n + 1;
   }
@@ -156,6 +196,6 @@ export class OrderBook {
 
   /** Best bid at or above best ask: a book that cannot be the venue's. */
   get crossed(): boolean {
-    return this.bids.length > 0 && this.asks.length > 0 && this.bids.prices[0]! >= this.asks.prices[0]!;
+    return this.bids.length > 0 && this.asks.length > 0 && this.bids.bestPrice >= this.asks.bestPrice;
   }
 }

@@ -92,7 +92,7 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
     await fault({ kind, count: 1 });
     const after = await until(binance, (v) => v.instruments[0]!.gaps > before.instruments[0]!.gaps && live(v), 'gap detected and resynced');
     const book = since(after, t).filter((h) => h.symbol === 'BTC-USDT');
-    expect(book[0]).toMatchObject({ state: 'resyncing', reason: expect.stringMatching(/^gap: expected update \d+, got \d+$/) });
+    expect(book[0]).toMatchObject({ state: 'resyncing', reason: expect.stringMatching(/^gap: after \d+ got U \d+$/) });
     expect(book.at(-1)!.state).toBe('live');
     expect(after.instruments[0]!.resyncs).toBe(before.instruments[0]!.resyncs + 1);
     expect(after.feeds[0]!.reconnects).toBe(before.feeds[0]!.reconnects); // the socket itself stayed up

@@ -192,8 +192,8 @@ export class CoinbaseAdapter implements Adapter {
       const b = p.book.bids.find(bid);
       const a = p.book.asks.find(ask);
       if (b < 0 || a < 0) return;
-      bidSize = p.book.bids.sizes[b]!;
-      askSize = p.book.asks.sizes[a]!;
+      bidSize = p.book.bids.sizeAt(b);
+      askSize = p.book.asks.sizeAt(a);
     }
     sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, seq: seq as number | undefined, ts: isoMs(m.time, recvTs), recvTs });
   }

@@ -1,6 +1,7 @@
 import type { Venue } from '../../shared/market/types';
 import type { Adapter } from './adapter';
 import { BinanceAdapter } from './binance';
+import { BinanceUsdmAdapter } from './binance-usdm';
 import { BitmexAdapter } from './bitmex';
 import { BitstampAdapter } from './bitstamp';
 import { CoinbaseAdapter } from './coinbase';
@@ -11,6 +12,7 @@ import { OkxAdapter } from './okx';
 /** One constructor per venue; the feed, the normalize CLI, the fuzz tests and the benchmarks all start here. */
 export const ADAPTERS: Partial<Record<Venue, (symbols: readonly string[]) => Adapter>> = {
   binance: (symbols) => new BinanceAdapter(symbols),
+  'binance-usdm': (symbols) => new BinanceUsdmAdapter(symbols),
   coinbase: (symbols) => new CoinbaseAdapter(symbols),
   bitstamp: (symbols) => new BitstampAdapter(symbols),
   bitmex: (symbols) => new BitmexAdapter(symbols),
