@@ -1,10 +1,7 @@
 import { tableFromArrays, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import type { Candle } from '../../shared/market/candles';
+import { CANDLE_COLUMNS, type Candle, type CandleColumn, type CandleColumns } from '../../shared/market/candles';
 
-export const CANDLE_COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
-export type CandleColumn = (typeof CANDLE_COLUMNS)[number];
-/** Candles as columns: what crosses to the main thread (by transfer) and what Arrow stores. */
-export type CandleColumns = Record<CandleColumn, Float64Array>;
+export { CANDLE_COLUMNS, type CandleColumn, type CandleColumns };
 
 type RowSource = Record<CandleColumn, ArrayLike<number>>;
 
