@@ -30,7 +30,7 @@ function historyStub(bars: CandleColumns) {
     const i0 = bars.time.findIndex((t) => t >= from);
     const i1 = bars.time.findIndex((t) => t >= to);
     const slice = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, bars[c].slice(i0 < 0 ? bars.time.length : i0, i1 < 0 ? bars.time.length : i1)]));
-    return new Response(tableToIPC(tableFromArrays(slice), 'stream'), { headers: { 'content-type': 'application/vnd.apache.arrow.stream' } });
+    return new Response(tableToIPC(tableFromArrays(slice), 'stream') as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/vnd.apache.arrow.stream' } });
   };
   return { fetchFn, asked };
 }
@@ -57,7 +57,7 @@ describe.skipIf(!hasData())(`gap fill against the history contract on real bars 
 
 describe('a bad history reply is an error, not a partial write', () => {
   const q: HistoryQuery = { symbol: 'BTC-USDT', exchange: 'binance', interval: '1m', from: 0, to: 10 * M };
-  const arrow = (cols: Record<string, Float64Array | Int32Array>) => async () => new Response(tableToIPC(tableFromArrays(cols), 'stream'));
+  const arrow = (cols: Record<string, Float64Array | Int32Array>) => async () => new Response(tableToIPC(tableFromArrays(cols), 'stream') as Uint8Array<ArrayBuffer>);
   const good = (time: number[]) => Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, Float64Array.from(c === 'time' ? time : time.map(() => 1))]));
   it('rejects HTTP errors, garbage, missing or mistyped columns, rows out of range or order', async () => {
     await expect(fetchCandles(async () => new Response('nope', { status: 503 }), '', q)).rejects.toThrow(/history 503/);
