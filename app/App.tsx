@@ -19,7 +19,7 @@ export function App() {
         </Show>
       </header>
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
-      <CandleChart candles={market.candles()} />
+      <CandleChart candles={market.candles()} interval={market.interval()} onInterval={market.chooseInterval} />
       <Show when={market.view()?.reason}>{(r) => <p class="reason" role="note">{r()}</p>}</Show>
     </main>
   );

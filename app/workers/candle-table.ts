@@ -23,6 +23,10 @@ export class CandleTable {
     return this.n;
   }
 
+  get firstTime(): number {
+    return this.n ? this.cols.time[0]! : NaN;
+  }
+
   get lastTime(): number {
     return this.n ? this.cols.time[this.n - 1]! : -Infinity;
   }
