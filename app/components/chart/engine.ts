@@ -42,6 +42,8 @@ export class ChartEngine {
   /** Bars on screen: what the page exposes for tests and screen readers. */
   rows = 0;
   lastTime = -Infinity;
+  /** Newest bar drawn (the forming one included), in chart seconds. */
+  private shownSec = -Infinity;
 
   constructor(el: HTMLElement) {
     const color = getComputedStyle(el).color || '#ccc';
@@ -76,8 +78,8 @@ export class ChartEngine {
     const time = col('time');
     const [o, h, l, c, v] = [col('open'), col('high'), col('low'), col('close'), col('volume')];
     const n = time.length;
-    const bars = new Array(n);
-    const vols = new Array(n);
+    const bars: { time: UTCTimestamp; open: number; high: number; low: number; close: number }[] = new Array(n);
+    const vols: { time: UTCTimestamp; value: number; color: string }[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const ts = sec(time[i]!);
       bars[i] = { time: ts, open: o[i]!, high: h[i]!, low: l[i]!, close: c[i]! };
@@ -92,18 +94,20 @@ export class ChartEngine {
     this.put(this.volume, vols, full);
     for (const [name, s] of Object.entries(this.lines) as [keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>][]) {
       const x = col(name);
-      const pts = [];
+      const pts: { time: UTCTimestamp; value?: number }[] = [];
       for (let i = 0; i < n; i++) pts.push(Number.isNaN(x[i]) ? { time: sec(time[i]!) } : { time: sec(time[i]!), value: x[i]! });
       this.put(s, pts, full);
     }
+    this.shownSec = Math.max(full ? -Infinity : this.shownSec, bars.at(-1)?.time ?? -Infinity);
     if (full) this.rows = n;
     else if (n) this.rows += time[0]! > this.lastTime ? n : n - 1;
     if (n) this.lastTime = time[n - 1]!;
   }
 
-  private put<T extends SeriesType>(s: ISeriesApi<T>, data: unknown[], full: boolean): void {
-    if (full) s.setData(data as never);
-    else for (const d of data) s.update(d as never);
+  /** A tail may repeat bars older than the forming one already drawn: those are final and already shown. */
+  private put<T extends SeriesType>(s: ISeriesApi<T>, data: { time: UTCTimestamp }[], full: boolean): void {
+    if (full) return s.setData(data as never);
+    for (const d of data) if (d.time >= this.shownSec) s.update(d as never);
   }
 
   addOverlay(spec: OverlaySpec): Overlay {
