@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import { createSignal, onCleanup } from 'solid-js';
+import { INTERVAL_MS } from '../workers/intervals';
 import type { CandleView, DataApi, Interval, MarketView } from '../workers/view';
 
 /**
@@ -12,8 +13,10 @@ export function createMarket(symbol: string, exchange = 'binance') {
   const worker = new Worker(new URL('../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
   const api = Comlink.wrap<DataApi>(worker);
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-  const [interval, setIntervalSignal] = createSignal<Interval>('1s');
+  const asked = new URLSearchParams(location.search).get('interval');
+  const [interval, setIntervalSignal] = createSignal<Interval>(asked && asked in INTERVAL_MS ? (asked as Interval) : '1s');
   void api.start({ wsUrl, symbol, exchange, httpBase: location.origin, historyDays: 7 }, Comlink.proxy(setView), Comlink.proxy(setCandles));
+  if (interval() !== '1s') void api.setInterval(interval());
   onCleanup(() => worker.terminate());
   const chooseInterval = (i: Interval) => {
     setIntervalSignal(i);

@@ -1,9 +1,9 @@
 import { tableFromIPC } from 'apache-arrow';
 import { CANDLE_COLUMNS, type CandleColumns } from '../../shared/market/candles';
 
-/** Interval names the history API takes, in ms. */
-export const INTERVAL_MS = { '1s': 1_000, '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '4h': 14_400_000, '1d': 86_400_000 } as const;
-export type Interval = keyof typeof INTERVAL_MS;
+import { INTERVAL_MS, type Interval } from './intervals';
+
+export { INTERVAL_MS, type Interval };
 
 /**
  * The bucket ranges in [from, to) not covered by `have` (inclusive [start, end] bucket times, any order),

@@ -1,5 +1,5 @@
 import type { Candle } from '../../shared/market/candles';
-import type { Interval } from './gap-fill';
+import type { Interval } from './intervals';
 import type { FeedMode, FeedStatus, Side } from '../../shared/market/types';
 
 /** The browser's own view of its link: `stale` means connected but no fresh data. */
