@@ -116,6 +116,9 @@ function stream(wss: WebSocketServer, rate: number, seconds: number): Promise<nu
   });
 }
 
+/** `ENGINE_BENCH=reload,ingest npm run bench -- engine` runs only those parts (resample, indicators, memory, reload, ingest). */
+const only = process.env.ENGINE_BENCH?.split(',');
+const part = (name: string) => !only || only.includes(name);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mark = (page: Page, name: string) =>
   page.waitForFunction((n) => performance.getEntriesByName(n)[0]?.startTime, name, { timeout: 60_000 }).then((h) => h.jsonValue() as Promise<number>);
@@ -140,6 +143,7 @@ export async function run(): Promise<void> {
     await page.waitForFunction(() => document.title === 'ready');
     type B = { bench: Record<string, (n: number, reps?: number) => Promise<unknown>> };
 
+    if (part('resample')) {
     const rs = (await page.evaluate((n) => (window as unknown as B).bench.resample!(n, 5), TRADES)) as { bars: number; aqRows: number; duckRows: number; ms: Record<string, number> };
     results.resample = rs;
     const r = rs.ms;
@@ -153,6 +157,8 @@ export async function run(): Promise<void> {
       'duckdb-wasm (load)': { ms: r.duckdbLoad!.toFixed(1), 'vs kernel': '' },
     });
 
+    }
+    if (part('indicators')) {
     const ind = (await page.evaluate((n) => (window as unknown as B).bench.indicators!(n, 5), CANDLES)) as { kernels: string; ms: Record<string, { kernel: number; ts: number; ti: number }> };
     results.indicators = ind;
     const sp = Object.values(ind.ms).map((v) => v.ti / v.kernel);
@@ -162,9 +168,12 @@ export async function run(): Promise<void> {
     console.log(`geometric mean speedup: ${geo.toFixed(1)}×`);
     (results.indicators as Record<string, unknown>).geomeanSpeedup = geo;
 
+    }
+    if (part('memory')) {
     const mem = (await page.evaluate(() => (window as unknown as B).bench.memory!(1_000_000))) as { tableBytes: number; jsHeapDelta: number };
     results.memory = mem;
     console.log(`\ntrade table: ${(mem.tableBytes / 1e6).toFixed(1)} MB per million trades held (JS heap delta ${(mem.jsHeapDelta / 1e6).toFixed(1)} MB)`);
+    }
     await page.close();
 
     // warm reload: seed IndexedDB through the app's own schema, then time reload → first chart paint

@@ -1,5 +1,5 @@
 import { CANDLE_COLUMNS, type CandleColumns } from '../shared/market/candles';
-import { tsKernels, type Bands, type Kernels, type Macd, type SpreadStats } from './reference';
+import { barBound, tsKernels, type Bands, type Kernels, type Macd, type SpreadStats } from './reference';
 
 export { tsKernels, vwap, type Bands, type Kernels, type Macd, type SpreadStats } from './reference';
 
@@ -76,9 +76,10 @@ export class WasmKernels implements Kernels {
   resampleTrades(ts: Float64Array, price: Float64Array, amount: Float64Array, intervalMs: number): CandleColumns {
     return this.call(() => {
       const n = ts.length;
+      const cap = barBound(ts, intervalMs);
       const [a, b, c] = [this.put(ts), this.put(price), this.put(amount)];
-      const out = this.alloc(8 * n);
-      return this.bars(out, n, this.x.resampleTrades(a, b, c, n, intervalMs, out, n));
+      const out = this.alloc(8 * cap);
+      return this.bars(out, cap, this.x.resampleTrades(a, b, c, n, intervalMs, out, cap));
     });
   }
 
@@ -88,8 +89,9 @@ export class WasmKernels implements Kernels {
       const src = this.alloc(8 * n);
       const mem = new Float64Array(this.x.memory.buffer, src, 8 * n);
       CANDLE_COLUMNS.forEach((c, k) => mem.set(bars[c].subarray(0, n), k * n));
-      const out = this.alloc(8 * n);
-      return this.bars(out, n, this.x.resampleCandles(src, n, intervalMs, out, n));
+      const cap = barBound(bars.time, intervalMs);
+      const out = this.alloc(8 * cap);
+      return this.bars(out, cap, this.x.resampleCandles(src, n, intervalMs, out, cap));
     });
   }
 

@@ -52,8 +52,24 @@ const columns = (n: number): CandleColumns =>
 const trim = (o: CandleColumns, m: number): CandleColumns =>
   Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, o[c].slice(0, m)])) as CandleColumns;
 
+/**
+ * Most bars `time` can make at `iv`: buckets only ever advance, so at most one bar per bucket between the
+ * smallest and largest time (and never more than one per row). Sizing outputs by it instead of by row count
+ * keeps 10 M trades → 1-minute bars from allocating 10 M-row outputs.
+ */
+export function barBound(time: Float64Array, iv: number): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < time.length; i++) {
+    const t = time[i]!;
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  return time.length ? Math.min(time.length, (bucketStart(hi, iv) - bucketStart(lo, iv)) / iv + 1) : 0;
+}
+
 function resampleTrades(ts: Float64Array, px: Float64Array, qty: Float64Array, iv: number): CandleColumns {
-  const o = columns(ts.length);
+  const o = columns(barBound(ts, iv));
   let m = -1;
   let t0 = -Infinity;
   for (let i = 0; i < ts.length; i++) {
@@ -82,7 +98,7 @@ function resampleTrades(ts: Float64Array, px: Float64Array, qty: Float64Array, i
 
 function resampleCandles(src: CandleColumns, iv: number): CandleColumns {
   const n = src.time.length;
-  const o = columns(n);
+  const o = columns(barBound(src.time, iv));
   let m = -1;
   let t0 = -Infinity;
   for (let i = 0; i < n; i++) {

@@ -6,6 +6,12 @@ import { toIPC } from './tables';
 export const INDICATOR_COLUMNS = ['ema20', 'ema50', 'bbUpper', 'bbMiddle', 'bbLower', 'rsi14', 'macd', 'macdSignal', 'macdHist'] as const;
 export type IndicatorColumn = (typeof INDICATOR_COLUMNS)[number];
 export type ChartColumns = CandleColumns & Record<IndicatorColumn, Float64Array>;
+/**
+ * Indicators are drawn for the newest this-many bars only (NaN before): a year of 1-minute bars is 525,600
+ * candles, and nine full-length indicator lines would multiply the chart's work by five for lines nobody
+ * reads zoomed that far out. They are still computed over everything before, so values are exact.
+ */
+export const INDICATOR_ROWS = 50_000;
 
 /**
  * Bars plus their indicators for the rows [from, n) of `bars`, as one Arrow IPC stream. Indicators are computed
@@ -32,6 +38,10 @@ export function chartIPC(k: Kernels, bars: CandleColumns, from: number, warmup =
   const s = Math.min(from, n) - w0;
   const out = {} as ChartColumns;
   for (const col of CANDLE_COLUMNS) out[col] = bars[col].slice(w0 + s);
-  for (const col of INDICATOR_COLUMNS) out[col] = ind[col].slice(s);
+  const hide = n - INDICATOR_ROWS - (w0 + s);
+  for (const col of INDICATOR_COLUMNS) {
+    out[col] = ind[col].slice(s);
+    if (hide > 0) out[col].fill(NaN, 0, hide);
+  }
   return toIPC(out);
 }

@@ -95,7 +95,8 @@ export class ChartEngine {
     for (const [name, s] of Object.entries(this.lines) as [keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>][]) {
       const x = col(name);
       const pts: { time: UTCTimestamp; value?: number }[] = [];
-      for (let i = 0; i < n; i++) pts.push(Number.isNaN(x[i]) ? { time: sec(time[i]!) } : { time: sec(time[i]!), value: x[i]! });
+      // no points where a line has no value (warm-up, or older than the drawn window): lines may start later
+      for (let i = 0; i < n; i++) if (!Number.isNaN(x[i])) pts.push({ time: sec(time[i]!), value: x[i]! });
       this.put(s, pts, full);
     }
     this.shownSec = Math.max(full ? -Infinity : this.shownSec, bars.at(-1)?.time ?? -Infinity);
@@ -106,6 +107,7 @@ export class ChartEngine {
 
   /** A tail may repeat bars older than the forming one already drawn: those are final and already shown. */
   private put<T extends SeriesType>(s: ISeriesApi<T>, data: { time: UTCTimestamp }[], full: boolean): void {
+    if (!full && !data.length) return;
     if (full) return s.setData(data as never);
     for (const d of data) if (d.time >= this.shownSec) s.update(d as never);
   }
