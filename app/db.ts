@@ -115,7 +115,13 @@ export async function evictLru(db: Db, bytes: number): Promise<number> {
   return freed;
 }
 
-/** Chunks of a series overlapping [from, to], oldest first; marks them used. */
+/**
+ * A read refreshes a chunk's `usedAt` only when it is older than this: rewriting a year of chunks on every
+ * reload would cost more than the read, and LRU needs no finer clock than this.
+ */
+export const TOUCH_MS = 3_600_000;
+
+/** Chunks of a series overlapping [from, to], oldest first; marks them used (at most once per TOUCH_MS). */
 export async function loadChunks(db: Db, store: ChunkStore, series: string, from = -Infinity, to = Infinity, now = Date.now()): Promise<Chunk[]> {
   const tx = db.transaction(store, 'readwrite');
   const out: Chunk[] = [];
@@ -124,7 +130,7 @@ export async function loadChunks(db: Db, store: ChunkStore, series: string, from
   for (let cur = await tx.store.openCursor(range); cur; cur = await cur.continue()) {
     if (cur.value.end < from) continue;
     out.push(cur.value);
-    if (cur.value.usedAt !== now) void cur.update({ ...cur.value, usedAt: now });
+    if (now - cur.value.usedAt >= TOUCH_MS) void cur.update({ ...cur.value, usedAt: now });
   }
   await tx.done;
   return out;

@@ -121,7 +121,14 @@ const only = process.env.ENGINE_BENCH?.split(',');
 const part = (name: string) => !only || only.includes(name);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mark = (page: Page, name: string) =>
-  page.waitForFunction((n) => performance.getEntriesByName(n)[0]?.startTime, name, { timeout: 60_000 }).then((h) => h.jsonValue() as Promise<number>);
+  page
+    .waitForFunction((n) => performance.getEntriesByName(n)[0]?.startTime, name, { timeout: 60_000 })
+    .then((h) => h.jsonValue() as Promise<number>)
+    .catch(async (err: unknown) => {
+      const caption = await page.getByTestId('candle-caption').textContent().catch(() => '?');
+      const reason = await page.locator('.reason').textContent({ timeout: 100 }).catch(() => '');
+      throw new Error(`no ${name} mark; caption: ${caption}; reason: ${reason}`, { cause: err });
+    });
 
 export async function run(): Promise<void> {
   if (!hasData()) {
@@ -144,35 +151,35 @@ export async function run(): Promise<void> {
     type B = { bench: Record<string, (n: number, reps?: number) => Promise<unknown>> };
 
     if (part('resample')) {
-    const rs = (await page.evaluate((n) => (window as unknown as B).bench.resample!(n, 5), TRADES)) as { bars: number; aqRows: number; duckRows: number; ms: Record<string, number> };
-    results.resample = rs;
-    const r = rs.ms;
-    console.log(`\nresample ${TRADES.toLocaleString()} trades → ${rs.bars} 1-minute bars (arquero ${rs.aqRows}, duckdb ${rs.duckRows} rows)`);
-    console.table({
-      'typed-array copy (3 cols)': { ms: r.copy!.toFixed(1), 'vs kernel': (r.wasm! / r.copy!).toFixed(2) + '× of copy' },
-      'edgetape wasm kernel': { ms: r.wasm!.toFixed(1), 'vs kernel': '1' },
-      'edgetape TS kernel': { ms: r.ts!.toFixed(1), 'vs kernel': (r.ts! / r.wasm!).toFixed(2) + '× slower' },
-      arquero: { ms: r.arquero!.toFixed(1), 'vs kernel': (r.arquero! / r.wasm!).toFixed(1) + '× slower' },
-      'duckdb-wasm (query)': { ms: r.duckdb!.toFixed(1), 'vs kernel': (r.duckdb! / r.wasm!).toFixed(1) + '× slower' },
-      'duckdb-wasm (load)': { ms: r.duckdbLoad!.toFixed(1), 'vs kernel': '' },
-    });
+      const rs = (await page.evaluate((n) => (window as unknown as B).bench.resample!(n, 5), TRADES)) as { bars: number; aqRows: number; duckRows: number; ms: Record<string, number> };
+      results.resample = rs;
+      const r = rs.ms;
+      console.log(`\nresample ${TRADES.toLocaleString()} trades → ${rs.bars} 1-minute bars (arquero ${rs.aqRows}, duckdb ${rs.duckRows} rows)`);
+      console.table({
+        'typed-array copy (3 cols)': { ms: r.copy!.toFixed(1), 'vs kernel': (r.wasm! / r.copy!).toFixed(2) + '× of copy' },
+        'edgetape wasm kernel': { ms: r.wasm!.toFixed(1), 'vs kernel': '1' },
+        'edgetape TS kernel': { ms: r.ts!.toFixed(1), 'vs kernel': (r.ts! / r.wasm!).toFixed(2) + '× slower' },
+        arquero: { ms: r.arquero!.toFixed(1), 'vs kernel': (r.arquero! / r.wasm!).toFixed(1) + '× slower' },
+        'duckdb-wasm (query)': { ms: r.duckdb!.toFixed(1), 'vs kernel': (r.duckdb! / r.wasm!).toFixed(1) + '× slower' },
+        'duckdb-wasm (load)': { ms: r.duckdbLoad!.toFixed(1), 'vs kernel': '' },
+      });
 
     }
     if (part('indicators')) {
-    const ind = (await page.evaluate((n) => (window as unknown as B).bench.indicators!(n, 5), CANDLES)) as { kernels: string; ms: Record<string, { kernel: number; ts: number; ti: number }> };
-    results.indicators = ind;
-    const sp = Object.values(ind.ms).map((v) => v.ti / v.kernel);
-    console.log(`\nindicators over ${CANDLES.toLocaleString()} candles (${ind.kernels} kernels) vs technicalindicators`);
-    console.table(Object.fromEntries(Object.entries(ind.ms).map(([k, v]) => [k, { kernel: v.kernel.toFixed(1), 'TS kernel': v.ts.toFixed(1), technicalindicators: v.ti.toFixed(0), speedup: (v.ti / v.kernel).toFixed(1) + '×' }])));
-    const geo = Math.exp(sp.reduce((s, x) => s + Math.log(x), 0) / sp.length);
-    console.log(`geometric mean speedup: ${geo.toFixed(1)}×`);
-    (results.indicators as Record<string, unknown>).geomeanSpeedup = geo;
+      const ind = (await page.evaluate((n) => (window as unknown as B).bench.indicators!(n, 5), CANDLES)) as { kernels: string; ms: Record<string, { kernel: number; ts: number; ti: number }> };
+      results.indicators = ind;
+      const sp = Object.values(ind.ms).map((v) => v.ti / v.kernel);
+      console.log(`\nindicators over ${CANDLES.toLocaleString()} candles (${ind.kernels} kernels) vs technicalindicators`);
+      console.table(Object.fromEntries(Object.entries(ind.ms).map(([k, v]) => [k, { kernel: v.kernel.toFixed(1), 'TS kernel': v.ts.toFixed(1), technicalindicators: v.ti.toFixed(0), speedup: (v.ti / v.kernel).toFixed(1) + '×' }])));
+      const geo = Math.exp(sp.reduce((s, x) => s + Math.log(x), 0) / sp.length);
+      console.log(`geometric mean speedup: ${geo.toFixed(1)}×`);
+      (results.indicators as Record<string, unknown>).geomeanSpeedup = geo;
 
     }
     if (part('memory')) {
-    const mem = (await page.evaluate(() => (window as unknown as B).bench.memory!(1_000_000))) as { tableBytes: number; jsHeapDelta: number };
-    results.memory = mem;
-    console.log(`\ntrade table: ${(mem.tableBytes / 1e6).toFixed(1)} MB per million trades held (JS heap delta ${(mem.jsHeapDelta / 1e6).toFixed(1)} MB)`);
+      const mem = (await page.evaluate(() => (window as unknown as B).bench.memory!(1_000_000))) as { tableBytes: number; jsHeapDelta: number };
+      results.memory = mem;
+      console.log(`\ntrade table: ${(mem.tableBytes / 1e6).toFixed(1)} MB per million trades held (JS heap delta ${(mem.jsHeapDelta / 1e6).toFixed(1)} MB)`);
     }
     await page.close();
 
@@ -180,8 +187,10 @@ export async function run(): Promise<void> {
     const ctx = await browser.newContext();
     const app = await ctx.newPage();
     app.on('pageerror', (e) => console.error('app error:', e.message));
+    app.on('console', (m) => m.type() === 'error' && console.error('app console:', m.text()));
     await app.goto(`${url}/?interval=1m`);
     await app.waitForFunction(() => document.querySelector('[data-testid="candle-chart"]'));
+    console.log('seeding IndexedDB with a year of 1-minute candles…');
     await app.evaluate(async () => {
       const { chunks } = (await (await fetch('/data/seed.json')).json()) as { chunks: { start: number; end: number; rows: number }[] };
       const db = await new Promise<IDBDatabase>((ok, fail) => {
@@ -200,11 +209,13 @@ export async function run(): Promise<void> {
       }
       db.close();
     });
+    console.log('seeded; reloading');
     const paints: number[] = [];
     const all: number[] = [];
     for (let i = 0; i < 3; i++) {
       await app.reload();
       paints.push(await mark(app, 'chart-first-paint'));
+      console.log(`  first paint ${paints.at(-1)!.toFixed(0)} ms`);
       all.push(await mark(app, 'chart-all-rows'));
     }
     const painted = Number(await app.getByTestId('candle-chart').getAttribute('data-painted'));
@@ -213,13 +224,17 @@ export async function run(): Promise<void> {
 
     // main thread while the worker ingests 5,000 msg/s
     await app.addInitScript(() => {
-      (window as unknown as { longtasks: number[] }).longtasks = [];
-      new PerformanceObserver((l) => l.getEntries().forEach((e) => (window as unknown as { longtasks: number[] }).longtasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+      const w = window as unknown as { longtasks: number[]; since: number };
+      w.longtasks = [];
+      w.since = Infinity;
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => e.startTime >= w.since && w.longtasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
     });
     const sent = stream(wss, 5_000, 10);
     await app.reload();
     await mark(app, 'chart-all-rows');
-    await app.evaluate(() => ((window as unknown as { longtasks: number[] }).longtasks.length = 0));
+    await app.waitForTimeout(1_000);
+    // only tasks that start from here on: the year of history is on the chart, the stream is running
+    await app.evaluate(() => ((window as unknown as { since: number }).since = performance.now()));
     const n = await sent;
     await app.waitForTimeout(1_000);
     const lt = await app.evaluate(() => (window as unknown as { longtasks: number[] }).longtasks);

@@ -36,6 +36,8 @@ class DataEngine {
   /** Chart state: what was sent last, so pushes carry only the changed tail. */
   private sent: { interval: Interval; epoch: number; lastTime: number; partial: boolean } | null = null;
   private historyNote: string | null = null;
+  /** False until the cache is loaded: pushing a half-loaded history would make the chart redraw per chunk. */
+  private ready = false;
   readonly view: MarketView;
 
   constructor(
@@ -61,12 +63,17 @@ class DataEngine {
   async run(): Promise<void> {
     const kernels = loadKernels(new URL('../../wasm/kernels.wasm', import.meta.url), (why) => (this.view.reason = `wasm kernels unavailable (${why}); using TypeScript`));
     try {
-      await this.inst.loadCache(await this.db.get());
+      await this.inst.loadCache(await this.db.get(), () => {
+        this.ready = true;
+        this.pushCandles();
+      });
       this.dbOk = true;
+      this.candlesDirty = true;
       void storageStatus();
     } catch (err) {
       this.view.reason = `history cache unavailable: ${err instanceof Error ? err.message : String(err)}`;
     }
+    this.ready = true;
     this.pushCandles();
     this.inst.kernels = await kernels;
     this.connect();
@@ -177,7 +184,7 @@ class DataEngine {
    * rows so the first paint is quick, then all of them), else only rows from the last bar sent on.
    */
   private pushCandles(): void {
-    if (!this.candlesDirty) return;
+    if (!this.candlesDirty || !this.ready) return;
     this.candlesDirty = false;
     const inst = this.inst;
     const epoch = inst.historyEpoch;

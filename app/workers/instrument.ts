@@ -1,7 +1,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { bucketStart, CANDLE_COLUMNS, type Candle, type CandleColumns } from '../../shared/market/candles';
 import { tsKernels, type Kernels } from '../../wasm/kernels';
-import { cachedRanges, loadNewest, putChunk, type Db } from '../db';
+import { cachedRanges, loadChunks, loadNewest, putChunk, type Db } from '../db';
 import { CandleTable } from './candle-table';
 import { chartIPC } from './chart-view';
 import { fillGaps, INTERVAL_MS, type Fetch, type Interval } from './gap-fill';
@@ -114,13 +114,32 @@ export class Instrument {
     return toIPC({ ...b, imbalance: this.kernels.bookImbalance(b.bidSize, b.askSize, 1, 1) });
   }
 
-  /** Cached 1-second and 1-minute candles, newest first up to the bounds; paints before the socket opens. */
-  async loadCache(db: Db): Promise<void> {
+  /**
+   * Cached 1-second and 1-minute candles, up to the bounds. The newest minutes come first and `onFirst` runs
+   * as soon as they are in, so a chart paints before the rest of a year has been read; the older part is then
+   * merged in one step.
+   */
+  async loadCache(db: Db, onFirst: () => void = () => {}, firstRows = 1_500): Promise<void> {
     const live = await loadNewest(db, 'candleChunks', this.series('1s'), LIVE_1S);
     this.live.loadIPC(live.map((c) => c.ipc));
     this.cachedLive = this.live.length;
-    const hist = await loadNewest(db, 'candleChunks', this.series('1m'), HISTORY_ROWS);
-    for (const c of hist) this.mergeHistory(columnsOf(c.ipc));
+    const series = this.series('1m');
+    const newest = await loadNewest(db, 'candleChunks', series, firstRows);
+    for (const c of newest) this.mergeHistory(columnsOf(c.ipc));
+    this.cachedHistory = this.history.length;
+    onFirst();
+    if (!newest.length) return;
+    const older = await loadChunks(db, 'candleChunks', series, -Infinity, newest[0]!.start - 1);
+    const rows = older.reduce((n, c) => n + c.rows, 0);
+    const skip = Math.max(0, rows - (HISTORY_ROWS - this.history.length));
+    const all = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, new Float64Array(rows)])) as CandleColumns;
+    let at = 0;
+    for (const c of older) {
+      const t = tableFromIPC(c.ipc);
+      for (const col of CANDLE_COLUMNS) all[col].set(t.getChild(col)!.toArray() as Float64Array, at);
+      at += c.rows;
+    }
+    this.mergeHistory(Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, all[c].subarray(skip)])) as CandleColumns);
     this.cachedHistory = this.history.length;
   }
 
@@ -147,10 +166,14 @@ export class Instrument {
     });
   }
 
-  /** Merges ascending 1-minute bars into history, keeping it sorted; a bar already held wins over a duplicate. */
+  /**
+   * Merges ascending 1-minute bars into history, keeping it sorted; a bar already held wins over a duplicate.
+   * Bumps the epoch: a block of bars is a reload for the chart, not thousands of one-bar updates.
+   */
   mergeHistory(bars: CandleColumns): void {
     const n = bars.time.length;
     if (!n) return;
+    this.historyEpoch++;
     if (!this.history.length || bars.time[0]! > this.history.last('time')) {
       this.history.appendColumns(bars);
       return;
@@ -173,7 +196,6 @@ export class Instrument {
     }
     this.history.clear();
     this.history.appendColumns(out, 0, k);
-    this.historyEpoch++;
   }
 }
 

@@ -3,8 +3,8 @@ import { makeTable, Table, tableToIPC } from 'apache-arrow';
 type Cols<C extends string> = Record<C, Float64Array>;
 
 /**
- * An append-only columnar table in fixed-size float64 chunks, bounded to about `maxRows`: when it grows past
- * that, whole oldest chunks are dropped, so memory stays ≤ (maxRows + chunkRows) × columns × 8 bytes and no
+ * An append-only columnar table in fixed-size float64 chunks, bounded to `maxRows`: as soon as the oldest whole
+ * chunk can go with at least `maxRows` left, it is dropped, so it holds fewer than maxRows + chunkRows rows and no
  * append ever copies old rows. `toArrow` wraps the chunks as Arrow record batches without copying.
  */
 export class ColumnChunks<C extends string> {
@@ -33,7 +33,6 @@ export class ColumnChunks<C extends string> {
 
   private tailChunk(): Cols<C> {
     if (this.fill === this.chunkRows) {
-      this.evict();
       this.chunks.push(Object.fromEntries(this.columns.map((c) => [c, new Float64Array(this.chunkRows)])) as Cols<C>);
       this.fill = 0;
     }
@@ -53,7 +52,7 @@ export class ColumnChunks<C extends string> {
     const ch = this.tailChunk();
     for (const c of this.columns) ch[c][this.fill] = row[c];
     this.fill++;
-    this.n++;
+    if (++this.n - this.chunkRows >= this.maxRows) this.evict();
   }
 
   /** Appends rows [from, to) of columnar input, chunk by chunk with `set` (no per-row work). */
@@ -65,6 +64,7 @@ export class ColumnChunks<C extends string> {
       this.fill += k;
       this.n += k;
       from += k;
+      if (this.n - this.chunkRows >= this.maxRows) this.evict();
     }
   }
 

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
-import { cachedRanges, DB_VERSION, DbHandle, evictLru, loadCandleChunks, loadChunks, openDb, putCandleChunk, putChunk, storageStatus, type Db } from '../../app/db';
+import { cachedRanges, DB_VERSION, TOUCH_MS, DbHandle, evictLru, loadCandleChunks, loadChunks, openDb, putCandleChunk, putChunk, storageStatus, type Db } from '../../app/db';
 
 const chunk = (series: string, start: number, rows: number, bytes = 1) => ({
   series, start, end: start + (rows - 1) * 1000, rows, ipc: new Uint8Array(bytes).fill(start % 256),
@@ -25,10 +25,12 @@ describe('IndexedDB candle cache', () => {
   it('loads the chunks overlapping a time range and marks them used', async () => {
     const db = await openDb(fresh());
     for (const s of [0, 10_000, 20_000, 30_000]) await putChunk(db, 'tradeChunks', chunk('t', s, 10), 1);
-    const got = await loadChunks(db, 'tradeChunks', 't', 12_000, 25_000, 99);
+    const later = 1 + TOUCH_MS;
+    const got = await loadChunks(db, 'tradeChunks', 't', 12_000, 25_000, later);
     expect(got.map((c) => c.start)).toEqual([10_000, 20_000]);
-    const all = await db.getAll('tradeChunks');
-    expect(all.map((c) => c.usedAt)).toEqual([1, 99, 99, 1]);
+    expect((await db.getAll('tradeChunks')).map((c) => c.usedAt)).toEqual([1, later, later, 1]);
+    await loadChunks(db, 'tradeChunks', 't', 0, 25_000, later + 1); // the two just used are not rewritten
+    expect((await db.getAll('tradeChunks')).map((c) => c.usedAt)).toEqual([later + 1, later, later, 1]);
     db.close();
   });
 });
@@ -123,8 +125,8 @@ describe('quota exhaustion', () => {
     expect(await putChunk(db, 'tradeChunks', chunk('t', 0, 1, MB), 20)).toBe(true);
     expect(await putChunk(db, 'candleChunks', chunk('a', 1_000, 1, MB), 30)).toBe(true);
     expect(await putChunk(db, 'candleChunks', chunk('a', 2_000, 1, MB), 40)).toBe(true);
-    await loadChunks(raw, 'candleChunks', 'a', 0, 0, 50); // the oldest write was just read: now the newest use
-    expect(await putChunk(db, 'candleChunks', chunk('b', 0, 1, MB), 60)).toBe(true);
+    await loadChunks(raw, 'candleChunks', 'a', 0, 0, 10 + TOUCH_MS); // the oldest write was just read: now the newest use
+    expect(await putChunk(db, 'candleChunks', chunk('b', 0, 1, MB), 20 + TOUCH_MS)).toBe(true);
     // freeing ≥ 2 MB took the two least recently used: the trade chunk (20) and a@1000 (30)
     expect((await raw.getAll('candleChunks')).map((c) => `${c.series}@${c.start}`).sort()).toEqual(['a@0', 'a@2000', 'b@0']);
     expect(await raw.getAll('tradeChunks')).toEqual([]);
