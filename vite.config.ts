@@ -13,7 +13,7 @@ function serviceWorker(): Plugin {
       const version = createHash('sha256').update(files.sort().join('\n')).digest('hex').slice(0, 12);
       const src = readFileSync(new URL('./app/sw.ts', import.meta.url), 'utf8');
       const { code } = await transformWithOxc(src, 'sw.ts');
-      const precache = ['/', '/index.html', ...files.filter((f) => f !== 'index.html').map((f) => `/${f}`)];
+      const precache = ['/', ...files.filter((f) => f !== 'index.html').map((f) => `/${f}`)];
       this.emitFile({ type: 'asset', fileName: 'sw.js', source: `const PRECACHE = ${JSON.stringify(precache)};\nconst VERSION = '${version}';\n${code}` });
     },
   };

@@ -39,9 +39,11 @@ sw.addEventListener('fetch', (e) => {
   const req = e.request;
   const url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== sw.location.origin || url.pathname.startsWith('/api/') || url.pathname === '/ws') return;
+  // '/' rather than '/index.html': the edge's asset server redirects the latter, and a redirected response
+  // cannot answer a navigation.
   if (req.mode === 'navigate') {
     e.respondWith(
-      fetch(req).catch(async () => (await caches.match('/index.html', { cacheName: CACHE })) ?? Response.error()),
+      fetch(req).catch(async () => (await caches.match('/', { cacheName: CACHE })) ?? Response.error()),
     );
     return;
   }

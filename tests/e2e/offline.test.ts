@@ -50,6 +50,15 @@ describe.skipIf(why !== '')(`offline and back ${why}`, () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(stack.url);
     await page.evaluate(() => navigator.serviceWorker.ready);
+    // the whole shell is precached before the network goes away
+    const cached = await page.evaluate(async () => {
+      const keys = await caches.keys();
+      const shell = keys.find((k) => k.startsWith('edgetape-shell-'));
+      return shell ? (await (await caches.open(shell)).keys()).map((r) => new URL(r.url).pathname) : [];
+    });
+    expect(cached).toContain('/');
+    expect(cached.some((p) => /\/assets\/data\.worker-.*\.js$/.test(p))).toBe(true);
+    expect(cached.some((p) => /\/assets\/kernels-.*\.wasm$/.test(p))).toBe(true);
     const chart = page.getByTestId('candle-chart');
     const badge = page.getByTestId('link-badge');
     await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
@@ -57,9 +66,9 @@ describe.skipIf(why !== '')(`offline and back ${why}`, () => {
     const [firstFrom, firstTo] = asked[0]!;
     expect(firstTo % M).toBe(0);
     expect(firstTo - firstFrom).toBe(7 * 86_400_000); // nothing cached yet: the whole window
-    await page.waitForTimeout(2_500); // closed candles are persisted every 2 s
     const before = Number(await chart.getAttribute('data-candles'));
     const firstTime = await chart.getAttribute('data-first-time');
+    await page.waitForTimeout(2_500); // closed candles are persisted every 2 s
 
     await ctx.setOffline(true);
     await page.reload();
