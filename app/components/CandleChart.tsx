@@ -64,7 +64,7 @@ export function CandleChart(props: {
       />
       <figcaption data-testid="candle-caption">
         <Show when={props.candles} fallback={loadError() ?? 'loading history…'}>
-          {(c) => `${c().totalRows} closed ${c().interval === '1s' ? '1 s' : '1 m'} candles · ${c().cachedRows} from this device's cache${c().historyNote ? ` · ${c().historyNote}` : ''}`}
+          {(c) => <>{`${c().totalRows} closed ${c().interval === '1s' ? '1 s' : '1 m'} candles · ${c().cachedRows} from this device's cache${c().historyNote ? ` · ${c().historyNote}` : ''}`}</>}
         </Show>
       </figcaption>
     </figure>
