@@ -69,31 +69,43 @@ export function barBound(time: Float64Array, iv: number): number {
 }
 
 function resampleTrades(ts: Float64Array, px: Float64Array, qty: Float64Array, iv: number): CandleColumns {
-  const o = columns(barBound(ts, iv));
+  const out = columns(barBound(ts, iv));
   let m = -1;
   let t0 = -Infinity;
+  let o = 0, h = 0, l = 0, c = 0, v = 0, qv = 0, k = 0;
+  const flush = () => {
+    out.time[m] = t0;
+    out.open[m] = o;
+    out.high[m] = h;
+    out.low[m] = l;
+    out.close[m] = c;
+    out.volume[m] = v;
+    out.quoteVolume[m] = qv;
+    out.trades[m] = k;
+  };
   for (let i = 0; i < ts.length; i++) {
     const p = px[i]!;
     const q = qty[i]!;
     const b = bucketStart(ts[i]!, iv);
     if (b > t0) {
+      if (m >= 0) flush();
       m++;
       t0 = b;
-      o.time[m] = b;
-      o.open[m] = o.high[m] = o.low[m] = o.close[m] = p;
-      o.volume[m] = q;
-      o.quoteVolume[m] = p * q;
-      o.trades[m] = 1;
+      o = h = l = c = p;
+      v = q;
+      qv = p * q;
+      k = 1;
     } else {
-      if (p > o.high[m]!) o.high[m] = p;
-      if (p < o.low[m]!) o.low[m] = p;
-      o.close[m] = p;
-      o.volume[m]! += q;
-      o.quoteVolume[m]! += p * q;
-      o.trades[m]!++;
+      if (p > h) h = p;
+      if (p < l) l = p;
+      c = p;
+      v += q;
+      qv += p * q;
+      k++;
     }
   }
-  return trim(o, m + 1);
+  if (m >= 0) flush();
+  return trim(out, m + 1);
 }
 
 function resampleCandles(src: CandleColumns, iv: number): CandleColumns {

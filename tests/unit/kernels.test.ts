@@ -63,7 +63,7 @@ describe.skipIf(!hasData())(`kernels on the real OHLCV files ${hasData() ? '' : 
       expect(s.series).toEqual(r.series);
       close([s.mean, s.std, s.min, s.max, s.last, s.z], [r.mean, r.std, r.min, r.max, r.last, r.z]);
     }
-  });
+  }, 60_000);
 
   it('indicators match technicalindicators on the same bars', () => {
     for (const [, b] of files) {
@@ -176,7 +176,7 @@ describe('the wasm wrapper', () => {
     expect(after1.inUse).toBe(0);
     for (let i = 0; i < 10_000; i++) once();
     expect(k.memory).toEqual(after1);
-  });
+  }, 60_000);
 
   it('frees the arena even when a call throws', async () => {
     const k = (await loadKernels(WASM)) as WasmKernels;

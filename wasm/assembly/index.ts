@@ -18,36 +18,49 @@ export function heapBase(): usize {
   return t - (((t % iv) + iv) % iv);
 }
 
-/** Trades (time-ordered; a late trade folds into the open bar) → bars at `out + c·cap·8`, c = time,o,h,l,c,v,qv,n. */
+/**
+ * Trades (time-ordered; a late trade folds into the open bar) → bars at `out + c·cap·8`, c = time,o,h,l,c,v,qv,n.
+ * The open bar lives in locals and is written out when the next one starts: one store per bar, not per trade.
+ */
 export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64, out: usize, cap: i32): i32 {
   const s = <usize>cap << 3;
   let m = -1;
   let t0 = -Infinity;
+  let o = 0.0, h = 0.0, l = 0.0, c = 0.0, v = 0.0, qv = 0.0, k = 0.0;
   for (let i = 0; i < n; i++) {
     const p = ld(px, i);
     const q = ld(qty, i);
     const b = bucket(ld(ts, i), iv);
     if (b > t0) {
+      if (m >= 0) flush(out, s, m, t0, o, h, l, c, v, qv, k);
       m++;
       t0 = b;
-      st(out, m, b);
-      st(out + s, m, p);
-      st(out + 2 * s, m, p);
-      st(out + 3 * s, m, p);
-      st(out + 4 * s, m, p);
-      st(out + 5 * s, m, q);
-      st(out + 6 * s, m, p * q);
-      st(out + 7 * s, m, 1);
+      o = h = l = c = p;
+      v = q;
+      qv = p * q;
+      k = 1;
     } else {
-      if (p > ld(out + 2 * s, m)) st(out + 2 * s, m, p);
-      if (p < ld(out + 3 * s, m)) st(out + 3 * s, m, p);
-      st(out + 4 * s, m, p);
-      st(out + 5 * s, m, ld(out + 5 * s, m) + q);
-      st(out + 6 * s, m, ld(out + 6 * s, m) + p * q);
-      st(out + 7 * s, m, ld(out + 7 * s, m) + 1);
+      if (p > h) h = p;
+      if (p < l) l = p;
+      c = p;
+      v += q;
+      qv += p * q;
+      k += 1;
     }
   }
+  if (m >= 0) flush(out, s, m, t0, o, h, l, c, v, qv, k);
   return m + 1;
+}
+
+@inline function flush(out: usize, s: usize, m: i32, t: f64, o: f64, h: f64, l: f64, c: f64, v: f64, qv: f64, k: f64): void {
+  st(out, m, t);
+  st(out + s, m, o);
+  st(out + 2 * s, m, h);
+  st(out + 3 * s, m, l);
+  st(out + 4 * s, m, c);
+  st(out + 5 * s, m, v);
+  st(out + 6 * s, m, qv);
+  st(out + 7 * s, m, k);
 }
 
 /** Bars (columns at `src + c·n·8`) → coarser bars at `out + c·cap·8`. */
