@@ -72,6 +72,7 @@ function resampleTrades(ts: Float64Array, px: Float64Array, qty: Float64Array, i
   const out = columns(barBound(ts, iv));
   let m = -1;
   let t0 = -Infinity;
+  let end = -Infinity;
   let o = 0, h = 0, l = 0, c = 0, v = 0, qv = 0, k = 0;
   const flush = () => {
     out.time[m] = t0;
@@ -86,11 +87,12 @@ function resampleTrades(ts: Float64Array, px: Float64Array, qty: Float64Array, i
   for (let i = 0; i < ts.length; i++) {
     const p = px[i]!;
     const q = qty[i]!;
-    const b = bucketStart(ts[i]!, iv);
-    if (b > t0) {
+    const t = ts[i]!;
+    if (t >= end) {
       if (m >= 0) flush();
       m++;
-      t0 = b;
+      t0 = bucketStart(t, iv);
+      end = t0 + iv;
       o = h = l = c = p;
       v = q;
       qv = p * q;

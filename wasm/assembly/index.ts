@@ -26,15 +26,18 @@ export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64
   const s = <usize>cap << 3;
   let m = -1;
   let t0 = -Infinity;
+  // f64 `%` is a libm call here: only a trade past the open bucket's end needs its bucket computed
+  let end = -Infinity;
   let o = 0.0, h = 0.0, l = 0.0, c = 0.0, v = 0.0, qv = 0.0, k = 0.0;
   for (let i = 0; i < n; i++) {
     const p = ld(px, i);
     const q = ld(qty, i);
-    const b = bucket(ld(ts, i), iv);
-    if (b > t0) {
+    const t = ld(ts, i);
+    if (t >= end) {
       if (m >= 0) flush(out, s, m, t0, o, h, l, c, v, qv, k);
       m++;
-      t0 = b;
+      t0 = bucket(t, iv);
+      end = t0 + iv;
       o = h = l = c = p;
       v = q;
       qv = p * q;
