@@ -183,6 +183,7 @@ export async function run(): Promise<void> {
     }
     await page.close();
 
+    if (!part('reload') && !part('ingest')) return;
     // warm reload: seed IndexedDB through the app's own schema, then time reload → first chart paint
     const ctx = await browser.newContext();
     const app = await ctx.newPage();
@@ -245,6 +246,6 @@ export async function run(): Promise<void> {
     await browser.close();
     wss.close();
     server.close();
+    console.log(`\nresults: ${writeResults('engine', results)}`);
   }
-  console.log(`\nresults: ${writeResults('engine', results)}`);
 }
