@@ -12,10 +12,8 @@ export interface Chunk {
   /** Wall-clock ms of the last read or write: the least recently used ranges are evicted first. */
   usedAt: number;
 }
-/** What callers hand in: `usedAt` is the cache's business. */
+/** What callers hand in: `usedAt` is the cache's business. Version 1 stored exactly this. */
 export type NewChunk = Omit<Chunk, 'usedAt'>;
-/** Kept as an alias: version 1 stored the same record without `usedAt`. */
-export type CandleChunk = NewChunk;
 
 export type ChunkStore = 'candleChunks' | 'tradeChunks';
 
@@ -155,10 +153,6 @@ export async function cachedRanges(db: Db, store: ChunkStore, series: string): P
   for (let cur = await db.transaction(store).store.openCursor(range); cur; cur = await cur.continue()) out.push([cur.value.start, cur.value.end]);
   return out;
 }
-
-/** Version-1 callers: candles only. */
-export const putCandleChunk = (db: Db, chunk: NewChunk): Promise<boolean> => putChunk(db, 'candleChunks', chunk);
-export const loadCandleChunks = (db: Db, series: string, minRows: number): Promise<Chunk[]> => loadNewest(db, 'candleChunks', series, minRows);
 
 export interface StorageStatus {
   usage: number | null;

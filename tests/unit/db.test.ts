@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
-import { cachedRanges, DB_VERSION, TOUCH_MS, DbHandle, evictLru, loadCandleChunks, loadChunks, openDb, putCandleChunk, putChunk, storageStatus, type Db } from '../../app/db';
+import { cachedRanges, DB_VERSION, TOUCH_MS, DbHandle, evictLru, loadChunks, loadNewest, openDb, putChunk, storageStatus, type Db } from '../../app/db';
 
 const chunk = (series: string, start: number, rows: number, bytes = 1) => ({
   series, start, end: start + (rows - 1) * 1000, rows, ipc: new Uint8Array(bytes).fill(start % 256),
@@ -13,11 +13,11 @@ describe('IndexedDB candle cache', () => {
   it('returns the newest chunks of one series covering the rows asked for, oldest first', async () => {
     const db = await openDb(fresh());
     for (const [s, start, rows] of [['a', 0, 10], ['a', 10_000, 10], ['a', 20_000, 5], ['b', 5_000, 99]] as const) {
-      await putCandleChunk(db, chunk(s, start, rows));
+      await putChunk(db, 'candleChunks', chunk(s, start, rows));
     }
-    expect((await loadCandleChunks(db, 'a', 12)).map((c) => c.start)).toEqual([10_000, 20_000]);
-    expect((await loadCandleChunks(db, 'a', 1000)).map((c) => c.start)).toEqual([0, 10_000, 20_000]);
-    expect(await loadCandleChunks(db, 'c', 10)).toEqual([]);
+    expect((await loadNewest(db, 'candleChunks', 'a', 12)).map((c) => c.start)).toEqual([10_000, 20_000]);
+    expect((await loadNewest(db, 'candleChunks', 'a', 1000)).map((c) => c.start)).toEqual([0, 10_000, 20_000]);
+    expect(await loadNewest(db, 'candleChunks', 'c', 10)).toEqual([]);
     expect(await cachedRanges(db, 'candleChunks', 'a')).toEqual([[0, 9_000], [10_000, 19_000], [20_000, 24_000]]);
     db.close();
   });
@@ -50,7 +50,7 @@ describe('schema upgrades keep the data', () => {
     expect(kept).toMatchObject({ series: 'binance:BTC-USDT:1s', start: 5_000, end: 7_000, rows: 3 });
     expect(Array.from(kept!.ipc)).toEqual(new Array(7).fill(5_000 % 256));
     expect(kept!.usedAt).toBeGreaterThanOrEqual(before);
-    expect((await loadCandleChunks(db, 'binance:BTC-USDT:1s', 1)).length).toBe(1);
+    expect((await loadNewest(db, 'candleChunks', 'binance:BTC-USDT:1s', 1)).length).toBe(1);
     expect(await putChunk(db, 'tradeChunks', chunk('x', 0, 1))).toBe(true);
     db.close();
   });
