@@ -1,7 +1,6 @@
 import { tableFromArrays, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { CANDLE_COLUMNS, type Candle, type CandleColumn, type CandleColumns } from '../../shared/market/candles';
 
-
 type RowSource = Record<CandleColumn, ArrayLike<number>>;
 
 /**
