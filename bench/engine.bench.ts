@@ -220,7 +220,23 @@ export async function run(): Promise<void> {
       all.push(await mark(app, 'chart-all-rows'));
     }
     const painted = Number(await app.getByTestId('candle-chart').getAttribute('data-painted'));
-    results.warmReload = { rows: painted, firstPaintMs: paints, allRowsMs: all };
+    // pan and zoom over the year: drag and wheel on the chart while counting animation frames
+    await app.waitForTimeout(1_000);
+    const box = (await app.getByTestId('candle-chart').boundingBox())!;
+    // a string, not a function: tsx would wrap a named inner function in a helper the page does not have
+    await app.evaluate(`window.rafs = []; requestAnimationFrame(function tick(t) { window.rafs.push(t); if (window.rafs.length < 100000) requestAnimationFrame(tick); });`);
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 3];
+    await app.mouse.move(cx, cy);
+    for (let k = 0; k < 6; k++) await app.mouse.wheel(0, 400); // zoom out towards the whole year
+    await app.mouse.down();
+    for (let k = 0; k < 60; k++) await app.mouse.move(cx + ((k % 20) - 10) * 30, cy);
+    await app.mouse.up();
+    for (let k = 0; k < 6; k++) await app.mouse.wheel(0, -400);
+    const frames = await app.evaluate(() => (window as unknown as { rafs: number[] }).rafs);
+    const gaps = frames.slice(1).map((t, i) => t - frames[i]!).sort((a, b) => a - b);
+    const pan = { frames: frames.length, seconds: (frames.at(-1)! - frames[0]!) / 1000, medianFrameMs: gaps[gaps.length >> 1]!, p95FrameMs: gaps[Math.floor(gaps.length * 0.95)]!, maxFrameMs: gaps.at(-1)! };
+    console.log(`pan/zoom over ${painted.toLocaleString()} bars: ${pan.frames} frames in ${pan.seconds.toFixed(1)} s, frame time median ${pan.medianFrameMs.toFixed(1)} ms, p95 ${pan.p95FrameMs.toFixed(1)} ms, max ${pan.maxFrameMs.toFixed(0)} ms`);
+    results.warmReload = { rows: painted, firstPaintMs: paints, allRowsMs: all, pan };
     console.log(`\nwarm reload of ${painted.toLocaleString()} 1-minute candles from IndexedDB: first chart paint ${median(paints).toFixed(0)} ms after navigation start (runs ${paints.map((p) => p.toFixed(0)).join(', ')}), all rows on the chart ${median(all).toFixed(0)} ms`);
 
     // main thread while the worker ingests 5,000 msg/s
@@ -246,6 +262,9 @@ export async function run(): Promise<void> {
     await browser.close();
     wss.close();
     server.close();
-    console.log(`\nresults: ${writeResults('engine', results)}`);
+    // a partial run keeps the other parts' last figures
+    const file = join(REPO_ROOT, 'bench/results/engine.json');
+    const previous = only && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results: object }).results : {};
+    console.log(`\nresults: ${writeResults('engine', { ...previous, ...results })}`);
   }
 }
