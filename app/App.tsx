@@ -13,9 +13,9 @@ import { createSession } from './stores/session';
 export function App() {
   const market = createMarket('BTC-USDT');
   const forecast = createForecast('binance:BTC-USDT');
+  // Each candle push may close a minute: hand the forecaster the closed 1-minute bars it has not seen.
   createEffect(() => {
-    const c = market.candles();
-    if (c) forecast.feedSeconds(c);
+    if (market.candles()) void market.api.closedMinutes(forecast.since(), 600).then(forecast.feedMinutes);
   });
   const session = createSession();
   const nav = createRoute();
@@ -43,7 +43,7 @@ export function App() {
       <AccountPages session={session} nav={nav} symbol="BTC-USDT" />
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
       <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
-      <CandleChart candles={market.candles()} />
+      <CandleChart candles={market.candles()} interval={market.interval()} onInterval={market.chooseInterval} />
       <ForecastPanel info={forecast.info()} latest={forecast.latest()} warmup={forecast.warmup()} error={forecast.error()} onShow={() => forecast.start()} />
       <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>
     </main>

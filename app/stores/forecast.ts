@@ -1,8 +1,8 @@
 import * as Comlink from 'comlink';
 import { createSignal, onCleanup } from 'solid-js';
 import type { BandPoint } from '../../shared/ml/band';
-import { MINUTE_MS, resample, type Bar } from '../../shared/ml/ohlcv';
-import type { CandleView } from '../workers/view';
+import type { CandleColumns } from '../../shared/market/candles';
+import type { Bar } from '../../shared/ml/ohlcv';
 import type { ForecastApi, ForecastResult, ModelInfo, Warmup } from '../workers/forecast-view';
 
 const KEEP_RESULTS = 120;
@@ -51,18 +51,16 @@ export function createForecast(series: string) {
     return queue;
   };
 
-  /** Feeds the app's 1-second candles: only minutes whose every second has closed become 1-minute bars. */
-  const feedSeconds = (c: CandleView) => {
-    const n = c.closed.time.length;
-    if (!api || !n) return;
-    const minutes = resample(c.closed, MINUTE_MS, c.closed.time[n - 1]! + 1000);
+  /** Closed 1-minute bars from the data worker (its history table), oldest first. */
+  const feedMinutes = (m: CandleColumns) => {
     const rows: Bar[] = [];
-    // The table's oldest minute is partial unless it starts on the minute: not a bar the model was trained on.
-    for (let i = c.closed.time[0]! % MINUTE_MS === 0 ? 0 : 1; i < minutes.time.length; i++)
-      rows.push({ time: minutes.time[i]!, open: minutes.open[i]!, high: minutes.high[i]!, low: minutes.low[i]!, close: minutes.close[i]!, volume: minutes.volume[i]! });
-    void push(rows);
+    for (let i = 0; i < m.time.length; i++) rows.push({ time: m.time[i]!, open: m.open[i]!, high: m.high[i]!, low: m.low[i]!, close: m.close[i]!, volume: m.volume[i]! });
+    return push(rows);
   };
 
+  /** The newest minute already pushed, so the data worker sends only what is new. */
+  const since = () => lastMinute;
+
   onCleanup(() => worker?.terminate());
-  return { info, latest, warmup, error, bands, start, push, feedSeconds };
+  return { info, latest, warmup, error, bands, start, push, feedMinutes, since };
 }

@@ -1,10 +1,5 @@
 import { tableFromArrays, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import type { Candle } from '../../shared/market/candles';
-
-export const CANDLE_COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
-export type CandleColumn = (typeof CANDLE_COLUMNS)[number];
-/** Candles as columns: what crosses to the main thread (by transfer) and what Arrow stores. */
-export type CandleColumns = Record<CandleColumn, Float64Array>;
+import { CANDLE_COLUMNS, type Candle, type CandleColumn, type CandleColumns } from '../../shared/market/candles';
 
 type RowSource = Record<CandleColumn, ArrayLike<number>>;
 
@@ -24,6 +19,10 @@ export class CandleTable {
 
   get length(): number {
     return this.n;
+  }
+
+  get firstTime(): number {
+    return this.n ? this.cols.time[0]! : NaN;
   }
 
   get lastTime(): number {

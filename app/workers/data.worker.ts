@@ -1,10 +1,12 @@
 import * as Comlink from 'comlink';
-import { CandleBuilder } from '../../shared/market/candles';
+import { CandleBuilder, type CandleColumns } from '../../shared/market/candles';
 import type { ServerMsg } from '../../shared/protocol/messages';
 import { parseServerMsg } from '../../shared/protocol/validate';
-import { loadCandleChunks, openDb, putCandleChunk, type Db } from '../db';
-import { CandleTable } from './candle-table';
-import type { CandleView, DataApi, LinkState, MarketView } from './view';
+import { loadKernels } from '../../wasm/kernels';
+import { DbHandle, storageStatus } from '../db';
+import { INTERVAL_MS } from './gap-fill';
+import { Instrument } from './instrument';
+import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, StartOptions } from './view';
 
 /** Connected but nothing for this long: the numbers on screen are stale. */
 const STALE_MS = 3_000;
@@ -12,52 +14,68 @@ const PING_MS = 10_000;
 const VIEW_MS = 100;
 const CANDLE_PUSH_MS = 500;
 const PERSIST_MS = 2_000;
-const KEEP_CANDLES = 3_600;
-const SHOW_CANDLES = 300;
 const TPS_WINDOW_MS = 5_000;
+/** Rows sent ahead of a full view so the first paint does not wait for a year of bars. */
+const FIRST_PAINT_ROWS = 1_500;
 
 class DataEngine {
   private ws: WebSocket | undefined;
-  private db: Db | undefined;
+  private readonly db = new DbHandle(undefined, { onClosed: () => (this.view.reason = 'history cache reopened after another tab upgraded it') });
+  private dbOk = false;
   private backoff = 500;
   private lastPongAt = 0;
   private readonly tradeTimes: number[] = [];
-  private readonly table = new CandleTable(KEEP_CANDLES);
+  readonly inst: Instrument;
   private readonly builder = new CandleBuilder(1000, (bar) => {
-    this.table.append(bar);
+    this.inst.addSecond(bar);
     this.candlesDirty = true;
   });
-  private cachedRows = 0;
   private candlesDirty = true;
   private socketOpen = false;
+  private interval: Interval = '1s';
+  /** Chart state: what was sent last, so pushes carry only the changed tail. */
+  private sent: { interval: Interval; epoch: number; lastTime: number; partial: boolean } | null = null;
+  private historyNote: string | null = null;
+  /** False until the cache is loaded: pushing a half-loaded history would make the chart redraw per chunk. */
+  private ready = false;
   readonly view: MarketView;
 
   constructor(
-    private readonly opts: { wsUrl: string; symbol: string; exchange: string },
+    private readonly opts: StartOptions,
     private readonly onView: (v: MarketView) => void,
     private readonly onCandles: (c: CandleView) => void,
   ) {
     this.view = {
       symbol: opts.symbol, exchange: opts.exchange, link: 'connecting', mode: null, feed: null, feeds: [], last: null,
-      bid: null, bidSize: null, ask: null, askSize: null, tradesPerSecond: 0, lastDataAt: 0, offlineSince: null, reason: null,
+      bid: null, bidSize: null, ask: null, askSize: null, tradesPerSecond: 0, lastDataAt: 0,
+      offlineSince: self.navigator.onLine === false ? Date.now() : null, reason: null,
     };
+    this.inst = new Instrument({ exchange: opts.exchange, symbol: opts.symbol });
   }
 
-  get series(): string {
-    return `${this.opts.exchange}:${this.opts.symbol}:1s`;
+  setInterval(interval: Interval): void {
+    this.interval = interval;
+    this.candlesDirty = true;
+    this.pushCandles();
   }
 
-  /** Cached candles first, so a reload paints history before the socket is even open. */
+  /** Cached candles first, so a reload paints history before the socket is even open; wasm loads meanwhile. */
   async run(): Promise<void> {
+    const kernels = loadKernels(new URL('../../wasm/kernels.wasm', import.meta.url), (why) => (this.view.reason = `wasm kernels unavailable (${why}); using TypeScript`));
     try {
-      this.db = await openDb();
-      const chunks = await loadCandleChunks(this.db, this.series, KEEP_CANDLES);
-      this.table.loadIPC(chunks.map((c) => c.ipc));
-      this.cachedRows = this.table.length;
+      await this.inst.loadCache(await this.db.get(), () => {
+        this.ready = true;
+        this.pushCandles();
+      });
+      this.dbOk = true;
+      this.candlesDirty = true;
+      void storageStatus();
     } catch (err) {
       this.view.reason = `history cache unavailable: ${err instanceof Error ? err.message : String(err)}`;
     }
+    this.ready = true;
     this.pushCandles();
+    this.inst.kernels = await kernels;
     this.connect();
     setInterval(() => this.tick(), VIEW_MS);
     setInterval(() => this.pushCandles(), CANDLE_PUSH_MS);
@@ -79,6 +97,7 @@ class DataEngine {
       this.lastPongAt = Date.now();
       this.view.offlineSince = null;
       this.view.reason = null;
+      void this.fillHistory();
     };
     ws.onmessage = (e) => this.onFrame(e.data as string);
     ws.onclose = (e) => {
@@ -125,6 +144,7 @@ class DataEngine {
         // A snapshot's trade (now = 0) sets the price but is not a fresh tick or a candle input.
         if (now) {
           this.builder.add(d.ts, d.price, d.amount);
+          this.inst.addTrade(d.ts, d.price, d.amount, d.side);
           this.candlesDirty = true;
           this.tradeTimes.push(now);
           this.view.lastDataAt = now;
@@ -140,6 +160,7 @@ class DataEngine {
         if (now) {
           this.view.lastDataAt = now;
           this.touch(msg.data.exchange, now);
+          this.inst.addQuote(msg.data.ts, msg.data.bid, msg.data.bidSize, msg.data.ask, msg.data.askSize);
         }
         return;
       case 'pong':
@@ -176,19 +197,74 @@ class DataEngine {
     this.onView({ ...this.view });
   }
 
+  /**
+   * Sends the chart what changed: a full view after an interval switch or a history merge (first the newest
+   * rows so the first paint is quick, then all of them), else only rows from the last bar sent on.
+   */
   private pushCandles(): void {
-    if (!this.candlesDirty) return;
+    if (!this.candlesDirty || !this.ready) return;
     this.candlesDirty = false;
-    const closed = this.table.tail(SHOW_CANDLES);
-    const open = this.builder.open ? { ...this.builder.open } : null;
-    const view: CandleView = { closed, open, cachedRows: Math.min(this.cachedRows, this.table.length), totalRows: this.table.length };
-    this.onCandles(Comlink.transfer(view, Object.values(closed).map((a) => a.buffer)));
+    const inst = this.inst;
+    const epoch = inst.historyEpoch;
+    const sent = this.sent;
+    const full = !sent || sent.interval !== this.interval || sent.epoch !== epoch || sent.partial;
+    const all = this.interval === '1s' ? inst.live.length : inst.history.length + 1;
+    const partial = full && !sent?.partial && all > FIRST_PAINT_ROWS;
+    const chart = inst.chart(this.interval, !full ? { since: sent.lastTime } : partial ? { last: FIRST_PAINT_ROWS } : { all: true });
+    this.sent = { interval: this.interval, epoch, lastTime: chart.lastTime, partial };
+    if (partial) this.candlesDirty = true;
+    const oneSecond = this.interval === '1s';
+    const view: CandleView = {
+      interval: this.interval,
+      full,
+      ipc: chart.ipc,
+      open: oneSecond && this.builder.open ? { ...this.builder.open } : null,
+      cachedRows: oneSecond ? Math.min(inst.cachedLive, inst.live.length) : Math.min(inst.cachedHistory, inst.history.length),
+      totalRows: oneSecond ? inst.live.length : inst.history.length,
+      firstTime: oneSecond ? (inst.live.length ? inst.live.firstTime : null) : inst.history.length ? inst.history.get('time', 0) : null,
+      historyNote: this.historyNote,
+    };
+    this.onCandles(Comlink.transfer(view, [chart.ipc.buffer]));
   }
 
   private async persist(): Promise<void> {
-    const chunk = this.table.drainIPC();
-    if (!chunk || !this.db) return;
-    await putCandleChunk(this.db, { series: this.series, ...chunk });
+    if (!this.dbOk) return;
+    try {
+      await this.inst.persist(await this.db.get());
+    } catch (err) {
+      this.view.reason = `history cache: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  /** On every (re)connect: ask the history API only for the minutes neither the cache nor this session has. */
+  private async fillHistory(): Promise<void> {
+    const now = Date.now();
+    const to = now - (now % INTERVAL_MS['1m']);
+    try {
+      const db = this.dbOk ? await this.db.get() : undefined;
+      const asked = await this.inst.fillHistory(db, fetch, this.opts.httpBase, to - this.opts.historyDays * 86_400_000, to);
+      this.historyNote = null;
+      if (asked.length) this.candlesDirty = true;
+    } catch (err) {
+      this.historyNote = `history not filled: ${err instanceof Error ? err.message : String(err)}`;
+      this.candlesDirty = true;
+    }
+  }
+
+  book(count: number): BookView {
+    const ipc = this.inst.bookView(count);
+    return Comlink.transfer({ ipc }, [ipc.buffer]);
+  }
+
+  closedMinutes(after: number, max: number): CandleColumns {
+    const h = this.inst.history;
+    const bars = h.slice(Math.max(h.lowerBound('time', after + 1), h.length - max));
+    return Comlink.transfer(bars, Object.values(bars).map((a) => a.buffer));
+  }
+
+  stats() {
+    const i = this.inst;
+    return { kernels: i.kernels.kind, tradeRows: i.trades.length, tableBytes: i.trades.bytes + i.book.bytes + i.history.bytes, historyRows: i.history.length };
   }
 
   /** Heartbeat: a socket that stops answering is replaced rather than trusted. */
@@ -203,10 +279,16 @@ class DataEngine {
   }
 }
 
+let engine: DataEngine | undefined;
 const api: DataApi = {
   async start(opts, onView, onCandles) {
-    await new DataEngine(opts, onView, onCandles).run();
+    engine = new DataEngine(opts, onView, onCandles);
+    await engine.run();
   },
+  setInterval: (interval) => engine?.setInterval(interval),
+  book: (count) => engine!.book(count),
+  closedMinutes: (after, max) => engine!.closedMinutes(after, max),
+  stats: () => engine!.stats(),
 };
 
 Comlink.expose(api);

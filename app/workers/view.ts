@@ -1,6 +1,6 @@
-import type { Candle } from '../../shared/market/candles';
+import type { Candle, CandleColumns } from '../../shared/market/candles';
+import type { Interval } from './intervals';
 import type { FeedMode, FeedStatus, Side } from '../../shared/market/types';
-import type { CandleColumns } from './candle-table';
 
 /** The browser's own view of its link: `stale` means connected but no fresh data. */
 export type LinkState = 'connecting' | 'live' | 'stale' | 'offline';
@@ -27,18 +27,49 @@ export interface MarketView {
   reason: string | null;
 }
 
+export type { Interval };
+
+/**
+ * Candles and indicators for the chart, as an Arrow IPC stream (columns of chart-view.ts) whose buffer is
+ * transferred, never cloned. `full` replaces what the chart shows; otherwise the rows replace the chart's
+ * rows from the first time in them on (the last bar may still be forming).
+ */
 export interface CandleView {
-  closed: CandleColumns;
+  interval: Interval;
+  full: boolean;
+  ipc: Uint8Array;
+  /** The 1-second bar still forming (1 s charts only). */
   open: Candle | null;
-  /** Rows that came from IndexedDB rather than this session's socket. */
+  /** Rows that came from this device's cache rather than this session, and all rows, at this interval's source. */
   cachedRows: number;
   totalRows: number;
+  firstTime: number | null;
+  /** Why older history could not be filled from the server, if it could not. */
+  historyNote: string | null;
+}
+
+export interface BookView {
+  /** Arrow IPC: time, bid, bidSize, ask, askSize, imbalance. */
+  ipc: Uint8Array;
+}
+
+export interface StartOptions {
+  wsUrl: string;
+  symbol: string;
+  exchange: string;
+  /** Origin of the history API (`GET /api/v1/candles`). */
+  httpBase: string;
+  /** How far back to keep 1-minute history filled, in days. */
+  historyDays: number;
 }
 
 export interface DataApi {
-  start(
-    opts: { wsUrl: string; symbol: string; exchange: string },
-    onView: (v: MarketView) => void,
-    onCandles: (c: CandleView) => void,
-  ): Promise<void>;
+  start(opts: StartOptions, onView: (v: MarketView) => void, onCandles: (c: CandleView) => void): Promise<void>;
+  /** Switches the chart's interval: the next push is a full view. */
+  setInterval(interval: Interval): void;
+  book(count: number): BookView;
+  /** Closed 1-minute bars after `after` (Unix ms), at most `max` of the newest: what forecasts run on. */
+  closedMinutes(after: number, max: number): CandleColumns;
+  /** Which kernels run here ('wasm', or 'ts' when wasm could not load) and bytes held in tables. */
+  stats(): { kernels: 'wasm' | 'ts'; tradeRows: number; tableBytes: number; historyRows: number };
 }

@@ -11,6 +11,11 @@ export interface Candle {
   trades: number;
 }
 
+export const CANDLE_COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
+export type CandleColumn = (typeof CANDLE_COLUMNS)[number];
+/** Candles as columns: what kernels take and return, what crosses threads by transfer and what Arrow stores. */
+export type CandleColumns = Record<CandleColumn, Float64Array>;
+
 /** Start of the UTC bucket of `intervalMs` that holds `ts`. */
 export const bucketStart = (ts: number, intervalMs: number): number => ts - (((ts % intervalMs) + intervalMs) % intervalMs);
 

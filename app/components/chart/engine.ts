@@ -1,0 +1,135 @@
+import { tableFromIPC } from 'apache-arrow';
+import {
+  CandlestickSeries, createChart, HistogramSeries, LineSeries,
+  type IChartApi, type ISeriesApi, type SeriesType, type Time, type UTCTimestamp,
+} from 'lightweight-charts';
+import type { Candle } from '../../../shared/market/candles';
+import type { ChartColumns } from '../../workers/chart-view';
+
+const UP = '#26a69a';
+const DOWN = '#ef5350';
+
+/** An extra series another feature draws on the chart (e.g. a forecast band), in the main pane or its own. */
+export interface OverlaySpec {
+  kind: 'line' | 'band';
+  color: string;
+  /** 0 = over the candles; a higher index puts it in its own pane below. */
+  pane?: number;
+  title?: string;
+}
+export interface Overlay {
+  /** Times are Unix ms (UTC bucket starts); values NaN where there is nothing to draw. */
+  setData(time: Float64Array, value: Float64Array, upper?: Float64Array): void;
+  remove(): void;
+}
+
+const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
+const local = (t: Time, withDate: boolean): string => {
+  const d = new Date((t as number) * 1000);
+  return withDate ? d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }) : d.toLocaleTimeString([], { hour12: false });
+};
+
+/**
+ * lightweight-charts set up for edgetape: candles + volume in the main pane, EMA 20/50 and Bollinger overlays,
+ * RSI and MACD panes. Candles sit in UTC buckets; axis and crosshair labels are in the user's time zone.
+ * Loaded lazily (with Arrow) so the first screen does not wait for it.
+ */
+export class ChartEngine {
+  readonly chart: IChartApi;
+  private readonly candles: ISeriesApi<'Candlestick'>;
+  private readonly volume: ISeriesApi<'Histogram'>;
+  private readonly lines: Partial<Record<keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>>> = {};
+  /** Bars on screen: what the page exposes for tests and screen readers. */
+  rows = 0;
+  lastTime = -Infinity;
+  /** Newest bar drawn (the forming one included), in chart seconds. */
+  private shownSec = -Infinity;
+
+  constructor(el: HTMLElement) {
+    const color = getComputedStyle(el).color || '#ccc';
+    this.chart = createChart(el, {
+      autoSize: true,
+      layout: { background: { color: 'transparent' }, textColor: color, attributionLogo: false, panes: { separatorColor: '#333' } },
+      grid: { vertLines: { color: 'rgba(128,128,128,0.12)' }, horzLines: { color: 'rgba(128,128,128,0.12)' } },
+      timeScale: { timeVisible: true, secondsVisible: true, tickMarkFormatter: (t: Time) => local(t, false) },
+      localization: { timeFormatter: (t: Time) => local(t, true) },
+    });
+    this.candles = this.chart.addSeries(CandlestickSeries, { upColor: UP, downColor: DOWN, wickUpColor: UP, wickDownColor: DOWN, borderVisible: false });
+    this.volume = this.chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
+    this.chart.priceScale('vol').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    const line = (col: keyof ChartColumns, c: string, pane = 0) =>
+      (this.lines[col] = this.chart.addSeries(LineSeries, { color: c, lineWidth: 1, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false }, pane));
+    line('ema20', '#f0b90b');
+    line('ema50', '#a78bfa');
+    line('bbUpper', 'rgba(96,165,250,0.7)');
+    line('bbMiddle', 'rgba(96,165,250,0.35)');
+    line('bbLower', 'rgba(96,165,250,0.7)');
+    line('rsi14', '#e879f9', 1);
+    line('macd', '#60a5fa', 2);
+    line('macdSignal', '#f97316', 2);
+    this.lines.macdHist = this.chart.addSeries(HistogramSeries, { color: '#64748b', priceLineVisible: false, lastValueVisible: false }, 2);
+    for (const [i, h] of [[1, 90], [2, 110]] as const) this.chart.panes()[i]?.setHeight(h);
+  }
+
+  /** Applies a chart view: `full` replaces everything, otherwise rows from their first time on are updated/appended. */
+  apply(ipc: Uint8Array, full: boolean, open: Candle | null): void {
+    const t = tableFromIPC(ipc);
+    const col = (name: keyof ChartColumns) => t.getChild(name)!.toArray() as Float64Array;
+    const time = col('time');
+    const [o, h, l, c, v] = [col('open'), col('high'), col('low'), col('close'), col('volume')];
+    const n = time.length;
+    const bars: { time: UTCTimestamp; open: number; high: number; low: number; close: number }[] = new Array(n);
+    const vols: { time: UTCTimestamp; value: number; color: string }[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const ts = sec(time[i]!);
+      bars[i] = { time: ts, open: o[i]!, high: h[i]!, low: l[i]!, close: c[i]! };
+      vols[i] = { time: ts, value: v[i]!, color: c[i]! >= o[i]! ? 'rgba(38,166,154,0.45)' : 'rgba(239,83,80,0.45)' };
+    }
+    if (open) {
+      const ts = sec(open.time);
+      bars.push({ time: ts, open: open.open, high: open.high, low: open.low, close: open.close });
+      vols.push({ time: ts, value: open.volume, color: 'rgba(128,128,128,0.4)' });
+    }
+    this.put(this.candles, bars, full);
+    this.put(this.volume, vols, full);
+    for (const [name, s] of Object.entries(this.lines) as [keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>][]) {
+      const x = col(name);
+      const pts: { time: UTCTimestamp; value?: number }[] = [];
+      // no points where a line has no value (warm-up, or older than the drawn window): lines may start later
+      for (let i = 0; i < n; i++) if (!Number.isNaN(x[i])) pts.push({ time: sec(time[i]!), value: x[i]! });
+      this.put(s, pts, full);
+    }
+    this.shownSec = Math.max(full ? -Infinity : this.shownSec, bars.at(-1)?.time ?? -Infinity);
+    if (full) this.rows = n;
+    else if (n) this.rows += time[0]! > this.lastTime ? n : n - 1;
+    if (n) this.lastTime = time[n - 1]!;
+  }
+
+  /** A tail may repeat bars older than the forming one already drawn: those are final and already shown. */
+  private put<T extends SeriesType>(s: ISeriesApi<T>, data: { time: UTCTimestamp }[], full: boolean): void {
+    if (!full && !data.length) return;
+    if (full) return s.setData(data as never);
+    for (const d of data) if (d.time >= this.shownSec) s.update(d as never);
+  }
+
+  addOverlay(spec: OverlaySpec): Overlay {
+    const opts = { color: spec.color, lineWidth: 1 as const, priceLineVisible: false, lastValueVisible: false, title: spec.title ?? '' };
+    const main = this.chart.addSeries(LineSeries, opts, spec.pane ?? 0);
+    const upper = spec.kind === 'band' ? this.chart.addSeries(LineSeries, opts, spec.pane ?? 0) : undefined;
+    const pts = (time: Float64Array, v: Float64Array) => Array.from(time, (t, i) => (Number.isNaN(v[i]) ? { time: sec(t) } : { time: sec(t), value: v[i]! }));
+    return {
+      setData: (time, value, up) => {
+        main.setData(pts(time, value));
+        if (upper && up) upper.setData(pts(time, up));
+      },
+      remove: () => {
+        this.chart.removeSeries(main);
+        if (upper) this.chart.removeSeries(upper);
+      },
+    };
+  }
+
+  dispose(): void {
+    this.chart.remove();
+  }
+}

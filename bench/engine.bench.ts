@@ -1,0 +1,270 @@
+/// <reference lib="dom" />
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { tableToIPC, makeTable } from 'apache-arrow';
+import { chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { WebSocketServer } from 'ws';
+import { readRecording } from '../tools/fake-exchange/recording';
+import { freePort } from '../tools/free-port';
+import { binanceTrades, FTX_1M, readOhlcv } from '../tools/ohlcv';
+import { DATA_DIR, hasData, REPO_ROOT } from '../tools/paths';
+import { CANDLE_COLUMNS } from '../shared/market/candles';
+import { writeResults } from './results';
+
+/**
+ * Browser engine benchmarks, all in one Chromium page per measure, on the same real data: trades from the
+ * Binance recordings (spot 08-08/09 + USD-M) tiled to 10 M; FTX 1-minute bars tiled to 1 M and to a year.
+ */
+/** Debian's Chromium, as tests/e2e/browser.ts uses; never a downloaded one. */
+const CHROMIUM = '/usr/bin/chromium';
+const TRADES = 10_000_000;
+const CANDLES = 1_000_000;
+const YEAR = 525_600;
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+function f64(...cols: Float64Array[]): Buffer {
+  const out = new Float64Array(cols.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of cols) out.set(c, (at += c.length) - c.length);
+  return Buffer.from(out.buffer);
+}
+
+/** A year of 1-minute candles ending at the current minute, tiled from the FTX file and scaled to join up. */
+interface Seed {
+  start: number;
+  end: number;
+  rows: number;
+  ipc: Uint8Array;
+}
+function yearOfCandles(): Seed[] {
+  const src = readOhlcv(FTX_1M);
+  const m = src.time.length;
+  const end = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+  const cols = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, new Float64Array(YEAR)])) as Record<(typeof CANDLE_COLUMNS)[number], Float64Array>;
+  let scale = 1;
+  for (let i = 0; i < YEAR; i++) {
+    const k = i % m;
+    if (k === 0 && i) scale = cols.close[i - 1]! / src.open[0]!;
+    cols.time[i] = end - (YEAR - 1 - i) * 60_000;
+    for (const c of ['open', 'high', 'low', 'close'] as const) cols[c][i] = src[c][k]! * scale;
+    cols.volume[i] = src.volume[k]!;
+    cols.quoteVolume[i] = src.quoteVolume[k]! * scale;
+  }
+  const chunks: Seed[] = [];
+  for (let s = 0; s < YEAR; s += 10_080) {
+    const part = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, cols[c].slice(s, s + 10_080)])) as Record<string, Float64Array>;
+    const t = part.time!;
+    chunks.push({ start: t[0]!, end: t[t.length - 1]!, rows: t.length, ipc: tableToIPC(makeTable(part), 'stream') });
+  }
+  return chunks;
+}
+
+async function serve(seed: Seed[]): Promise<{ url: string; server: Server; wss: WebSocketServer }> {
+  const trades = binanceTrades(['spot/btcusdt_20240808.gz', 'spot/btcusdt_20240809.gz', 'usdm/btcusdt_20240808.gz'].flatMap((f) => readRecording(join(DATA_DIR, 'hftbacktest', f))));
+  const ftx = readOhlcv(FTX_1M);
+  const data: Record<string, Buffer> = {
+    '/data/trades.f64': f64(trades.ts, trades.price, trades.amount),
+    '/data/ohlcv.f64': f64(ftx.close, ftx.high, ftx.low, ftx.open),
+    '/data/seed.json': Buffer.from(JSON.stringify({ chunks: seed.map(({ ipc: _, ...meta }) => meta) })),
+  };
+  seed.forEach((c, i) => (data[`/data/seed/${i}.arrow`] = Buffer.from(c.ipc)));
+  const roots: [string, string][] = [
+    ['/bench/', join(REPO_ROOT, 'bench/tmp/page')],
+    ['/duckdb/', join(REPO_ROOT, 'node_modules/@duckdb/duckdb-wasm/dist')],
+    ['/wasm/', join(REPO_ROOT, 'wasm')],
+    ['/', join(REPO_ROOT, 'dist')],
+  ];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
+    if (data[path]) return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(data[path]);
+    if (path.startsWith('/api/')) return res.writeHead(404).end('no history API in the bench');
+    const [prefix, dir] = roots.find(([p]) => path.startsWith(p))!;
+    let file = join(dir, normalize(path.slice(prefix.length)));
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(dir, 'index.html');
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  const wss = new WebSocketServer({ server, path: '/ws' });
+  const port = await freePort();
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${port}`, server, wss };
+}
+
+/** Streams real trades (re-timed to now) at `rate` messages/s for `seconds`, in the edge's protocol. */
+function stream(wss: WebSocketServer, rate: number, seconds: number): Promise<number> {
+  const t = binanceTrades(readRecording(join(DATA_DIR, 'hftbacktest/spot/btcusdt_20240808.gz')));
+  return new Promise((done) => {
+    wss.once('connection', (ws) => {
+      ws.send(JSON.stringify({ t: 'hello', v: 1, mode: 'replay', serverTime: Date.now() }));
+      let seq = 0;
+      const start = Date.now();
+      const timer = setInterval(() => {
+        const due = Math.min(rate * seconds, Math.floor(((Date.now() - start) / 1000) * rate));
+        for (; seq < due; seq++) {
+          const k = seq % t.ts.length;
+          const data = { type: 'trade', exchange: 'binance', symbol: 'BTC-USDT', ts: Date.now(), recvTs: Date.now(), id: String(seq), price: t.price[k], amount: t.amount[k], side: seq & 1 ? 'buy' : 'sell' };
+          ws.send(JSON.stringify({ t: 'trade', stream: 'trades:BTC-USDT:binance', seq, data }));
+        }
+        if (seq >= rate * seconds) {
+          clearInterval(timer);
+          done(seq);
+        }
+      }, 10);
+    });
+  });
+}
+
+/** `ENGINE_BENCH=reload,ingest npm run bench -- engine` runs only those parts (resample, indicators, memory, reload, ingest). */
+const only = process.env.ENGINE_BENCH?.split(',');
+const part = (name: string) => !only || only.includes(name);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mark = (page: Page, name: string) =>
+  page
+    .waitForFunction((n) => performance.getEntriesByName(n)[0]?.startTime, name, { timeout: 60_000 })
+    .then((h) => h.jsonValue() as Promise<number>)
+    .catch(async (err: unknown) => {
+      const caption = await page.getByTestId('candle-caption').textContent().catch(() => '?');
+      const reason = await page.locator('.reason').textContent({ timeout: 100 }).catch(() => '');
+      throw new Error(`no ${name} mark; caption: ${caption}; reason: ${reason}`, { cause: err });
+    });
+
+export async function run(): Promise<void> {
+  if (!hasData()) {
+    console.log('skipped: ../shared/data is absent');
+    return;
+  }
+  await build({ configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  await build({ configFile: false, root: join(REPO_ROOT, 'bench/browser'), base: '/bench/', logLevel: 'warn', build: { outDir: join(REPO_ROOT, 'bench/tmp/page'), emptyOutDir: true, target: 'es2022' }, worker: { format: 'es' } });
+  const { url, server, wss } = await serve(yearOfCandles());
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--max-old-space-size=8192'],
+  });
+  const results: Record<string, unknown> = {};
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(`${url}/bench/`);
+    await page.waitForFunction(() => document.title === 'ready');
+    type B = { bench: Record<string, (n: number, reps?: number) => Promise<unknown>> };
+
+    if (part('resample')) {
+      const rs = (await page.evaluate((n) => (window as unknown as B).bench.resample!(n, 5), TRADES)) as { bars: number; aqRows: number; duckRows: number; ms: Record<string, number> };
+      results.resample = rs;
+      const r = rs.ms;
+      console.log(`\nresample ${TRADES.toLocaleString()} trades → ${rs.bars} 1-minute bars (arquero ${rs.aqRows}, duckdb ${rs.duckRows} rows)`);
+      console.table({
+        'typed-array copy (3 cols)': { ms: r.copy!.toFixed(1), 'vs kernel': (r.wasm! / r.copy!).toFixed(2) + '× of copy' },
+        'edgetape wasm kernel': { ms: r.wasm!.toFixed(1), 'vs kernel': '1' },
+        'edgetape TS kernel': { ms: r.ts!.toFixed(1), 'vs kernel': (r.ts! / r.wasm!).toFixed(2) + '× slower' },
+        arquero: { ms: r.arquero!.toFixed(1), 'vs kernel': (r.arquero! / r.wasm!).toFixed(1) + '× slower' },
+        'duckdb-wasm (query)': { ms: r.duckdb!.toFixed(1), 'vs kernel': (r.duckdb! / r.wasm!).toFixed(1) + '× slower' },
+        'duckdb-wasm (load)': { ms: r.duckdbLoad!.toFixed(1), 'vs kernel': '' },
+      });
+
+    }
+    if (part('indicators')) {
+      const ind = (await page.evaluate((n) => (window as unknown as B).bench.indicators!(n, 5), CANDLES)) as { kernels: string; ms: Record<string, { kernel: number; ts: number; ti: number }> };
+      results.indicators = ind;
+      const sp = Object.values(ind.ms).map((v) => v.ti / v.kernel);
+      console.log(`\nindicators over ${CANDLES.toLocaleString()} candles (${ind.kernels} kernels) vs technicalindicators`);
+      console.table(Object.fromEntries(Object.entries(ind.ms).map(([k, v]) => [k, { kernel: v.kernel.toFixed(1), 'TS kernel': v.ts.toFixed(1), technicalindicators: v.ti.toFixed(0), speedup: (v.ti / v.kernel).toFixed(1) + '×' }])));
+      const geo = Math.exp(sp.reduce((s, x) => s + Math.log(x), 0) / sp.length);
+      console.log(`geometric mean speedup: ${geo.toFixed(1)}×`);
+      (results.indicators as Record<string, unknown>).geomeanSpeedup = geo;
+
+    }
+    if (part('memory')) {
+      const mem = (await page.evaluate(() => (window as unknown as B).bench.memory!(1_000_000))) as { tableBytes: number; jsHeapDelta: number };
+      results.memory = mem;
+      console.log(`\ntrade table: ${(mem.tableBytes / 1e6).toFixed(1)} MB per million trades held (JS heap delta ${(mem.jsHeapDelta / 1e6).toFixed(1)} MB)`);
+    }
+    await page.close();
+
+    if (!part('reload') && !part('ingest')) return;
+    // warm reload: seed IndexedDB through the app's own schema, then time reload → first chart paint
+    const ctx = await browser.newContext();
+    const app = await ctx.newPage();
+    app.on('pageerror', (e) => console.error('app error:', e.message));
+    app.on('console', (m) => m.type() === 'error' && console.error('app console:', m.text()));
+    await app.goto(`${url}/?interval=1m`);
+    await app.waitForFunction(() => document.querySelector('[data-testid="candle-chart"]'));
+    console.log('seeding IndexedDB with a year of 1-minute candles…');
+    await app.evaluate(async () => {
+      const { chunks } = (await (await fetch('/data/seed.json')).json()) as { chunks: { start: number; end: number; rows: number }[] };
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const r = indexedDB.open('edgetape');
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
+      for (let i = 0; i < chunks.length; i++) {
+        const ipc = new Uint8Array(await (await fetch(`/data/seed/${i}.arrow`)).arrayBuffer());
+        await new Promise<void>((ok, fail) => {
+          const tx = db.transaction('candleChunks', 'readwrite');
+          tx.objectStore('candleChunks').put({ series: 'binance:BTC-USDT:1m', ...chunks[i]!, ipc, usedAt: Date.now() });
+          tx.oncomplete = () => ok();
+          tx.onerror = () => fail(tx.error);
+        });
+      }
+      db.close();
+    });
+    console.log('seeded; reloading');
+    const paints: number[] = [];
+    const all: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await app.reload();
+      paints.push(await mark(app, 'chart-first-paint'));
+      console.log(`  first paint ${paints.at(-1)!.toFixed(0)} ms`);
+      all.push(await mark(app, 'chart-all-rows'));
+    }
+    const painted = Number(await app.getByTestId('candle-chart').getAttribute('data-painted'));
+    // pan and zoom over the year: drag and wheel on the chart while counting animation frames
+    await app.waitForTimeout(1_000);
+    const box = (await app.getByTestId('candle-chart').boundingBox())!;
+    // a string, not a function: tsx would wrap a named inner function in a helper the page does not have
+    await app.evaluate(`window.rafs = []; requestAnimationFrame(function tick(t) { window.rafs.push(t); if (window.rafs.length < 100000) requestAnimationFrame(tick); });`);
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 3];
+    await app.mouse.move(cx, cy);
+    for (let k = 0; k < 6; k++) await app.mouse.wheel(0, 400); // zoom out towards the whole year
+    await app.mouse.down();
+    for (let k = 0; k < 60; k++) await app.mouse.move(cx + ((k % 20) - 10) * 30, cy);
+    await app.mouse.up();
+    for (let k = 0; k < 6; k++) await app.mouse.wheel(0, -400);
+    const frames = await app.evaluate(() => (window as unknown as { rafs: number[] }).rafs);
+    const gaps = frames.slice(1).map((t, i) => t - frames[i]!).sort((a, b) => a - b);
+    const pan = { frames: frames.length, seconds: (frames.at(-1)! - frames[0]!) / 1000, medianFrameMs: gaps[gaps.length >> 1]!, p95FrameMs: gaps[Math.floor(gaps.length * 0.95)]!, maxFrameMs: gaps.at(-1)! };
+    console.log(`pan/zoom over ${painted.toLocaleString()} bars: ${pan.frames} frames in ${pan.seconds.toFixed(1)} s, frame time median ${pan.medianFrameMs.toFixed(1)} ms, p95 ${pan.p95FrameMs.toFixed(1)} ms, max ${pan.maxFrameMs.toFixed(0)} ms`);
+    results.warmReload = { rows: painted, firstPaintMs: paints, allRowsMs: all, pan };
+    console.log(`\nwarm reload of ${painted.toLocaleString()} 1-minute candles from IndexedDB: first chart paint ${median(paints).toFixed(0)} ms after navigation start (runs ${paints.map((p) => p.toFixed(0)).join(', ')}), all rows on the chart ${median(all).toFixed(0)} ms`);
+
+    // main thread while the worker ingests 5,000 msg/s
+    await app.addInitScript(() => {
+      const w = window as unknown as { longtasks: number[]; since: number };
+      w.longtasks = [];
+      w.since = Infinity;
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => e.startTime >= w.since && w.longtasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+    });
+    const sent = stream(wss, 5_000, 10);
+    await app.reload();
+    await mark(app, 'chart-all-rows');
+    await app.waitForTimeout(1_000);
+    // only tasks that start from here on: the year of history is on the chart, the stream is running
+    await app.evaluate(() => ((window as unknown as { since: number }).since = performance.now()));
+    const n = await sent;
+    await app.waitForTimeout(1_000);
+    const lt = await app.evaluate(() => (window as unknown as { longtasks: number[] }).longtasks);
+    results.ingest = { messages: n, seconds: 10, longTasks: lt.length, maxLongTaskMs: lt.length ? Math.max(...lt) : 0 };
+    console.log(`\ningest ${n.toLocaleString()} trade messages at 5,000/s into the worker (1 m chart with indicators live): ${lt.length} long tasks on the main thread, longest ${lt.length ? Math.max(...lt).toFixed(0) : 0} ms`);
+    await ctx.close();
+  } finally {
+    await browser.close();
+    wss.close();
+    server.close();
+    // a partial run keeps the other parts' last figures
+    const file = join(REPO_ROOT, 'bench/results/engine.json');
+    const previous = only && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results: object }).results : {};
+    console.log(`\nresults: ${writeResults('engine', { ...previous, ...results })}`);
+  }
+}
