@@ -5,6 +5,7 @@ import { apiRoutes } from './routes/api';
 import { wsRoutes } from './routes/ws';
 
 export { ExchangeFeed } from './objects/ExchangeFeed';
+export { Relay } from './objects/Relay';
 export { SymbolHub } from './objects/SymbolHub';
 
 const app = new Hono<{ Bindings: Env }>()
