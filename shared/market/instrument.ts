@@ -62,10 +62,12 @@ export class InstrumentState {
     const trades = new Map<string, WireTrade[]>();
     const candleTouched = new Set<string>();
     const quoted = new Set<Venue>();
-    let lastTs = -Infinity;
+    // Each venue's bars close on that venue's clock; consolidated bars on the latest of them.
+    const clocks = new Map<string, number>();
     for (const e of events) {
       if (e.symbol !== this.symbol) continue;
-      if (e.ts > lastTs) lastTs = e.ts;
+      if (e.ts > (clocks.get(e.exchange) ?? -Infinity)) clocks.set(e.exchange, e.ts);
+      if (e.ts > (clocks.get(CONSOLIDATED) ?? -Infinity)) clocks.set(CONSOLIDATED, e.ts);
       if (e.type === 'book') {
         let book = this.books.get(e.exchange);
         if (!book) this.books.set(e.exchange, (book = new OrderBook()));
@@ -124,7 +126,10 @@ export class InstrumentState {
     for (const [scope, list] of trades) msgs.push(this.stamp<TradesMsg>({ t: 'trades', stream: streamName('trades', this.symbol, scope), seq: 0, trades: list }));
 
     // Bars close on exchange time: a trade in a later bucket, or the batch's clock passing the bucket's end.
-    if (lastTs > -Infinity) for (const b of this.builders.values()) b.closeBefore(lastTs);
+    for (const [key, b] of this.builders) {
+      const now = clocks.get(key.slice(0, key.indexOf('|')));
+      if (now !== undefined) b.closeBefore(now);
+    }
     const closedNow = this.closing;
     this.closing = [];
     for (const c of closedNow) candleTouched.add(`${c.scope}|${c.interval}`);

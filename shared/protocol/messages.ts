@@ -97,7 +97,11 @@ export type StreamMsg = SnapshotMsg | BookMsg | TradesMsg | BboMsg | CandleMsg |
 export type ServerMsg = HelloMsg | StreamMsg | StatusMsg | PongMsg | BeatMsg | ErrorMsg;
 
 // Client → edge (JSON text on both subprotocols: client frames are small and rare).
-export interface PingMsg { t: 'ping'; ts: number }
+/**
+ * Client heartbeat. `rx` = bytes of server frames the client has processed on this socket (string
+ * frames by length): the edge's measure of how far behind a client is, whatever the network buffers.
+ */
+export interface PingMsg { t: 'ping'; ts: number; rx?: number }
 /** `resume[stream]` = the last seq the client holds: the edge replays what followed, or sends a snapshot. */
 export interface SubscribeMsg { t: 'subscribe'; streams: string[]; resume?: Record<string, number> }
 export interface UnsubscribeMsg { t: 'unsubscribe'; streams: string[] }

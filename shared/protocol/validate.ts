@@ -34,7 +34,9 @@ export function parseClientMsg(raw: string | ArrayBuffer): Parsed<ClientMsg> {
   if (!isObj(v)) return fail('bad_message', 'frame must be a JSON object');
   switch (v.t) {
     case 'ping':
-      return isNum(v.ts) ? { ok: true, msg: { t: 'ping', ts: v.ts } } : fail('bad_message', 'ping needs a numeric ts');
+      if (!isNum(v.ts)) return fail('bad_message', 'ping needs a numeric ts');
+      if (v.rx === undefined) return { ok: true, msg: { t: 'ping', ts: v.ts } };
+      return isSeq(v.rx) ? { ok: true, msg: { t: 'ping', ts: v.ts, rx: v.rx } } : fail('bad_message', 'ping rx must be a non-negative integer');
     case 'unsubscribe': {
       const s = streamList(v.streams);
       return s.ok ? { ok: true, msg: { t: 'unsubscribe', streams: s.msg } } : s;

@@ -11,7 +11,7 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: '../../wrangler.toml' },
-      miniflare: { bindings: { FEED_MODE: 'replay', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
+      miniflare: { bindings: { FEED_MODE: 'replay', SYMBOLS: 'BTC-USDT,ETH-USDT', RELAY_MAX_CLIENTS: '4', RELAY_BACKLOG_BYTES: '32768', BINANCE_WS_URL: `ws://${fake}`, BINANCE_REST_URL: `http://${fake}` } },
     }),
   ],
   test: {

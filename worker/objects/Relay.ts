@@ -9,8 +9,8 @@ import { hubStub } from './stubs';
 
 /** Bad frames a client may send before it is cut off. */
 const MAX_BAD_FRAMES = 5;
-/** Bytes queued on a socket past which its updates are conflated instead of sent. */
-export const BACKLOG_BYTES = 256 * 1024;
+/** Bytes a client may be behind (sent, not yet acknowledged) before its updates are conflated; RELAY_BACKLOG_BYTES overrides. */
+const BACKLOG_BYTES = 256 * 1024;
 const DRAIN_MS = 50;
 
 /** All a woken relay needs to know about a socket: it survives hibernation with the socket. */
@@ -28,6 +28,11 @@ interface Conn {
   /** Streams whose snapshot is on its way: updates wait here so none arrives before it. */
   pending: Map<string, SeqMsg[]>;
   out?: Outbox;
+  /** Bytes sent on this socket since it was accepted or this relay woke; `acked` = the client's last `rx`, lined up with it. */
+  sent: number;
+  acked?: number;
+  /** Rebuilt after hibernation: the next `rx` re-bases the counters. */
+  woken: boolean;
 }
 
 /**
@@ -55,8 +60,9 @@ export class Relay extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const att: Attachment = { codec, subs: [], bad: 0, seen: Date.now() };
     server.serializeAttachment(att);
-    this.conns.set(server, { att, subs: new Set(), pending: new Map() });
-    this.sendNow(server, codec, { t: 'hello', v: PROTOCOL_VERSION, codec, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now(), relay: this.name });
+    const c: Conn = { att, subs: new Set(), pending: new Map(), sent: 0, woken: false };
+    this.conns.set(server, c);
+    this.sendNow(server, c, { t: 'hello', v: PROTOCOL_VERSION, codec, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now(), relay: this.name });
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
   }
@@ -66,7 +72,7 @@ export class Relay extends DurableObject<Env> {
     let c = this.conns.get(ws);
     if (!c) {
       const att = ws.deserializeAttachment() as Attachment;
-      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map() }));
+      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map(), sent: 0, woken: true }));
     }
     return c;
   }
@@ -84,7 +90,7 @@ export class Relay extends DurableObject<Env> {
     if (!parsed.ok) {
       c.att.bad++;
       ws.serializeAttachment(c.att);
-      this.sendNow(ws, c.att.codec, { t: 'error', code: parsed.code, message: parsed.message });
+      this.sendNow(ws, c, { t: 'error', code: parsed.code, message: parsed.message });
       if (c.att.bad >= MAX_BAD_FRAMES) ws.close(CLOSE.badFrames, `too many bad frames (${c.att.bad})`);
       return;
     }
@@ -94,7 +100,11 @@ export class Relay extends DurableObject<Env> {
 
   private async handle(ws: WebSocket, c: Conn, msg: ClientMsg): Promise<void> {
     if (msg.t === 'ping') {
-      this.sendNow(ws, c.att.codec, { t: 'pong', ts: msg.ts, serverTime: Date.now() });
+      if (msg.rx !== undefined) {
+        if (c.woken) [c.sent, c.woken] = [msg.rx, false];
+        c.acked = msg.rx;
+      }
+      this.sendNow(ws, c, { t: 'pong', ts: msg.ts, serverTime: Date.now() });
       return;
     }
     if (msg.t === 'unsubscribe') {
@@ -105,7 +115,7 @@ export class Relay extends DurableObject<Env> {
     }
     const fresh = msg.streams.filter((s) => !c.subs.has(s) || msg.resume?.[s] !== undefined);
     if (new Set([...c.subs, ...fresh]).size > MAX_STREAMS) {
-      this.sendNow(ws, c.att.codec, { t: 'error', code: 'too_many_streams', message: `at most ${MAX_STREAMS} streams per socket` });
+      this.sendNow(ws, c, { t: 'error', code: 'too_many_streams', message: `at most ${MAX_STREAMS} streams per socket` });
       return;
     }
     const bySymbol = new Map<string, string[]>();
@@ -123,7 +133,7 @@ export class Relay extends DurableObject<Env> {
         for (const s of streams) {
           c.subs.delete(s);
           c.pending.delete(s);
-          this.sendNow(ws, c.att.codec, { t: 'error', code: 'unknown_stream', message: `${symbol} is not served here`, stream: s });
+          this.sendNow(ws, c, { t: 'error', code: 'unknown_stream', message: `${symbol} is not served here`, stream: s });
         }
         return;
       }
@@ -146,7 +156,7 @@ export class Relay extends DurableObject<Env> {
           c.subs.delete(s);
           c.pending.delete(s);
         }
-        this.sendNow(ws, c.att.codec, { t: 'error', code: 'internal', message: `subscribe to ${symbol} failed: ${err instanceof Error ? err.message : String(err)}` });
+        this.sendNow(ws, c, { t: 'error', code: 'internal', message: `subscribe to ${symbol} failed: ${err instanceof Error ? err.message : String(err)}` });
       }
     }));
     c.att.subs = [...c.subs];
@@ -180,7 +190,7 @@ export class Relay extends DurableObject<Env> {
 
   /** Sends now, or conflates into the socket's outbox while it is backed up. */
   private deliver(ws: WebSocket, c: Conn, m: ServerMsg, cache?: Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>): void {
-    if (!c.out && backlog(ws) > BACKLOG_BYTES) {
+    if (!c.out && this.backlog(ws, c) > this.maxBacklog) {
       c.out = new Outbox();
       this.scheduleDrain(ws, c);
     }
@@ -194,21 +204,31 @@ export class Relay extends DurableObject<Env> {
       if (!e) cache.set(m, (e = {}));
       frame = e[c.att.codec] ??= encodeServerMsg(m, c.att.codec);
     } else frame = encodeServerMsg(m, c.att.codec);
-    trySend(ws, frame);
+    c.sent += trySend(ws, frame);
   }
 
   private scheduleDrain(ws: WebSocket, c: Conn): void {
     setTimeout(() => {
       if (!this.conns.has(ws) || !c.out) return;
-      if (backlog(ws) > BACKLOG_BYTES / 2) return this.scheduleDrain(ws, c);
+      if (this.backlog(ws, c) > this.maxBacklog / 2) return this.scheduleDrain(ws, c);
       const msgs = c.out.drain();
       c.out = undefined;
-      for (const m of msgs) trySend(ws, encodeServerMsg(m, c.att.codec));
+      for (const m of msgs) this.sendNow(ws, c, m);
     }, DRAIN_MS);
   }
 
-  private sendNow(ws: WebSocket, codec: CodecName, m: ServerMsg): void {
-    trySend(ws, encodeServerMsg(m, codec));
+  private sendNow(ws: WebSocket, c: Conn, m: ServerMsg): void {
+    c.sent += trySend(ws, encodeServerMsg(m, c.att.codec));
+  }
+
+  private get maxBacklog(): number {
+    return Number(this.env.RELAY_BACKLOG_BYTES) || BACKLOG_BYTES;
+  }
+
+  /** How far behind a client is: unacknowledged bytes, or what the runtime still has queued, whichever is more. */
+  private backlog(ws: WebSocket, c: Conn): number {
+    const queued = (ws as { bufferedAmount?: number }).bufferedAmount ?? 0;
+    return Math.max(queued, c.acked === undefined || c.woken ? 0 : c.sent - c.acked);
   }
 
   /** Heartbeat both ways: a beat to every socket; a socket silent for three periods is closed. */
@@ -218,7 +238,7 @@ export class Relay extends DurableObject<Env> {
     for (const ws of sockets) {
       const c = this.conn(ws);
       if (now - c.att.seen > 3 * HEARTBEAT_MS) ws.close(CLOSE.heartbeat, 'heartbeat lost');
-      else this.sendNow(ws, c.att.codec, { t: 'beat', serverTime: now });
+      else this.sendNow(ws, c, { t: 'beat', serverTime: now });
     }
     if (sockets.length) await this.ctx.storage.setAlarm(now + HEARTBEAT_MS);
   }
@@ -259,14 +279,12 @@ export class Relay extends DurableObject<Env> {
 /** The stream a hub message belongs to; status frames belong to none. */
 const streamOf = (m: ServerMsg): string | undefined => ('seq' in m || m.t === 'gap' ? m.stream : undefined);
 
-/** Bytes queued on the socket and not yet written, where the runtime reports it. */
-const backlog = (ws: WebSocket): number => (ws as { bufferedAmount?: number }).bufferedAmount ?? 0;
-
 /** A socket closing under us must not stop the fan-out to the others. */
-function trySend(ws: WebSocket, data: string | Uint8Array): void {
+function trySend(ws: WebSocket, data: string | Uint8Array): number {
   try {
     ws.send(data);
+    return typeof data === 'string' ? data.length : data.byteLength;
   } catch {
-    // closed between getWebSockets() and send(); its close handler cleans up
+    return 0; // closed between getWebSockets() and send(); its close handler cleans up
   }
 }
