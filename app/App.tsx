@@ -1,6 +1,9 @@
 import { createSignal, onCleanup, Show } from 'solid-js';
 import { CandleChart } from './components/CandleChart';
 import { ConnectionBadge } from './components/ConnectionBadge';
+import { CrossVenue } from './components/CrossVenue';
+import { DepthLadder } from './components/DepthLadder';
+import { TradeTape } from './components/TradeTape';
 import { QuotePanel } from './components/QuotePanel';
 import { createMarket } from './stores/market';
 
@@ -19,6 +22,17 @@ export function App() {
         </Show>
       </header>
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
+      <Show when={market.view()?.depth}>
+        {(d) => (
+          <div class="depth">
+            <DepthLadder depth={d()} />
+            <div class="side">
+              <Show when={d().cross}>{(c) => <CrossVenue cross={c()} />}</Show>
+              <TradeTape trades={d().tape} />
+            </div>
+          </div>
+        )}
+      </Show>
       <CandleChart candles={market.candles()} />
       <Show when={market.view()?.reason}>{(r) => <p class="reason" role="note">{r()}</p>}</Show>
     </main>

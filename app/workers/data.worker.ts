@@ -1,14 +1,14 @@
 import * as Comlink from 'comlink';
 import { CandleBuilder } from '../../shared/market/candles';
-import type { ServerMsg } from '../../shared/protocol/messages';
-import { parseServerMsg } from '../../shared/protocol/validate';
+import type { Venue } from '../../shared/market/types';
 import { loadCandleChunks, openDb, putCandleChunk, type Db } from '../db';
 import { CandleTable } from './candle-table';
+import { MarketState } from './market-state';
+import { StreamClient } from './stream-client';
 import type { CandleView, DataApi, LinkState, MarketView } from './view';
 
 /** Connected but nothing for this long: the numbers on screen are stale. */
 const STALE_MS = 3_000;
-const PING_MS = 10_000;
 const VIEW_MS = 100;
 const CANDLE_PUSH_MS = 500;
 const PERSIST_MS = 2_000;
@@ -17,10 +17,9 @@ const SHOW_CANDLES = 300;
 const TPS_WINDOW_MS = 5_000;
 
 class DataEngine {
-  private ws: WebSocket | undefined;
+  private client: StreamClient | undefined;
+  private readonly market = new MarketState();
   private db: Db | undefined;
-  private backoff = 500;
-  private lastPongAt = 0;
   private readonly tradeTimes: number[] = [];
   private readonly table = new CandleTable(KEEP_CANDLES);
   private readonly builder = new CandleBuilder(1000, (bar) => {
@@ -29,7 +28,6 @@ class DataEngine {
   });
   private cachedRows = 0;
   private candlesDirty = true;
-  private socketOpen = false;
   readonly view: MarketView;
 
   constructor(
@@ -39,7 +37,7 @@ class DataEngine {
   ) {
     this.view = {
       symbol: opts.symbol, exchange: opts.exchange, link: 'connecting', mode: null, feed: null, last: null,
-      bid: null, bidSize: null, ask: null, askSize: null, tradesPerSecond: 0, lastDataAt: 0, offlineSince: null, reason: null,
+      bid: null, bidSize: null, ask: null, askSize: null, tradesPerSecond: 0, lastDataAt: 0, offlineSince: null, reason: null, depth: null,
     };
   }
 
@@ -62,88 +60,48 @@ class DataEngine {
     setInterval(() => this.tick(), VIEW_MS);
     setInterval(() => this.pushCandles(), CANDLE_PUSH_MS);
     setInterval(() => void this.persist(), PERSIST_MS);
-    setInterval(() => this.ping(), PING_MS);
     self.addEventListener('online', () => {
-      if (this.ws?.readyState !== WebSocket.OPEN) this.connect();
+      if (!this.client?.open) this.client?.connect();
     });
   }
 
   private connect(): void {
-    this.ws?.close();
-    const ws = new WebSocket(`${this.opts.wsUrl}?symbol=${encodeURIComponent(this.opts.symbol)}`);
-    this.ws = ws;
-    this.socketOpen = false;
-    ws.onopen = () => {
-      this.socketOpen = true;
-      this.backoff = 500;
-      this.lastPongAt = Date.now();
-      this.view.offlineSince = null;
-      this.view.reason = null;
+    const { symbol, exchange } = this.opts;
+    this.client = new StreamClient(this.opts.wsUrl, [
+      `book:${symbol}:consolidated`, `bbo:${symbol}:consolidated`, `trades:${symbol}:consolidated`,
+    ], {
+      open: () => {
+        this.view.offlineSince = null;
+        this.view.reason = null;
+      },
+      closed: (reason) => {
+        this.view.offlineSince ??= Date.now();
+        this.view.reason = reason;
+      },
+      update: (m) => {
+        this.market.apply(m);
+        this.view.lastDataAt = Date.now();
+      },
+      other: (m) => {
+        if (m.t === 'hello') this.view.mode = m.mode;
+        else if (m.t === 'status' && m.feed.exchange === exchange) this.view.feed = m.feed;
+        else if (m.t === 'error') this.view.reason = `${m.code}: ${m.message}`;
+      },
+    });
+    // The chart's 1-second candles stay on this instrument's home venue; the tape and ladder show all venues.
+    this.market.onTrade = (t, live) => {
+      if (t.venue !== exchange) return;
+      this.view.last = { price: t.price, amount: t.amount, side: t.side, id: t.id, ts: t.ts };
+      if (!live) return;
+      this.builder.add(t.ts, t.price, t.amount);
+      this.candlesDirty = true;
+      this.tradeTimes.push(Date.now());
     };
-    ws.onmessage = (e) => this.onFrame(e.data as string);
-    ws.onclose = (e) => {
-      if (this.ws !== ws) return;
-      this.socketOpen = false;
-      this.view.offlineSince ??= Date.now();
-      this.view.reason = e.reason || `socket closed (${e.code})`;
-      const delay = this.backoff * (0.5 + Math.random() / 2);
-      this.backoff = Math.min(this.backoff * 2, 15_000);
-      setTimeout(() => this.ws === ws && this.connect(), delay);
-    };
-  }
-
-  private onFrame(raw: string): void {
-    const parsed = parseServerMsg(raw);
-    if (!parsed.ok) {
-      this.view.reason = parsed.message;
-      return;
-    }
-    this.apply(parsed.msg, Date.now());
-  }
-
-  private apply(msg: ServerMsg, now: number): void {
-    switch (msg.t) {
-      case 'hello':
-        this.view.mode = msg.mode;
-        return;
-      case 'snapshot':
-        if (msg.trade) this.apply(msg.trade, 0);
-        if (msg.bbo) this.apply(msg.bbo, 0);
-        this.view.feed = msg.feeds.find((f) => f.exchange === this.opts.exchange) ?? null;
-        return;
-      case 'status':
-        if (msg.feed.exchange === this.opts.exchange) this.view.feed = msg.feed;
-        return;
-      case 'trade': {
-        const d = msg.data;
-        this.view.last = { price: d.price, amount: d.amount, side: d.side, id: d.id, ts: d.ts };
-        // A snapshot's trade (now = 0) sets the price but is not a fresh tick or a candle input.
-        if (now) {
-          this.builder.add(d.ts, d.price, d.amount);
-          this.candlesDirty = true;
-          this.tradeTimes.push(now);
-          this.view.lastDataAt = now;
-        }
-        return;
-      }
-      case 'bbo':
-        this.view.bid = msg.data.bid;
-        this.view.bidSize = msg.data.bidSize;
-        this.view.ask = msg.data.ask;
-        this.view.askSize = msg.data.askSize;
-        if (now) this.view.lastDataAt = now;
-        return;
-      case 'pong':
-        this.lastPongAt = now;
-        return;
-      case 'error':
-        this.view.reason = `${msg.code}: ${msg.message}`;
-        return;
-    }
+    this.client.connect();
   }
 
   private linkState(now: number): LinkState {
-    if (!this.socketOpen) return this.view.offlineSince ? 'offline' : 'connecting';
+    if (!this.client?.open) return this.view.offlineSince ? 'offline' : 'connecting';
     if (this.view.feed && this.view.feed.state !== 'live') return 'stale';
     return now - this.view.lastDataAt > STALE_MS ? 'stale' : 'live';
   }
@@ -153,7 +111,10 @@ class DataEngine {
     while (this.tradeTimes.length && this.tradeTimes[0]! < now - TPS_WINDOW_MS) this.tradeTimes.shift();
     this.view.tradesPerSecond = this.tradeTimes.length / (TPS_WINDOW_MS / 1000);
     this.view.link = this.linkState(now);
-    this.onView({ ...this.view });
+    const depth = this.market.view();
+    const cross = depth.cross?.venues[this.opts.exchange as Venue];
+    if (cross) Object.assign(this.view, { bid: cross.bid, bidSize: cross.bidSize, ask: cross.ask, askSize: cross.askSize });
+    this.onView({ ...this.view, depth });
   }
 
   private pushCandles(): void {
@@ -169,17 +130,6 @@ class DataEngine {
     const chunk = this.table.drainIPC();
     if (!chunk || !this.db) return;
     await putCandleChunk(this.db, { series: this.series, ...chunk });
-  }
-
-  /** Heartbeat: a socket that stops answering is replaced rather than trusted. */
-  private ping(): void {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    if (Date.now() - this.lastPongAt > 2 * PING_MS) {
-      ws.close(4000, 'heartbeat lost');
-      return;
-    }
-    ws.send(JSON.stringify({ t: 'ping', ts: Date.now() }));
   }
 }
 
