@@ -62,12 +62,15 @@ export class InstrumentState {
     const trades = new Map<string, WireTrade[]>();
     const candleTouched = new Set<string>();
     const quoted = new Set<Venue>();
-    // Each venue's bars close on that venue's clock; consolidated bars on the latest of them.
+    // Each venue's bars close on that venue's trade clock, consolidated bars on the latest of them.
+    // Only trades move it: some venues stamp quotes with our receive time, which runs ahead of theirs.
     const clocks = new Map<string, number>();
     for (const e of events) {
       if (e.symbol !== this.symbol) continue;
-      if (e.ts > (clocks.get(e.exchange) ?? -Infinity)) clocks.set(e.exchange, e.ts);
-      if (e.ts > (clocks.get(CONSOLIDATED) ?? -Infinity)) clocks.set(CONSOLIDATED, e.ts);
+      if (e.type === 'trade') {
+        if (e.ts > (clocks.get(e.exchange) ?? -Infinity)) clocks.set(e.exchange, e.ts);
+        if (e.ts > (clocks.get(CONSOLIDATED) ?? -Infinity)) clocks.set(CONSOLIDATED, e.ts);
+      }
       if (e.type === 'book') {
         let book = this.books.get(e.exchange);
         if (!book) this.books.set(e.exchange, (book = new OrderBook()));
