@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { onError } from './middleware/errors';
 import { feedStub } from './objects/stubs';
 import { apiRoutes } from './routes/api';
+import { graphqlRoutes } from './routes/graphql';
 import { wsRoutes } from './routes/ws';
 
 export { ExchangeFeed } from './objects/ExchangeFeed';
@@ -11,6 +12,7 @@ export { SymbolHub } from './objects/SymbolHub';
 const app = new Hono<{ Bindings: Env }>()
   .route('/api/v1', apiRoutes)
   .route('/ws', wsRoutes)
+  .route('/graphql', graphqlRoutes)
   .notFound((c) => c.json({ type: 'about:blank', title: 'Not Found', status: 404 }, 404))
   .onError(onError);
 
