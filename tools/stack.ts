@@ -14,6 +14,8 @@ export interface StackOptions {
   /** wrangler's local state folder, so tests can start from nothing. */
   persistTo?: string;
   log?: (line: string) => void;
+  /** Extra wrangler vars (benchmarks size relays with RELAY_MAX_CLIENTS / RELAY_SHARDS). */
+  vars?: Record<string, string>;
 }
 
 export interface Stack {
@@ -37,6 +39,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     vars.push('FEED_MODE:replay', `BINANCE_WS_URL:ws://${base}`, `BINANCE_REST_URL:http://${base}`);
   }
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
+  for (const [k, v] of Object.entries(o.vars ?? {})) vars.push(`${k}:${v}`);
   for (const v of vars) args.push('--var', v);
   if (o.persistTo) args.push('--persist-to', o.persistTo);
   const wrangler = spawn(resolve(REPO_ROOT, 'node_modules/.bin/wrangler'), args, {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InstrumentState } from '../../shared/market/instrument';
 import { ClientDecoder, encodeServerMsg } from '../../shared/protocol/codec';
 import type { ServerMsg } from '../../shared/protocol/messages';
-import { realEvents, SPOT, USDM } from '../real-events';
+import { realEvents, SPOT, USDM } from '../../tools/real-events';
 import { hasData, NO_DATA } from './recordings';
 
 describe.skipIf(!hasData())(`binary codec on real Binance spot and USD-M updates ${hasData() ? '' : NO_DATA}`, () => {

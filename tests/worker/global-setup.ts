@@ -1,7 +1,7 @@
 import { startFakeExchange } from '../../tools/fake-exchange/main';
 import { hasData } from '../../tools/paths';
 import type { MarketEvent } from '../../shared/market/types';
-import { realEvents, SPOT, USDM } from '../real-events';
+import { realEvents, SPOT, USDM } from '../../tools/real-events';
 import type { TestProject } from 'vitest/node';
 
 /** Runs in Node before the workerd tests: a fake Binance replaying the real recording, looped, at 5×. */

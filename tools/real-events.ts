@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { BookEvent, Level, MarketEvent, Venue } from '../shared/market/types';
-import { readRecording } from '../tools/fake-exchange/recording';
-import { DATA_DIR } from '../tools/paths';
+import { readRecording } from './fake-exchange/recording';
+import { DATA_DIR } from './paths';
 import { BinanceAdapter } from '../worker/ingest/binance';
 
 export const SPOT = 'hftbacktest/spot/btcusdt_20240808.gz';
