@@ -147,9 +147,16 @@ export async function run(): Promise<void> {
     console.log(`skipped: ${DATA_DIR} is absent`);
     return;
   }
+  // BENCH_PHASES=bytes,latency,throughput,fanout picks phases (all by default); results are written after each.
+  const phases = new Set((process.env.BENCH_PHASES ?? 'bytes,latency,throughput,fanout').split(','));
   const results: Record<string, unknown> = {};
-  results.bytes = bytesOnWire();
-  console.log('bytes on the wire', results.bytes);
+  const save = () => writeResults(`edge-fanout${process.env.BENCH_PHASES ? `-${[...phases].join('-')}` : ''}`, results);
+  if (phases.has('bytes')) {
+    results.bytes = bytesOnWire();
+    console.log('bytes on the wire', results.bytes);
+    save();
+  }
+  if (!['latency', 'throughput', 'fanout'].some((p) => phases.has(p))) return;
 
   const speed = Number(process.env.BENCH_SPEED ?? 5);
   const stack: Stack = await startStack({
@@ -161,19 +168,24 @@ export async function run(): Promise<void> {
   const t = tapOn(stack.fakeUrl!, tap);
   const plain = await plainRelay(stack.fakeUrl!);
   try {
-    // 1. Latency: 100 clients on each path, same upstream, same run.
-    const edge = await connectMany(100, wsUrl, ['edgetape.v1.json'], tap, true);
-    const node = await connectMany(100, plain.url, undefined, tap, false);
-    await sleep(3_000);
-    for (const c of [...edge, ...node]) c.lat.length = 0;
-    await sleep(20_000);
-    results.latency = { speed, edge: summary(edge), plainNodeRelay: summary(node) };
-    const L = results.latency as { edge: { p99: number }; plainNodeRelay: { p99: number } };
-    console.log('tick → client latency (ms)', results.latency, `p99 ratio edge/plain = ${r2(L.edge.p99 / L.plainNodeRelay.p99)}`);
-    for (const c of node) c.ws.close();
+    // 1. Latency: the same number of clients on each path, same upstream, same run.
+    const perPeer = Number(process.env.BENCH_LATENCY_CLIENTS ?? 100);
+    const edge = await connectMany(perPeer, wsUrl, ['edgetape.v1.json'], tap, true);
+    if (phases.has('latency')) {
+      const node = await connectMany(perPeer, plain.url, undefined, tap, false);
+      await sleep(3_000);
+      for (const c of [...edge, ...node]) c.lat.length = 0;
+      await sleep(20_000);
+      results.latency = { speed, edge: summary(edge), plainNodeRelay: summary(node) };
+      const L = results.latency as { edge: { p99: number }; plainNodeRelay: { p99: number } };
+      console.log('tick → client latency (ms)', results.latency, `p99 ratio edge/plain = ${r2(L.edge.p99 / L.plainNodeRelay.p99)}`);
+      for (const c of node) c.ws.close();
+      save();
+    }
+    if (!phases.has('throughput') && !phases.has('fanout')) return;
 
     // 2. Throughput with 1,000 subscribed clients: events/s into the hub vs trades delivered/s.
-    const more = await connectMany(900, wsUrl, ['edgetape.v1.json'], tap, true);
+    const more = await connectMany(1000 - edge.length, wsUrl, ['edgetape.v1.json'], tap, true);
     const all = [...edge, ...more];
     await sleep(3_000);
     const d0 = all.reduce((a, c) => a + c.trades, 0);
@@ -191,6 +203,8 @@ export async function run(): Promise<void> {
       latencyUnderLoad: summary(all),
     };
     console.log('throughput', results.throughput);
+    save();
+    if (!phases.has('fanout')) return;
 
     // 3. Fan-out: 5,000 clients across relays of ≤ 1,000; every trade in a window delivered to every client.
     const rss0 = workerdRss();
@@ -209,12 +223,12 @@ export async function run(): Promise<void> {
       workerdRssMB: r2(rss1 / 2 ** 20), bytesPerClient: Math.round((rss1 - rss0) / rest.length), latency: summary(fan),
     };
     console.log('fan-out', results.fanout);
+    save();
     for (const c of fan) c.ws.close();
   } finally {
     t.ws.close();
     plain.close();
     await stack.stop();
   }
-  const file = writeResults('edge-fanout', results);
-  console.log(`wrote ${file}`);
+  console.log(`wrote ${save()}`);
 }

@@ -2,7 +2,10 @@ import { ClientDecoder } from '../../shared/protocol/codec';
 import type { ServerMsg, StreamMsg } from '../../shared/protocol/messages';
 import { SUBPROTOCOLS } from '../../shared/protocol/messages';
 
+/** Acks go out when this much arrived since the last, or every PING_MS: at most one client frame a second reaches the relay. */
 const ACK_MS = 1_000;
+const ACK_BYTES = 32 * 1024;
+const PING_MS = 5_000;
 /** No frame (data or server beat) for this long: the socket is presumed dead and replaced. */
 const DEAD_MS = 40_000;
 
@@ -25,6 +28,8 @@ export class StreamClient {
   private decoder = new ClientDecoder();
   private readonly seqs = new Map<string, number>();
   private rx = 0;
+  private ackedRx = 0;
+  private lastPingAt = 0;
   private lastFrameAt = 0;
   private backoff = 500;
 
@@ -42,7 +47,7 @@ export class StreamClient {
     const ws = new WebSocket(this.url, [SUBPROTOCOLS.bin, SUBPROTOCOLS.json]);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
-    this.rx = 0;
+    this.rx = this.ackedRx = 0;
     ws.onopen = () => {
       this.backoff = 500;
       this.lastFrameAt = Date.now();
@@ -101,6 +106,10 @@ export class StreamClient {
       ws.close(4002, 'heartbeat lost');
       return;
     }
-    ws.send(JSON.stringify({ t: 'ping', ts: Date.now(), rx: this.rx }));
+    const now = Date.now();
+    if (this.rx - this.ackedRx < ACK_BYTES && now - this.lastPingAt < PING_MS) return;
+    this.ackedRx = this.rx;
+    this.lastPingAt = now;
+    ws.send(JSON.stringify({ t: 'ping', ts: now, rx: this.rx }));
   }
 }

@@ -51,7 +51,7 @@ export class Relay extends DurableObject<Env> {
     const url = new URL(request.url);
     const name = url.searchParams.get('relay');
     if (name && name !== this.ctx.storage.kv.get('name')) this.ctx.storage.kv.put('name', name);
-    const max = Number(this.env.RELAY_MAX_CLIENTS) || 5000;
+    const max = Number(this.env.RELAY_MAX_CLIENTS) || 1000;
     if (this.ctx.getWebSockets().length >= max) return new Response('relay full', { status: 503 });
     const codec: CodecName = url.searchParams.get('codec') === 'bin' ? 'bin' : 'json';
     const protocol = url.searchParams.get('protocol');
