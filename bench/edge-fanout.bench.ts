@@ -62,13 +62,13 @@ function bytesOnWire() {
   return out;
 }
 
-interface Client { ws: WebSocket; lat: number[]; trades: number; ids: Set<string> }
+interface Client { ws: WebSocket; lat: number[]; trades: number; ids: Set<string>; gaps: number }
 
 /** A client that records receive latency for each trade against the tap's receive time of the same trade. */
 function client(url: string, protocols: string[] | undefined, tap: Map<string, number>, subscribe: boolean): Promise<Client> {
   return new Promise((ok, fail) => {
     const ws = new WebSocket(url, protocols);
-    const c: Client = { ws, lat: [], trades: 0, ids: new Set() };
+    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0 };
     ws.on('open', () => {
       if (subscribe) ws.send(JSON.stringify({ t: 'subscribe', streams: ['trades:BTC-USDT:binance'] }));
       ok(c);
@@ -79,6 +79,7 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
       const now = performance.now();
       rx += data.length;
       const m = JSON.parse(data.toString()) as { t: string; trades?: { id: string }[] };
+      if (m.t === 'gap') c.gaps++;
       if (m.t !== 'trades') return;
       for (const t of m.trades!) {
         c.trades++;
@@ -236,7 +237,8 @@ export async function run(): Promise<void> {
     }
     results.fanout = {
       clients: fan.length, tradesInWindow: window.length, missingAtWindowEnd, missingAfterCatchUp: missing,
-      catchUpSeconds: r2((performance.now() - caughtUp) / 1000),
+      catchUpSeconds: r2((performance.now() - caughtUp) / 1000), gapFrames: fan.reduce((a, c) => a + c.gaps, 0),
+      socketsOpen: fan.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
       workerdRssMB: r2(rss1 / 2 ** 20), bytesPerClient: Math.round((rss1 - rss0) / rest.length), latency: summary(fan),
     };
     console.log('fan-out', results.fanout);
