@@ -62,7 +62,7 @@ function bytesOnWire() {
   return out;
 }
 
-interface Client { ws: WebSocket; lat: number[]; trades: number; ids: Set<string>; gaps: number }
+interface Client { ws: WebSocket; lat: number[]; trades: number; ids: Set<string>; gaps: number; closedWith?: number }
 
 /** A client that records receive latency for each trade against the tap's receive time of the same trade. */
 function client(url: string, protocols: string[] | undefined, tap: Map<string, number>, subscribe: boolean): Promise<Client> {
@@ -87,8 +87,16 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
         const sent = tap.get(t.id);
         if (sent !== undefined) c.lat.push(now - sent);
       }
-      if (subscribe && c.trades % 20 === 0) ws.send(JSON.stringify({ t: 'ping', ts: 0, rx }));
     });
+    // Acknowledge what was read once a second, whatever arrived, as the browser's data worker does
+    // (a client that only acked on data would never be let out of a conflating outbox).
+    if (subscribe) {
+      const timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ t: 'ping', ts: 0, rx })), 1_000);
+      ws.on('close', (code) => {
+        clearInterval(timer);
+        c.closedWith = code;
+      });
+    }
   });
 }
 
@@ -239,6 +247,7 @@ export async function run(): Promise<void> {
       clients: fan.length, tradesInWindow: window.length, missingAtWindowEnd, missingAfterCatchUp: missing,
       catchUpSeconds: r2((performance.now() - caughtUp) / 1000), gapFrames: fan.reduce((a, c) => a + c.gaps, 0),
       socketsOpen: fan.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
+      closeCodes: Object.fromEntries([...new Set(fan.map((c) => c.closedWith).filter((x) => x !== undefined))].map((k) => [k, fan.filter((c) => c.closedWith === k).length])),
       workerdRssMB: r2(rss1 / 2 ** 20), bytesPerClient: Math.round((rss1 - rss0) / rest.length), latency: summary(fan),
     };
     console.log('fan-out', results.fanout);
