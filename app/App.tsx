@@ -1,6 +1,9 @@
 import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
 import { CandleChart } from './components/CandleChart';
 import { ConnectionBadge } from './components/ConnectionBadge';
+import { CrossVenue } from './components/CrossVenue';
+import { DepthLadder } from './components/DepthLadder';
+import { TradeTape } from './components/TradeTape';
 import { ForecastPanel } from './components/ForecastPanel';
 import { QuotePanel } from './components/QuotePanel';
 import { VenueHealth } from './components/VenueHealth';
@@ -43,6 +46,17 @@ export function App() {
       <AccountPages session={session} nav={nav} symbol="BTC-USDT" />
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
       <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
+      <Show when={market.view()?.depth}>
+        {(d) => (
+          <div class="depth">
+            <DepthLadder depth={d()} />
+            <div class="side">
+              <Show when={d().cross}>{(c) => <CrossVenue cross={c()} />}</Show>
+              <TradeTape trades={d().tape} />
+            </div>
+          </div>
+        )}
+      </Show>
       <CandleChart candles={market.candles()} interval={market.interval()} onInterval={market.chooseInterval} />
       <ForecastPanel info={forecast.info()} latest={forecast.latest()} warmup={forecast.warmup()} error={forecast.error()} onShow={() => forecast.start()} />
       <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>

@@ -20,7 +20,7 @@ export interface StackOptions {
   /** wrangler's local state folder, so tests can start from nothing; by default one per mode. */
   persistTo?: string;
   log?: (line: string) => void;
-  /** Extra `--var NAME:value` settings (e.g. the OIDC provider for the end-to-end tests). */
+  /** Extra `--var NAME:value` settings (the OIDC provider for the end-to-end tests, relay sizes for benchmarks). */
   vars?: Record<string, string>;
 }
 

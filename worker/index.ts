@@ -3,6 +3,7 @@ import { onError } from './middleware/errors';
 import { securityHeaders } from './middleware/security';
 import { startFeeds } from './objects/stubs';
 import { apiRoutes } from './routes/api';
+import { graphqlRoutes } from './routes/graphql';
 import { exchangeRoutes } from './routes/exchanges';
 import { userSocketRoutes } from './routes/user-socket';
 import { wsRoutes } from './routes/ws';
@@ -11,6 +12,7 @@ export { AlertDesk } from './objects/AlertDesk';
 export { AuditLog } from './objects/AuditLog';
 export { ExchangeFeed } from './objects/ExchangeFeed';
 export { Portfolio } from './objects/Portfolio';
+export { Relay } from './objects/Relay';
 export { SymbolHub } from './objects/SymbolHub';
 export { Throttle } from './objects/Throttle';
 export { UserAccount } from './objects/UserAccount';
@@ -21,6 +23,7 @@ const app = new Hono<{ Bindings: Env }>()
   .route('/api/v1/exchanges', exchangeRoutes)
   .route('/ws/user', userSocketRoutes)
   .route('/ws', wsRoutes)
+  .route('/graphql', graphqlRoutes)
   .notFound((c) => c.json({ type: 'about:blank', title: 'Not Found', status: 404 }, 404))
   .onError(onError);
 

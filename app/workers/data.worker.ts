@@ -1,16 +1,16 @@
 import * as Comlink from 'comlink';
 import { CandleBuilder, type CandleColumns } from '../../shared/market/candles';
-import type { ServerMsg } from '../../shared/protocol/messages';
-import { parseServerMsg } from '../../shared/protocol/validate';
+import type { FeedStatus, Venue } from '../../shared/market/types';
 import { loadKernels } from '../../wasm/kernels';
 import { DbHandle, storageStatus } from '../db';
 import { INTERVAL_MS } from './gap-fill';
 import { Instrument } from './instrument';
+import { MarketState } from './market-state';
+import { StreamClient } from './stream-client';
 import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, StartOptions } from './view';
 
 /** Connected but nothing for this long: the numbers on screen are stale. */
 const STALE_MS = 3_000;
-const PING_MS = 10_000;
 const VIEW_MS = 100;
 const CANDLE_PUSH_MS = 500;
 const PERSIST_MS = 2_000;
@@ -19,11 +19,10 @@ const TPS_WINDOW_MS = 5_000;
 const FIRST_PAINT_ROWS = 1_500;
 
 class DataEngine {
-  private ws: WebSocket | undefined;
+  private client: StreamClient | undefined;
+  private readonly market = new MarketState();
   private readonly db = new DbHandle(undefined, { onClosed: () => (this.view.reason = 'history cache reopened after another tab upgraded it') });
   private dbOk = false;
-  private backoff = 500;
-  private lastPongAt = 0;
   private readonly tradeTimes: number[] = [];
   readonly inst: Instrument;
   private readonly builder = new CandleBuilder(1000, (bar) => {
@@ -31,7 +30,6 @@ class DataEngine {
     this.candlesDirty = true;
   });
   private candlesDirty = true;
-  private socketOpen = false;
   private interval: Interval = '1s';
   /** Chart state: what was sent last, so pushes carry only the changed tail. */
   private sent: { interval: Interval; epoch: number; lastTime: number; partial: boolean } | null = null;
@@ -48,7 +46,7 @@ class DataEngine {
     this.view = {
       symbol: opts.symbol, exchange: opts.exchange, link: 'connecting', mode: null, feed: null, feeds: [], last: null,
       bid: null, bidSize: null, ask: null, askSize: null, tradesPerSecond: 0, lastDataAt: 0,
-      offlineSince: self.navigator.onLine === false ? Date.now() : null, reason: null,
+      offlineSince: self.navigator.onLine === false ? Date.now() : null, reason: null, depth: null,
     };
     this.inst = new Instrument({ exchange: opts.exchange, symbol: opts.symbol });
   }
@@ -80,96 +78,57 @@ class DataEngine {
     setInterval(() => this.tick(), VIEW_MS);
     setInterval(() => this.pushCandles(), CANDLE_PUSH_MS);
     setInterval(() => void this.persist(), PERSIST_MS);
-    setInterval(() => this.ping(), PING_MS);
     self.addEventListener('online', () => {
-      if (this.ws?.readyState !== WebSocket.OPEN) this.connect();
+      if (!this.client?.open) this.client?.connect();
     });
   }
 
+  /** The consolidated streams of the instrument through the relay; the stream client owns resume and heartbeats. */
   private connect(): void {
-    this.ws?.close();
-    const ws = new WebSocket(`${this.opts.wsUrl}?symbol=${encodeURIComponent(this.opts.symbol)}`);
-    this.ws = ws;
-    this.socketOpen = false;
-    ws.onopen = () => {
-      this.socketOpen = true;
-      this.backoff = 500;
-      this.lastPongAt = Date.now();
-      this.view.offlineSince = null;
-      this.view.reason = null;
-      void this.fillHistory();
+    const { symbol, exchange } = this.opts;
+    this.client = new StreamClient(this.opts.wsUrl, [
+      `book:${symbol}:consolidated`, `bbo:${symbol}:consolidated`, `trades:${symbol}:consolidated`,
+    ], {
+      open: () => {
+        this.view.offlineSince = null;
+        this.view.reason = null;
+        void this.fillHistory();
+      },
+      closed: (reason) => {
+        this.view.offlineSince ??= Date.now();
+        this.view.reason = reason;
+      },
+      update: (m) => {
+        this.market.apply(m);
+        this.view.lastDataAt = Date.now();
+      },
+      other: (m) => {
+        if (m.t === 'hello') this.view.mode = m.mode;
+        else if (m.t === 'status') this.status(m.feed);
+        else if (m.t === 'error') this.view.reason = `${m.code}: ${m.message}`;
+      },
+    });
+    // The chart's candles stay on this instrument's home venue; the tape and ladder show all venues.
+    this.market.onTrade = (t, live) => {
+      if (t.venue !== exchange) return;
+      this.view.last = { price: t.price, amount: t.amount, side: t.side, id: t.id, ts: t.ts };
+      if (!live) return;
+      const now = Date.now();
+      this.builder.add(t.ts, t.price, t.amount);
+      this.inst.addTrade(t.ts, t.price, t.amount, t.side);
+      this.candlesDirty = true;
+      this.tradeTimes.push(now);
+      this.touch(t.venue, now);
     };
-    ws.onmessage = (e) => this.onFrame(e.data as string);
-    ws.onclose = (e) => {
-      if (this.ws !== ws) return;
-      this.socketOpen = false;
-      this.view.offlineSince ??= Date.now();
-      this.view.reason = e.reason || `socket closed (${e.code})`;
-      const delay = this.backoff * (0.5 + Math.random() / 2);
-      this.backoff = Math.min(this.backoff * 2, 15_000);
-      setTimeout(() => this.ws === ws && this.connect(), delay);
-    };
+    this.client.connect();
   }
 
-  private onFrame(raw: string): void {
-    const parsed = parseServerMsg(raw);
-    if (!parsed.ok) {
-      this.view.reason = parsed.message;
-      return;
-    }
-    this.apply(parsed.msg, Date.now());
-  }
-
-  private apply(msg: ServerMsg, now: number): void {
-    switch (msg.t) {
-      case 'hello':
-        this.view.mode = msg.mode;
-        return;
-      case 'snapshot':
-        if (msg.trade) this.apply(msg.trade, 0);
-        if (msg.bbo) this.apply(msg.bbo, 0);
-        this.view.feed = msg.feeds.find((f) => f.exchange === this.opts.exchange) ?? null;
-        this.view.feeds = msg.feeds;
-        return;
-      case 'status':
-        if (msg.feed.exchange === this.opts.exchange) this.view.feed = msg.feed;
-        // In place, so the badges keep their order.
-        this.view.feeds = this.view.feeds.some((f) => f.exchange === msg.feed.exchange)
-          ? this.view.feeds.map((f) => (f.exchange === msg.feed.exchange ? msg.feed : f))
-          : [...this.view.feeds, msg.feed];
-        return;
-      case 'trade': {
-        const d = msg.data;
-        this.view.last = { price: d.price, amount: d.amount, side: d.side, id: d.id, ts: d.ts };
-        // A snapshot's trade (now = 0) sets the price but is not a fresh tick or a candle input.
-        if (now) {
-          this.builder.add(d.ts, d.price, d.amount);
-          this.inst.addTrade(d.ts, d.price, d.amount, d.side);
-          this.candlesDirty = true;
-          this.tradeTimes.push(now);
-          this.view.lastDataAt = now;
-          this.touch(d.exchange, now);
-        }
-        return;
-      }
-      case 'bbo':
-        this.view.bid = msg.data.bid;
-        this.view.bidSize = msg.data.bidSize;
-        this.view.ask = msg.data.ask;
-        this.view.askSize = msg.data.askSize;
-        if (now) {
-          this.view.lastDataAt = now;
-          this.touch(msg.data.exchange, now);
-          this.inst.addQuote(msg.data.ts, msg.data.bid, msg.data.bidSize, msg.data.ask, msg.data.askSize);
-        }
-        return;
-      case 'pong':
-        this.lastPongAt = now;
-        return;
-      case 'error':
-        this.view.reason = `${msg.code}: ${msg.message}`;
-        return;
-    }
+  /** A venue's (or one of its instruments') health changed: replace it in place, so the badges keep their order. */
+  private status(feed: FeedStatus): void {
+    if (feed.exchange === this.opts.exchange) this.view.feed = feed;
+    this.view.feeds = this.view.feeds.some((f) => f.exchange === feed.exchange)
+      ? this.view.feeds.map((f) => (f.exchange === feed.exchange ? feed : f))
+      : [...this.view.feeds, feed];
   }
 
   /**
@@ -184,7 +143,7 @@ class DataEngine {
   }
 
   private linkState(now: number): LinkState {
-    if (!this.socketOpen) return this.view.offlineSince ? 'offline' : 'connecting';
+    if (!this.client?.open) return this.view.offlineSince ? 'offline' : 'connecting';
     if (this.view.feed && this.view.feed.state !== 'live') return 'stale';
     return now - this.view.lastDataAt > STALE_MS ? 'stale' : 'live';
   }
@@ -194,7 +153,13 @@ class DataEngine {
     while (this.tradeTimes.length && this.tradeTimes[0]! < now - TPS_WINDOW_MS) this.tradeTimes.shift();
     this.view.tradesPerSecond = this.tradeTimes.length / (TPS_WINDOW_MS / 1000);
     this.view.link = this.linkState(now);
-    this.onView({ ...this.view });
+    const depth = this.market.view();
+    const home = depth.cross?.venues[this.opts.exchange as Venue];
+    if (home) {
+      Object.assign(this.view, { bid: home.bid, bidSize: home.bidSize, ask: home.ask, askSize: home.askSize });
+      if (home.ts) this.inst.addQuote(home.ts, home.bid, home.bidSize, home.ask, home.askSize);
+    }
+    this.onView({ ...this.view, depth });
   }
 
   /**
@@ -265,17 +230,6 @@ class DataEngine {
   stats() {
     const i = this.inst;
     return { kernels: i.kernels.kind, tradeRows: i.trades.length, tableBytes: i.trades.bytes + i.book.bytes + i.history.bytes, historyRows: i.history.length };
-  }
-
-  /** Heartbeat: a socket that stops answering is replaced rather than trusted. */
-  private ping(): void {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    if (Date.now() - this.lastPongAt > 2 * PING_MS) {
-      ws.close(4000, 'heartbeat lost');
-      return;
-    }
-    ws.send(JSON.stringify({ t: 'ping', ts: Date.now() }));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Candle, CandleColumns } from '../../shared/market/candles';
 import type { Interval } from './intervals';
 import type { FeedMode, FeedStatus, Side } from '../../shared/market/types';
+import type { DepthView } from './market-state';
 
 /** The browser's own view of its link: `stale` means connected but no fresh data. */
 export type LinkState = 'connecting' | 'live' | 'stale' | 'offline';
@@ -25,6 +26,8 @@ export interface MarketView {
   lastDataAt: number;
   offlineSince: number | null;
   reason: string | null;
+  /** Consolidated ladder, cross-venue quotes and tape. */
+  depth: DepthView | null;
 }
 
 export type { Interval };

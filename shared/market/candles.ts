@@ -36,6 +36,11 @@ export class CandleBuilder {
     return this.bar;
   }
 
+  /** Reopens a bar persisted before a restart, so its trades are not lost from the bar. */
+  restore(bar: Candle): void {
+    this.bar = { ...bar };
+  }
+
   add(ts: number, price: number, amount: number): void {
     const start = bucketStart(ts, this.intervalMs);
     let bar = this.bar;

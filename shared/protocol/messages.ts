@@ -1,27 +1,125 @@
-import type { BboEvent, FeedStatus, TradeEvent } from '../market/types';
+import type { Candle } from '../market/candles';
+import type { FeedMode, FeedStatus, Level, Side, Venue } from '../market/types';
 
-/** Wire protocol version; bumped on any incompatible change and negotiated in `hello`. */
+/** Wire protocol version; bumped on any incompatible change. Negotiated by WebSocket subprotocol. */
 export const PROTOCOL_VERSION = 1;
+/** The two encodings of the one message union: JSON for debugging, binary for production. */
+export const SUBPROTOCOLS = { json: 'edgetape.v1.json', bin: 'edgetape.v1.bin' } as const;
+export type CodecName = keyof typeof SUBPROTOCOLS;
 /** Largest client frame the edge reads; anything bigger is refused unparsed. */
 export const MAX_CLIENT_FRAME = 4096;
+/** Streams one socket may hold at once. */
+export const MAX_STREAMS = 64;
+/** Server heartbeat period; a client silent for three of these is closed. */
+export const HEARTBEAT_MS = 15_000;
 
-/** Stream names: `<kind>:<symbol>:<exchange>`, e.g. `trades:BTC-USDT:binance`. */
-export type StreamKind = 'trades' | 'bbo';
-export const streamName = (kind: StreamKind, symbol: string, exchange: string): string => `${kind}:${symbol}:${exchange}`;
+/**
+ * Stream names: `book:SYM:<venue|consolidated>`, `trades:SYM:<venue|consolidated>`,
+ * `bbo:SYM:<venue|consolidated>`, `candles:SYM:<interval>[:<venue>]` (no venue = consolidated).
+ */
+export type StreamKind = 'book' | 'trades' | 'bbo' | 'candles';
+export const CONSOLIDATED = 'consolidated';
+export const INTERVALS = { '1s': 1_000, '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+export type Interval = keyof typeof INTERVALS;
 
-export type ErrorCode = 'bad_json' | 'bad_message' | 'too_large' | 'unknown_stream' | 'rate_limited' | 'internal';
+export interface StreamId {
+  kind: StreamKind;
+  symbol: string;
+  /** A venue, or `consolidated`. */
+  scope: Venue | typeof CONSOLIDATED;
+  interval?: Interval;
+}
 
-// Edge → client
-export interface HelloMsg { t: 'hello'; v: number; mode: FeedStatus['mode']; serverTime: number }
-export interface TradeMsg { t: 'trade'; stream: string; seq: number; data: TradeEvent }
-export interface BboMsg { t: 'bbo'; stream: string; seq: number; data: BboEvent }
-export interface SnapshotMsg { t: 'snapshot'; symbol: string; trade?: TradeMsg; bbo?: BboMsg; feeds: FeedStatus[] }
+export const streamName = (kind: Exclude<StreamKind, 'candles'>, symbol: string, scope: string): string => `${kind}:${symbol}:${scope}`;
+export const candleStream = (symbol: string, interval: Interval, venue?: string): string =>
+  venue && venue !== CONSOLIDATED ? `candles:${symbol}:${interval}:${venue}` : `candles:${symbol}:${interval}`;
+
+export type ErrorCode =
+  | 'bad_json' | 'bad_message' | 'too_large' | 'unknown_stream' | 'too_many_streams' | 'rate_limited' | 'internal';
+
+/** Close codes (4000–4999 are the application's): why the edge hung up. */
+export const CLOSE = { badFrames: 4001, heartbeat: 4002, unsupported: 4003, overloaded: 4004 } as const;
+
+/** A consolidated level: price, total size, and each venue's share of it. */
+export type ConsolidatedLevel = [price: number, size: number, venues: Partial<Record<Venue, number>>];
+
+export interface CrossBbo {
+  /** Best bid and ask per venue. */
+  venues: Partial<Record<Venue, { bid: number; bidSize: number; ask: number; askSize: number; ts: number }>>;
+  bid: number;
+  bidVenue: Venue | null;
+  ask: number;
+  askVenue: Venue | null;
+  /** ask − bid across venues; negative when crossed. */
+  spread: number;
+  /** The best bid on one venue is at or above the best ask on another: an arbitrage, or a stale venue. */
+  crossed: boolean;
+  /** Volume-weighted average price of the current UTC day (consolidated), NaN before the first trade. */
+  vwap: number;
+}
+
+export interface WireTrade {
+  id: string;
+  ts: number;
+  price: number;
+  amount: number;
+  side: Side;
+  venue: Venue;
+}
+
+export interface BookState<L = Level | ConsolidatedLevel> { bids: L[]; asks: L[] }
+
+/** What a snapshot carries, per stream kind. */
+export type SnapshotData =
+  | { kind: 'book'; book: BookState }
+  | { kind: 'trades'; trades: WireTrade[] }
+  | { kind: 'bbo'; bbo: CrossBbo }
+  | { kind: 'candles'; bars: Candle[] };
+
+// Edge → client. `seq` is the stream's sequence number; `from` (when present) is the first seq a
+// conflated or batched frame covers, so `seq - from + 1` updates were folded into it.
+export interface HelloMsg { t: 'hello'; v: number; codec: CodecName; mode: FeedMode; serverTime: number; relay: string }
+export interface SnapshotMsg { t: 'snapshot'; stream: string; seq: number; data: SnapshotData }
+/** Book delta: levels whose size changed (0 = removed); consolidated levels carry the venue breakdown. */
+export interface BookMsg { t: 'book'; stream: string; seq: number; from?: number; ts: number; bids: (Level | ConsolidatedLevel)[]; asks: (Level | ConsolidatedLevel)[] }
+export interface TradesMsg { t: 'trades'; stream: string; seq: number; from?: number; trades: WireTrade[] }
+export interface BboMsg { t: 'bbo'; stream: string; seq: number; from?: number; bbo: CrossBbo }
+/** The open bar after this update; `closed` bars (oldest first) finished since the previous frame. */
+export interface CandleMsg { t: 'candle'; stream: string; seq: number; from?: number; open: Candle | null; closed: Candle[] }
+/** Updates `from..to` of a stream were lost (never silently): the client should resubscribe for a snapshot. */
+export interface GapMsg { t: 'gap'; stream: string; from: number; to: number; reason: string }
 export interface StatusMsg { t: 'status'; feed: FeedStatus }
 export interface PongMsg { t: 'pong'; ts: number; serverTime: number }
-export interface ErrorMsg { t: 'error'; code: ErrorCode; message: string }
-export type ServerMsg = HelloMsg | TradeMsg | BboMsg | SnapshotMsg | StatusMsg | PongMsg | ErrorMsg;
+/** Server heartbeat; the client answers with a ping. */
+export interface BeatMsg { t: 'beat'; serverTime: number }
+export interface ErrorMsg { t: 'error'; code: ErrorCode; message: string; stream?: string }
+export type StreamMsg = SnapshotMsg | BookMsg | TradesMsg | BboMsg | CandleMsg | GapMsg;
+export type ServerMsg = HelloMsg | StreamMsg | StatusMsg | PongMsg | BeatMsg | ErrorMsg;
 
-// Client → edge
-export interface PingMsg { t: 'ping'; ts: number }
-export interface SubscribeMsg { t: 'subscribe'; symbol: string }
-export type ClientMsg = PingMsg | SubscribeMsg;
+// Client → edge (JSON text on both subprotocols: client frames are small and rare).
+/**
+ * Client heartbeat. `rx` = bytes of server frames the client has processed on this socket (string
+ * frames by length): the edge's measure of how far behind a client is, whatever the network buffers.
+ */
+export interface PingMsg { t: 'ping'; ts: number; rx?: number }
+/** `resume[stream]` = the last seq the client holds: the edge replays what followed, or sends a snapshot. */
+export interface SubscribeMsg { t: 'subscribe'; streams: string[]; resume?: Record<string, number> }
+export interface UnsubscribeMsg { t: 'unsubscribe'; streams: string[] }
+export type ClientMsg = PingMsg | SubscribeMsg | UnsubscribeMsg;
+
+export type Msg = ServerMsg | ClientMsg;
+
+const VENUE_RE = '(binance|binance-usdm|coinbase|kraken|okx|bybit|bitmex|bitstamp)';
+const SYMBOL_RE = '[A-Z0-9]{1,12}-[A-Z0-9]{1,12}(?:-(?:PERP|\\d{6}))?';
+const STREAM = new RegExp(
+  `^(?:(book|trades|bbo):(${SYMBOL_RE}):(${VENUE_RE.slice(1, -1)}|consolidated)|candles:(${SYMBOL_RE}):(1s|1m|5m|15m|1h|1d)(?::${VENUE_RE})?)$`,
+);
+
+/** Parses a stream name; undefined for anything that is not one. */
+export function parseStream(name: string): StreamId | undefined {
+  if (name.length > 64) return undefined;
+  const m = STREAM.exec(name);
+  if (!m) return undefined;
+  if (m[1]) return { kind: m[1] as StreamKind, symbol: m[2]!, scope: m[3] as StreamId['scope'] };
+  return { kind: 'candles', symbol: m[4]!, scope: (m[6] as Venue | undefined) ?? CONSOLIDATED, interval: m[5] as Interval };
+}

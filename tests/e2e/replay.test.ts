@@ -50,6 +50,12 @@ describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, ()
     expect(trade, `trade ${id} is not among the frames sent so far`).toBeDefined();
     expect(shown).toBe(Number(trade!.p).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
 
+    // The tape lists trades the fake exchange sent, newest first; the venue table has Binance's quote.
+    const tapeIds = await page.getByTestId('tape').locator('tr[data-trade-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-trade-id'))));
+    expect(tapeIds.length).toBeGreaterThan(0);
+    expect([...tapeIds].sort((a, b) => b - a)).toEqual(tapeIds);
+    await expect.poll(() => page.getByTestId('cross').locator('tbody tr').count(), { timeout: 10_000 }).toBe(1);
+
     // Let a few 1-second candles close and be persisted (every 2 s), then reload.
     const chart = page.getByTestId('candle-chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);

@@ -85,7 +85,8 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
   });
 
   it.each(['drop', 'reorder'])('injected %s: the book goes resyncing (hubs and clients are told), then live again from a fresh snapshot', async (kind) => {
-    const client = await connect('/ws?symbol=BTC-USDT');
+    const client = await connect();
+    client.send({ t: 'subscribe', streams: ['bbo:BTC-USDT:binance'] });
     await client.until((m) => m.some((x) => x.t === 'snapshot'));
     const before = await binance();
     const t = Date.now();

@@ -1,20 +1,16 @@
-import { env } from 'cloudflare:test';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { feedStub } from '../../worker/objects/stubs';
-import type { TradeMsg } from '../../shared/protocol/messages';
+import { inject, describe, expect, it } from 'vitest';
+import type { WireTrade } from '../../shared/protocol/messages';
 import { connect } from './socket';
 
 interface Sent { line: number; frame: string }
 
 describe.skipIf(!inject('hasData'))('ExchangeFeed → SymbolHub → client, from the fake exchange replaying the real recording', () => {
-  afterAll(async () => {
-    expect(await feedStub(env, 'binance').stop()).toMatchObject({ state: 'down', reason: 'stopped' });
-  });
-
   it('delivers the recording\'s trades to a browser socket in the exchange\'s order', async () => {
-    const client = await connect();
-    const trades = (await client.until((m) => m.filter((x) => x.t === 'trade').length >= 20, 20_000))
-      .filter((x): x is TradeMsg => x.t === 'trade');
+    const client = await connect({ codec: 'bin' });
+    client.send({ t: 'subscribe', streams: ['trades:BTC-USDT:binance'] });
+    const tradesOf = () => client.received.flatMap((x) => (x.t === 'trades' ? x.trades : []));
+    await client.until(() => tradesOf().length >= 20, 20_000);
+    const trades: WireTrade[] = tradesOf();
     // Every trade the client saw was sent by the fake exchange, with the same id, price, amount and time.
     const recent = (await (await fetch(`${inject('fakeUrl')}/__fake/recent?last=2000`)).json()) as Sent[];
     const sent = new Map<string, { p: string; q: string; T: number; m: boolean }>();
@@ -23,19 +19,18 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed → SymbolHub → client, from
       const d = (JSON.parse(r.frame) as { data: { t: number; p: string; q: string; T: number; m: boolean } }).data;
       sent.set(String(d.t), d);
     }
-    const live = trades.slice(1); // the first may be the snapshot's, from before this client
-    for (const t of live) {
-      const s = sent.get(t.data.id);
-      expect(s, `trade ${t.data.id} was never sent`).toBeDefined();
-      expect(t.data.price).toBe(Number(s!.p));
-      expect(t.data.amount).toBe(Number(s!.q));
-      expect(t.data.ts).toBe(s!.T);
-      expect(t.data.side).toBe(s!.m ? 'sell' : 'buy');
+    for (const t of trades) {
+      const s = sent.get(t.id);
+      expect(s, `trade ${t.id} was never sent`).toBeDefined();
+      expect(t.price).toBe(Number(s!.p));
+      expect(t.amount).toBe(Number(s!.q));
+      expect(t.ts).toBe(s!.T);
+      expect(t.side).toBe(s!.m ? 'sell' : 'buy');
     }
-    const ids = live.map((t) => Number(t.data.id));
+    const ids = trades.map((t) => Number(t.id));
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
-    const status = client.received.find((x) => x.t === 'snapshot');
-    expect(status).toBeDefined();
+    expect(client.received.find((x) => x.t === 'snapshot')).toMatchObject({ stream: 'trades:BTC-USDT:binance', data: { kind: 'trades' } });
+    expect(client.received.find((x) => x.t === 'status')).toMatchObject({ feed: { exchange: 'binance', mode: 'replay' } });
     client.ws.close();
   });
 });

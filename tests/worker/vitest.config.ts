@@ -28,6 +28,9 @@ export default defineConfig({
           VAPID_SUBJECT: 'mailto:test@edgetape.invalid',
           // ETH-USDT is configured but absent from the recording: hub tests use it so the replay never mixes in.
           SYMBOLS: 'BTC-USDT,ETH-USDT',
+          // Small relays and a small backlog, so sharding and slow-consumer conflation show with a few clients.
+          RELAY_MAX_CLIENTS: '4',
+          RELAY_BACKLOG_BYTES: '32768',
           // Binance, silent after 2 s, its URLs from the override variables so both paths are exercised; and
           // Bitstamp at a closed port, a venue that must be reported down (never reached, with or without its adapter).
           VENUES: JSON.stringify({

@@ -480,7 +480,7 @@ export class ExchangeFeed extends DurableObject<Env> {
 }
 
 /** Timers and intervals share one id space; either may be unset. */
-function cancel(id: number | undefined): void {
+function cancel(id: ReturnType<typeof setTimeout> | undefined): void {
   if (id !== undefined) clearTimeout(id);
 }
 

@@ -1,124 +1,200 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { BboEvent, FeedStatus, MarketEvent, TradeEvent } from '../../shared/market/types';
-import type { BboMsg, ServerMsg, SnapshotMsg, TradeMsg } from '../../shared/protocol/messages';
-import { PROTOCOL_VERSION, streamName } from '../../shared/protocol/messages';
-import { parseClientMsg } from '../../shared/protocol/validate';
+import type { Candle } from '../../shared/market/candles';
+import { CANDLE_SNAPSHOT, InstrumentState, type ClosedBar, type SeqMsg } from '../../shared/market/instrument';
+import type { FeedStatus, MarketEvent } from '../../shared/market/types';
+import type { Interval, ServerMsg } from '../../shared/protocol/messages';
+import { INTERVALS, parseStream } from '../../shared/protocol/messages';
+import { relayStub } from './stubs';
 
-/** Bad frames a client may send before it is cut off (close code 1008, policy violation). */
-const MAX_BAD_FRAMES = 5;
+/** Closed bars kept per interval (the coarser intervals are the roll-ups that outlive the finer ones). */
+const RETENTION_MS: Record<Interval, number> = {
+  '1s': 6 * 3_600_000, '1m': 7 * 86_400_000, '5m': 30 * 86_400_000, '15m': 90 * 86_400_000, '1h': 2 * 365 * 86_400_000, '1d': Infinity,
+};
+/** Acknowledged trades kept in storage (the tape and candles are rebuilt from nothing else). */
+const KEEP_TRADES = 20_000;
+/** Upstream batches a relay may have in flight before the hub folds newer ones into one call. */
+const MAX_INFLIGHT = 8;
 
-interface Attachment {
-  symbol: string;
-  bad: number;
-}
-
-interface HubState {
-  /** Where the stored prices came from: a replay's prices must never be served to a live session. */
-  mode: FeedStatus['mode'];
-  seq: Record<string, number>;
-  trade?: TradeMsg;
-  bbo?: Record<string, BboMsg>;
-}
+type Row = Record<string, SqlStorageValue>;
 
 /**
- * One canonical instrument (named by symbol). Keeps the last trade and best bid/ask per venue with a
- * sequence number per stream, and fans them out to browsers over hibernatable sockets. Everything a
- * woken object needs is in storage or in the sockets' attachments.
+ * One canonical instrument (named by symbol), fed in batches by every ExchangeFeed that lists it.
+ * The market state is InstrumentState; this object persists what must survive a restart (trades,
+ * closed and open candles, stream sequence numbers) before an ingest is acknowledged, and pushes
+ * each batch's updates to the relays subscribed to them.
  */
 export class SymbolHub extends DurableObject<Env> {
-  private state: HubState;
+  private readonly sql: SqlStorage;
+  private state: InstrumentState | undefined;
   private feeds = new Map<string, FeedStatus>();
+  /** stream → relays subscribed to it (mirrors the `subs` table). */
+  private readonly subs = new Map<string, Set<string>>();
+  private readonly outbox = new Map<string, { queue: ServerMsg[][]; busy: boolean }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const mode = env.FEED_MODE === 'replay' ? 'replay' : 'live';
-    const stored = ctx.storage.kv.get<HubState>('state');
-    this.state = stored?.mode === mode ? stored : { mode, seq: stored?.seq ?? {} };
-    if (stored?.mode === mode) for (const f of ctx.storage.kv.get<FeedStatus[]>('feeds') ?? []) this.feeds.set(f.exchange, f);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS candles (scope TEXT NOT NULL, interval TEXT NOT NULL, time INTEGER NOT NULL,
+      open REAL, high REAL, low REAL, close REAL, volume REAL, quote_volume REAL, trades INTEGER, closed INTEGER NOT NULL,
+      PRIMARY KEY (scope, interval, time)) WITHOUT ROWID`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS trades (n INTEGER PRIMARY KEY AUTOINCREMENT, venue TEXT, id TEXT, ts INTEGER, price REAL, amount REAL, side TEXT)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS subs (stream TEXT NOT NULL, relay TEXT NOT NULL, PRIMARY KEY (stream, relay)) WITHOUT ROWID`);
+    for (const r of this.sql.exec<{ stream: string; relay: string }>('SELECT stream, relay FROM subs')) this.addSub(r.stream, r.relay);
+    for (const f of ctx.storage.kv.get<FeedStatus[]>('feeds') ?? []) this.feeds.set(f.exchange, f);
   }
 
-  override async fetch(request: Request): Promise<Response> {
-    const symbol = new URL(request.url).searchParams.get('symbol') ?? '';
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ symbol, bad: 0 } satisfies Attachment);
-    send(server, { t: 'hello', v: PROTOCOL_VERSION, mode: this.state.mode, serverTime: Date.now() });
-    send(server, this.snapshot(symbol));
-    return new Response(null, { status: 101, webSocket: client });
+  /** The instrument state, rebuilt lazily from storage: the symbol arrives with the first call. */
+  private market(symbol: string): InstrumentState {
+    if (this.state) return this.state;
+    const s = new InstrumentState(symbol, this.ctx.storage.kv.get<Record<string, number>>('seq') ?? {});
+    for (const r of this.sql.exec<Row>('SELECT * FROM candles WHERE closed = 0')) s.restoreOpen(r.scope as string, r.interval as Interval, toCandle(r));
+    return (this.state = s);
   }
 
-  /** A batch from one ExchangeFeed, in venue order. Trades all go out; quotes are conflated to the batch's last. */
-  async ingest(events: MarketEvent[], feed: FeedStatus): Promise<number> {
+  /**
+   * A batch from one ExchangeFeed, in venue order. Trades and candles are written before the call
+   * returns (the output gate holds the reply until they are durable); relays get the updates after.
+   */
+  async ingest(events: MarketEvent[], feed: FeedStatus): Promise<{ events: number; updates: number }> {
     this.feeds.set(feed.exchange, feed);
-    const out: string[] = [];
-    const quotes = new Map<string, BboEvent>();
-    for (const e of events) {
-      if (e.type === 'trade') out.push(JSON.stringify(this.tradeMsg(e)));
-      else if (e.type === 'bbo') quotes.set(e.exchange, e);
-    }
-    for (const q of quotes.values()) out.push(JSON.stringify(this.bboMsg(q)));
-    this.ctx.storage.kv.put('state', this.state);
-    this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
-    for (const ws of this.ctx.getWebSockets()) for (const m of out) trySend(ws, m);
-    return out.length;
+    const symbol = events[0]?.symbol;
+    if (!symbol) return { events: 0, updates: 0 };
+    const m = this.market(symbol);
+    const { msgs, closed } = m.apply(events);
+    this.ctx.storage.transactionSync(() => {
+      for (const e of events) {
+        if (e.type === 'trade' && e.symbol === symbol) {
+          this.sql.exec('INSERT INTO trades (venue, id, ts, price, amount, side) VALUES (?, ?, ?, ?, ?, ?)', e.exchange, e.id, e.ts, e.price, e.amount, e.side);
+        }
+      }
+      for (const c of closed) this.putBar(c, 1);
+      for (const c of m.openBars()) this.putBar(c, 0);
+      if (closed.some((c) => c.interval === '1m')) this.prune();
+      this.ctx.storage.kv.put('seq', m.seqs);
+      this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
+    });
+    this.fanOut(msgs);
+    return { events: events.length, updates: msgs.length };
   }
 
   async updateFeed(feed: FeedStatus): Promise<void> {
     this.feeds.set(feed.exchange, feed);
     this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
-    const msg = JSON.stringify({ t: 'status', feed } satisfies ServerMsg);
-    for (const ws of this.ctx.getWebSockets()) trySend(ws, msg);
+    const relays = new Set<string>();
+    for (const set of this.subs.values()) for (const r of set) relays.add(r);
+    for (const r of relays) this.post(r, [{ t: 'status', feed }]);
   }
 
-  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const parsed = parseClientMsg(raw);
-    const att = ws.deserializeAttachment() as Attachment;
-    if (!parsed.ok) {
-      att.bad++;
-      ws.serializeAttachment(att);
-      send(ws, { t: 'error', code: parsed.code, message: parsed.message });
-      if (att.bad >= MAX_BAD_FRAMES) ws.close(1008, `too many bad frames (${att.bad})`);
-      return;
+  feedStatus(): FeedStatus[] {
+    return [...this.feeds.values()];
+  }
+
+  /**
+   * A relay wants `streams`: for each, the updates after `resume[stream]` when they are all still
+   * kept, else a fresh snapshot. The relay is remembered, so it gets every later update.
+   */
+  async subscribe(relay: string, symbol: string, streams: string[], resume: Record<string, number> = {}): Promise<{ msgs: SeqMsg[]; feeds: FeedStatus[] }> {
+    const m = this.market(symbol);
+    const msgs: SeqMsg[] = [];
+    for (const stream of streams) {
+      const id = parseStream(stream);
+      if (!id || id.symbol !== symbol) continue;
+      if (!this.subs.get(stream)?.has(relay)) {
+        this.sql.exec('INSERT OR IGNORE INTO subs (stream, relay) VALUES (?, ?)', stream, relay);
+        this.addSub(stream, relay);
+      }
+      const from = resume[stream];
+      const missed = from === undefined ? undefined : m.since(stream, from);
+      if (missed) msgs.push(...missed);
+      else msgs.push(m.snapshot(stream, false, id.kind === 'candles' ? this.history(id.scope, id.interval!, 0, Infinity, CANDLE_SNAPSHOT) : []));
     }
-    const msg = parsed.msg;
-    if (msg.t === 'ping') send(ws, { t: 'pong', ts: msg.ts, serverTime: Date.now() });
-    else send(ws, this.snapshot(msg.symbol));
+    return { msgs, feeds: this.feedStatus() };
   }
 
-  private snapshot(symbol: string): SnapshotMsg {
-    const { trade, bbo } = this.state;
-    return { t: 'snapshot', symbol, trade, bbo: bbo ? Object.values(bbo)[0] : undefined, feeds: [...this.feeds.values()] };
+  async unsubscribe(relay: string, streams: string[]): Promise<void> {
+    for (const stream of streams) {
+      this.sql.exec('DELETE FROM subs WHERE stream = ? AND relay = ?', stream, relay);
+      this.subs.get(stream)?.delete(relay);
+    }
   }
 
-  private nextSeq(stream: string): number {
-    const n = (this.state.seq[stream] ?? 0) + 1;
-    this.state.seq[stream] = n;
-    return n;
+  /** Closed bars in [from, to) plus the open bar when it falls in range; `limit` keeps the latest. */
+  async candles(scope: string, interval: Interval, from: number, to: number): Promise<{ closed: Candle[]; open: Candle | null }> {
+    const open = this.state?.openBars().find((b) => b.scope === scope && b.interval === interval)?.bar
+      ?? this.sql.exec<Row>('SELECT * FROM candles WHERE scope = ? AND interval = ? AND closed = 0', scope, interval).toArray().map(toCandle)[0];
+    return { closed: this.history(scope, interval, from, to), open: open && open.time >= from && open.time < to ? open : null };
   }
 
-  private tradeMsg(e: TradeEvent): TradeMsg {
-    const stream = streamName('trades', e.symbol, e.exchange);
-    const msg: TradeMsg = { t: 'trade', stream, seq: this.nextSeq(stream), data: e };
-    this.state.trade = msg;
-    return msg;
+  private history(scope: string, interval: Interval, from: number, to: number, limit = 100_000): Candle[] {
+    const rows = this.sql.exec<Row>(
+      'SELECT * FROM candles WHERE scope = ? AND interval = ? AND closed = 1 AND time >= ? AND time < ? ORDER BY time DESC LIMIT ?',
+      scope, interval, from, Number.isFinite(to) ? to : Number.MAX_SAFE_INTEGER, limit,
+    ).toArray();
+    return rows.reverse().map(toCandle);
   }
 
-  private bboMsg(e: BboEvent): BboMsg {
-    const stream = streamName('bbo', e.symbol, e.exchange);
-    const msg: BboMsg = { t: 'bbo', stream, seq: this.nextSeq(stream), data: e };
-    (this.state.bbo ??= {})[e.exchange] = msg;
-    return msg;
+  private putBar({ scope, interval, bar }: ClosedBar, closed: 0 | 1): void {
+    this.sql.exec(
+      'INSERT OR REPLACE INTO candles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      scope, interval, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.quoteVolume, bar.trades, closed,
+    );
+  }
+
+  private prune(): void {
+    const newest = this.sql.exec<{ t: number | null }>("SELECT MAX(time) AS t FROM candles WHERE interval = '1s'").one().t ?? 0;
+    for (const iv of Object.keys(INTERVALS) as Interval[]) {
+      if (Number.isFinite(RETENTION_MS[iv])) this.sql.exec('DELETE FROM candles WHERE interval = ? AND time < ?', iv, newest - RETENTION_MS[iv]);
+    }
+    this.sql.exec('DELETE FROM trades WHERE n <= (SELECT MAX(n) FROM trades) - ?', KEEP_TRADES);
+  }
+
+  private addSub(stream: string, relay: string): void {
+    let set = this.subs.get(stream);
+    if (!set) this.subs.set(stream, (set = new Set()));
+    set.add(relay);
+  }
+
+  private fanOut(msgs: SeqMsg[]): void {
+    const byRelay = new Map<string, ServerMsg[]>();
+    for (const msg of msgs) {
+      for (const relay of this.subs.get(msg.stream) ?? []) {
+        const list = byRelay.get(relay);
+        if (list) list.push(msg);
+        else byRelay.set(relay, [msg]);
+      }
+    }
+    for (const [relay, list] of byRelay) this.post(relay, list);
+  }
+
+  /**
+   * One call at a time per relay, in order, so a relay sees a stream's updates in sequence; a relay
+   * that falls behind gets its queued batches in one call instead of many, and never holds up the others.
+   */
+  private post(relay: string, msgs: ServerMsg[]): void {
+    let box = this.outbox.get(relay);
+    if (!box) this.outbox.set(relay, (box = { queue: [], busy: false }));
+    box.queue.push(msgs);
+    if (box.busy) return;
+    const pump = async (b: NonNullable<typeof box>) => {
+      b.busy = true;
+      while (b.queue.length) {
+        const batch = b.queue.splice(0, b.queue.length > MAX_INFLIGHT ? b.queue.length : 1).flat();
+        try {
+          const { unwanted } = await relayStub(this.env, relay).publish(batch);
+          if (unwanted.length) await this.unsubscribe(relay, unwanted);
+        } catch (err) {
+          console.warn(`relay ${relay}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      b.busy = false;
+    };
+    void pump(box);
   }
 }
 
-const send = (ws: WebSocket, msg: ServerMsg): void => trySend(ws, JSON.stringify(msg));
-
-/** A socket closing under us must not stop the fan-out to the others. */
-function trySend(ws: WebSocket, data: string): void {
-  try {
-    ws.send(data);
-  } catch {
-    // closed between getWebSockets() and send(); its close handler cleans up
-  }
+function toCandle(r: Row): Candle {
+  return {
+    time: r.time as number, open: r.open as number, high: r.high as number, low: r.low as number, close: r.close as number,
+    volume: r.volume as number, quoteVolume: r.quote_volume as number, trades: r.trades as number,
+  };
 }

@@ -3,6 +3,7 @@ import type { AlertDesk } from './AlertDesk';
 import type { AuditLog } from './AuditLog';
 import type { ExchangeFeed } from './ExchangeFeed';
 import type { Portfolio } from './Portfolio';
+import type { Relay } from './Relay';
 import type { SymbolHub } from './SymbolHub';
 import type { Throttle } from './Throttle';
 import type { UserAccount } from './UserAccount';
@@ -14,6 +15,15 @@ export const accountStub = (env: Env, userId: string) => (env.USER_ACCOUNT as Du
 export const throttleStub = (env: Env, key: string) => (env.THROTTLE as DurableObjectNamespace<Throttle>).getByName(key);
 /** One chain for the deployment: every entry links to the one before, so the log cannot be sharded without splitting the chain. */
 export const auditStub = (env: Env) => (env.AUDIT_LOG as DurableObjectNamespace<AuditLog>).getByName('global');
+/** Relays are named `<region>:<shard>`; the region is a location hint, honoured when the object is first created. */
+export const relayStub = (env: Env, name: string) => {
+  const ns = env.RELAY as DurableObjectNamespace<Relay>;
+  const region = name.split(':')[0];
+  return ns.get(ns.idFromName(name), isHint(region) ? { locationHint: region } : {});
+};
+
+const HINTS = new Set(['wnam', 'enam', 'sam', 'weur', 'eeur', 'apac', 'oc', 'afr', 'me']);
+export const isHint = (s: string | undefined): s is DurableObjectLocationHint => s !== undefined && HINTS.has(s);
 
 export const alertDeskStub = (env: Env, symbol: string) => (env.ALERT_DESK as DurableObjectNamespace<AlertDesk>).getByName(symbol);
 export const portfolioStub = (env: Env, user: string) => (env.PORTFOLIO as DurableObjectNamespace<Portfolio>).getByName(user);

@@ -6,6 +6,8 @@ import { configuredSymbols } from '../config';
 import { startFeeds } from '../objects/stubs';
 import { adminRoutes } from './admin';
 import { authRoutes } from './auth';
+import { historyRoutes } from './history';
+import { instruments } from './instruments';
 import { ticketRoutes, userRoutes } from './users';
 
 export const apiRoutes = new Hono<AppEnv>()
@@ -18,4 +20,6 @@ export const apiRoutes = new Hono<AppEnv>()
   .route('/auth', authRoutes)
   .route('/users', userRoutes)
   .route('/ws-ticket', ticketRoutes)
-  .route('/admin', adminRoutes);
+  .route('/admin', adminRoutes)
+  .get('/instruments', (c) => c.json({ instruments: instruments(c.env) }))
+  .route('/', historyRoutes);

@@ -1,0 +1,28 @@
+import { For } from 'solid-js';
+import { clock, fmt } from '../format';
+import type { WireTrade } from '../../shared/protocol/messages';
+import { VENUE_COLOUR } from './venues';
+
+/** The latest trades across venues, newest first, in exchange time. */
+export function TradeTape(props: { trades: WireTrade[] }) {
+  return (
+    <section class="panel tape" aria-label="trade tape" data-testid="tape">
+      <h2>Trades</h2>
+      <table>
+        <thead><tr><th>Time</th><th>Venue</th><th>Price</th><th>Size</th></tr></thead>
+        <tbody>
+          <For each={props.trades}>
+            {(t) => (
+              <tr class={t.side === 'buy' ? 'up' : 'down'} data-trade-id={t.id}>
+                <td class="muted">{clock(t.ts)}</td>
+                <td><i class="dot" style={{ background: VENUE_COLOUR[t.venue] }} />{t.venue}</td>
+                <td class="num">{fmt(t.price)}</td>
+                <td class="num">{fmt(t.amount, 5)}</td>
+              </tr>
+            )}
+          </For>
+        </tbody>
+      </table>
+    </section>
+  );
+}

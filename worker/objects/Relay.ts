@@ -1,0 +1,290 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { SeqMsg } from '../../shared/market/instrument';
+import { encodeServerMsg } from '../../shared/protocol/codec';
+import type { ClientMsg, CodecName, ServerMsg } from '../../shared/protocol/messages';
+import { CLOSE, HEARTBEAT_MS, MAX_STREAMS, parseStream, PROTOCOL_VERSION } from '../../shared/protocol/messages';
+import { parseClientMsg } from '../../shared/protocol/validate';
+import { Outbox } from './outbox';
+import { hubStub } from './stubs';
+
+/** Bad frames a client may send before it is cut off. */
+const MAX_BAD_FRAMES = 5;
+/** Bytes a client may be behind (sent, not yet acknowledged) before its updates are conflated; RELAY_BACKLOG_BYTES overrides. */
+const BACKLOG_BYTES = 256 * 1024;
+const DRAIN_MS = 50;
+
+/** All a woken relay needs to know about a socket: it survives hibernation with the socket. */
+interface Attachment {
+  codec: CodecName;
+  subs: string[];
+  bad: number;
+  /** Wall-clock ms of the client's last frame. */
+  seen: number;
+}
+
+interface Conn {
+  att: Attachment;
+  subs: Set<string>;
+  /** Streams whose snapshot is on its way: updates wait here so none arrives before it. */
+  pending: Map<string, SeqMsg[]>;
+  out?: Outbox;
+  /** Bytes sent on this socket since it was accepted or this relay woke; `acked` = the client's last `rx`, lined up with it. */
+  sent: number;
+  acked?: number;
+  /** Rebuilt after hibernation: the next `rx` re-bases the counters. */
+  woken: boolean;
+}
+
+/**
+ * One relay (named `<region>:<shard>`): browsers' hibernatable sockets, their subscriptions in each
+ * socket's attachment, and one upstream subscription per stream to the hub that owns it. A slow socket
+ * gets conflated updates from its own outbox; the others are never held up by it.
+ */
+export class Relay extends DurableObject<Env> {
+  private readonly conns = new Map<WebSocket, Conn>();
+
+  private get name(): string {
+    return this.ctx.storage.kv.get<string>('name') ?? 'local:0';
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const name = url.searchParams.get('relay');
+    if (name && name !== this.ctx.storage.kv.get('name')) this.ctx.storage.kv.put('name', name);
+    const max = Number(this.env.RELAY_MAX_CLIENTS) || 1000;
+    if (this.ctx.getWebSockets().length >= max) return new Response('relay full', { status: 503 });
+    const codec: CodecName = url.searchParams.get('codec') === 'bin' ? 'bin' : 'json';
+    const protocol = url.searchParams.get('protocol');
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    const att: Attachment = { codec, subs: [], bad: 0, seen: Date.now() };
+    server.serializeAttachment(att);
+    const c: Conn = { att, subs: new Set(), pending: new Map(), sent: 0, woken: false };
+    this.conns.set(server, c);
+    this.sendNow(server, c, { t: 'hello', v: PROTOCOL_VERSION, codec, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now(), relay: this.name });
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+    return new Response(null, { status: 101, webSocket: client, headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
+  }
+
+  /** The socket's state, rebuilt from its attachment after hibernation. */
+  private conn(ws: WebSocket): Conn {
+    let c = this.conns.get(ws);
+    if (!c) {
+      const att = ws.deserializeAttachment() as Attachment;
+      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map(), sent: 0, woken: true }));
+    }
+    return c;
+  }
+
+  clients(): { sockets: number; streams: string[] } {
+    const streams = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) for (const s of this.conn(ws).subs) streams.add(s);
+    return { sockets: this.ctx.getWebSockets().length, streams: [...streams] };
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const c = this.conn(ws);
+    c.att.seen = Date.now();
+    const parsed = parseClientMsg(raw);
+    if (!parsed.ok) {
+      c.att.bad++;
+      ws.serializeAttachment(c.att);
+      this.sendNow(ws, c, { t: 'error', code: parsed.code, message: parsed.message });
+      if (c.att.bad >= MAX_BAD_FRAMES) ws.close(CLOSE.badFrames, `too many bad frames (${c.att.bad})`);
+      return;
+    }
+    await this.handle(ws, c, parsed.msg);
+    ws.serializeAttachment(c.att);
+  }
+
+  private async handle(ws: WebSocket, c: Conn, msg: ClientMsg): Promise<void> {
+    if (msg.t === 'ping') {
+      if (msg.rx !== undefined) {
+        if (c.woken) [c.sent, c.woken] = [msg.rx, false];
+        c.acked = msg.rx;
+      }
+      this.sendNow(ws, c, { t: 'pong', ts: msg.ts, serverTime: Date.now() });
+      return;
+    }
+    if (msg.t === 'unsubscribe') {
+      for (const s of msg.streams) c.subs.delete(s);
+      c.att.subs = [...c.subs];
+      await this.release(msg.streams);
+      return;
+    }
+    const fresh = msg.streams.filter((s) => !c.subs.has(s) || msg.resume?.[s] !== undefined);
+    if (new Set([...c.subs, ...fresh]).size > MAX_STREAMS) {
+      this.sendNow(ws, c, { t: 'error', code: 'too_many_streams', message: `at most ${MAX_STREAMS} streams per socket` });
+      return;
+    }
+    const bySymbol = new Map<string, string[]>();
+    for (const s of fresh) {
+      const symbol = parseStream(s)!.symbol;
+      bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), s]);
+      c.subs.add(s);
+      c.pending.set(s, []);
+    }
+    c.att.subs = [...c.subs];
+    ws.serializeAttachment(c.att);
+    const configured = this.env.SYMBOLS.split(',').map((s) => s.trim());
+    await Promise.all([...bySymbol].map(async ([symbol, streams]) => {
+      if (!configured.includes(symbol)) {
+        for (const s of streams) {
+          c.subs.delete(s);
+          c.pending.delete(s);
+          this.sendNow(ws, c, { t: 'error', code: 'unknown_stream', message: `${symbol} is not served here`, stream: s });
+        }
+        return;
+      }
+      try {
+        const { msgs, feeds } = await hubStub(this.env, symbol).subscribe(this.name, symbol, streams, msg.resume);
+        for (const feed of feeds) this.deliver(ws, c, { t: 'status', feed });
+        const last = new Map<string, number>();
+        for (const m of msgs as SeqMsg[]) {
+          this.deliver(ws, c, m);
+          last.set(m.stream, m.seq);
+        }
+        // Updates that raced the snapshot: only those after it.
+        for (const s of streams) {
+          const waiting = c.pending.get(s) ?? [];
+          c.pending.delete(s);
+          for (const m of waiting) if (m.seq > (last.get(s) ?? 0)) this.deliver(ws, c, m);
+        }
+      } catch (err) {
+        for (const s of streams) {
+          c.subs.delete(s);
+          c.pending.delete(s);
+        }
+        this.sendNow(ws, c, { t: 'error', code: 'internal', message: `subscribe to ${symbol} failed: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }));
+    c.att.subs = [...c.subs];
+  }
+
+  /**
+   * A batch from a hub. Each message is encoded once per codec, whatever the number of sockets.
+   * Returns the streams no socket here wants any more, so the hub stops sending them.
+   */
+  async publish(msgs: ServerMsg[]): Promise<{ unwanted: string[] }> {
+    const encoded = new Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>();
+    const wanted = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const c = this.conn(ws);
+      for (const s of c.subs) wanted.add(s);
+      for (const m of msgs) {
+        const stream = streamOf(m);
+        if (stream !== undefined && !c.subs.has(stream)) continue;
+        const waiting = stream !== undefined && m.t !== 'gap' ? c.pending.get(stream) : undefined;
+        if (waiting) waiting.push(m as SeqMsg);
+        else this.deliver(ws, c, m, encoded);
+      }
+    }
+    const unwanted = new Set<string>();
+    for (const m of msgs) {
+      const stream = streamOf(m);
+      if (stream !== undefined && !wanted.has(stream)) unwanted.add(stream);
+    }
+    return { unwanted: [...unwanted] };
+  }
+
+  /** Sends now, or conflates into the socket's outbox while it is backed up. */
+  private deliver(ws: WebSocket, c: Conn, m: ServerMsg, cache?: Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>): void {
+    if (!c.out && this.backlog(ws, c) > this.maxBacklog) {
+      c.out = new Outbox();
+      this.scheduleDrain(ws, c);
+    }
+    if (c.out) {
+      c.out.add(m);
+      return;
+    }
+    let frame: string | Uint8Array | undefined;
+    if (cache) {
+      let e = cache.get(m);
+      if (!e) cache.set(m, (e = {}));
+      frame = e[c.att.codec] ??= encodeServerMsg(m, c.att.codec);
+    } else frame = encodeServerMsg(m, c.att.codec);
+    c.sent += trySend(ws, frame);
+  }
+
+  private scheduleDrain(ws: WebSocket, c: Conn): void {
+    setTimeout(() => {
+      if (!this.conns.has(ws) || !c.out) return;
+      if (this.backlog(ws, c) > this.maxBacklog / 2) return this.scheduleDrain(ws, c);
+      const msgs = c.out.drain();
+      c.out = undefined;
+      for (const m of msgs) this.sendNow(ws, c, m);
+    }, DRAIN_MS);
+  }
+
+  private sendNow(ws: WebSocket, c: Conn, m: ServerMsg): void {
+    c.sent += trySend(ws, encodeServerMsg(m, c.att.codec));
+  }
+
+  private get maxBacklog(): number {
+    return Number(this.env.RELAY_BACKLOG_BYTES) || BACKLOG_BYTES;
+  }
+
+  /** How far behind a client is: unacknowledged bytes, or what the runtime still has queued, whichever is more. */
+  private backlog(ws: WebSocket, c: Conn): number {
+    const queued = (ws as { bufferedAmount?: number }).bufferedAmount ?? 0;
+    return Math.max(queued, c.acked === undefined || c.woken ? 0 : c.sent - c.acked);
+  }
+
+  /** Heartbeat both ways: a beat to every socket; a socket silent for three periods is closed. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) {
+      const c = this.conn(ws);
+      if (now - c.att.seen > 3 * HEARTBEAT_MS) ws.close(CLOSE.heartbeat, 'heartbeat lost');
+      else this.sendNow(ws, c, { t: 'beat', serverTime: now });
+    }
+    if (sockets.length) await this.ctx.storage.setAlarm(now + HEARTBEAT_MS);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    await this.gone(ws);
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.gone(ws);
+  }
+
+  private async gone(ws: WebSocket): Promise<void> {
+    const c = this.conn(ws);
+    this.conns.delete(ws);
+    await this.release([...c.subs], ws);
+  }
+
+  /** Tells hubs about streams no remaining socket wants. */
+  private async release(streams: string[], closing?: WebSocket): Promise<void> {
+    const still = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) if (ws !== closing) for (const s of this.conn(ws).subs) still.add(s);
+    const bySymbol = new Map<string, string[]>();
+    for (const s of streams) {
+      if (still.has(s)) continue;
+      const symbol = parseStream(s)!.symbol;
+      bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), s]);
+    }
+    await Promise.all([...bySymbol].map(([symbol, list]) => hubStub(this.env, symbol).unsubscribe(this.name, list).catch(() => {})));
+  }
+}
+
+/** The stream a hub message belongs to; status frames belong to none. */
+const streamOf = (m: ServerMsg): string | undefined => ('seq' in m || m.t === 'gap' ? m.stream : undefined);
+
+/** A socket closing under us must not stop the fan-out to the others. */
+function trySend(ws: WebSocket, data: string | Uint8Array): number {
+  try {
+    ws.send(data);
+    return typeof data === 'string' ? data.length : data.byteLength;
+  } catch {
+    return 0; // closed between getWebSockets() and send(); its close handler cleans up
+  }
+}
