@@ -1,14 +1,24 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
-/** A loopback port free right now, so parallel test runs never collide on a fixed one. */
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
+/**
+ * `n` loopback ports free right now and distinct from each other (all are held open until every one is
+ * known, so the kernel cannot hand the same port out twice), so parallel runs never collide on fixed ones.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      await new Promise<void>((ok, fail) => {
+        srv.on('error', fail);
+        srv.listen(0, '127.0.0.1', ok);
+      });
+    }
+    return servers.map((s) => (s.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+  }
 }
+
+export const freePort = async (): Promise<number> => (await freePorts(1))[0]!;

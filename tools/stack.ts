@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { freePort } from './free-port';
+import { freePorts } from './free-port';
 import { REPO_ROOT, resolveRecording } from './paths';
 import { edgetapeHeader } from './fake-exchange/recording';
 import type { Venue } from '../shared/market/types';
@@ -38,7 +38,8 @@ export interface Stack {
  * `npm start` and the end-to-end tests both start the system through here.
  */
 export async function startStack(o: StackOptions): Promise<Stack> {
-  const port = o.port === 0 ? await freePort() : (o.port ?? 8787);
+  const [free, inspector] = await freePorts(2);
+  const port = o.port === 0 ? free! : (o.port ?? 8787);
   const log = o.log ?? ((l: string) => process.stdout.write(l));
   const vars: string[] = [];
   const replay = { speed: o.speed ?? 1, loop: o.loop ?? true };
@@ -60,7 +61,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   // Signing keys come from .dev.vars, generated on first run; never from code.
   await ensureDevVars();
   // A free inspector port too: two stacks (parallel test runs) must not collide on wrangler's default 9229.
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--show-interactive-dev-session=false'];
   for (const v of vars) args.push('--var', v);
   // Replayed and live sessions keep separate local state, so neither ever shows the other's prices.
   args.push('--persist-to', o.persistTo ?? resolve(REPO_ROOT, o.replay ? '.wrangler/state-replay' : '.wrangler/state-live'));

@@ -1,16 +1,15 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { devSecrets } from '../../tools/dev-keys.ts';
-import { freePort } from '../../tools/free-port.ts';
+import { freePorts } from '../../tools/free-port.ts';
 import { OIDC_CLIENT_ID } from '../../tools/oidc-provider.ts';
 
 // The ExchangeFeed talks to the fake exchange that global-setup starts on this port, never to a live venue.
 // ETH-USDT is configured but absent from the recording: hub tests use it so the replay never mixes in.
-const fakePort = await freePort();
+const [fakePort, oidcPort] = await freePorts(2);
 process.env.EDGETAPE_FAKE_PORT = String(fakePort);
 const fake = `127.0.0.1:${fakePort}`;
 // The local OpenID Connect provider global-setup starts, and fresh signing keys for this run (never in code).
-const oidcPort = await freePort();
 process.env.EDGETAPE_OIDC_PORT = String(oidcPort);
 const accounts = {
   ...(await devSecrets()),
@@ -48,6 +47,7 @@ export default defineConfig({
     name: 'worker',
     include: ['**/*.test.ts'],
     globalSetup: ['./global-setup.ts'],
+    setupFiles: ['./setup.ts'],
     testTimeout: 30_000,
     // Fault tests disconnect and stall the one shared fake exchange: files take turns.
     fileParallelism: false,
