@@ -1,10 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { AlertBook, initialState, type Alert, type AlertState, type Firing, type Tick } from '../../shared/risk/alerts';
+import { retryDelay } from '../retry';
 import { portfolioStub } from './stubs';
-
-/** Retry delays for a firing whose delivery failed: 1 s doubling to 5 min, jittered. */
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 300_000;
 
 export interface DeskAlert extends Alert {
   user: string;
@@ -103,7 +100,7 @@ export class AlertDesk extends DurableObject<Env> {
         await portfolioStub(this.env, row.user).receiveFiring({ ...firing, symbol: alert?.symbol ?? '', rule: alert?.rule ?? null });
         sql.exec(`DELETE FROM outbox WHERE alert_id = ? AND n = ?`, row.alert_id, row.n);
       } catch (err) {
-        const wait = Math.min(RETRY_MIN_MS * 2 ** row.attempts, RETRY_MAX_MS) * (0.75 + Math.random() / 4);
+        const wait = retryDelay(row.attempts);
         sql.exec(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE alert_id = ? AND n = ?`,
           now + wait, err instanceof Error ? err.message : String(err), row.alert_id, row.n);
       }

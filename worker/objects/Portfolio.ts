@@ -4,6 +4,7 @@ import { parseFillsCsv, type Fill, type RowError } from '../../shared/risk/fills
 import { buildPositions, type CostMethod, type Position } from '../../shared/risk/positions';
 import { sendPush, type PushSubscription, type VapidKeys } from '../push';
 import { signWebhook } from '../webhook';
+import { retryDelay } from '../retry';
 
 export interface DeliveredFiring extends Firing {
   symbol: string;
@@ -16,8 +17,6 @@ export interface InboxEntry {
   ackedAt: number | null;
 }
 
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 300_000;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** One line a person reads in a notification. */
@@ -195,7 +194,7 @@ export class Portfolio extends DurableObject<Env> {
         if (status === 'gone') sql.exec(`DELETE FROM push_subs WHERE id = ?`, row.channel.slice('push:'.length));
         done();
       } catch (err) {
-        const wait = Math.min(RETRY_MIN_MS * 2 ** row.attempts, RETRY_MAX_MS) * (0.75 + Math.random() / 4);
+        const wait = retryDelay(row.attempts);
         sql.exec(`UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE channel = ? AND alert_id = ? AND n = ?`,
           now + wait, err instanceof Error ? err.message : String(err), row.channel, row.alert_id, row.n);
       }
