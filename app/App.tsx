@@ -1,9 +1,12 @@
 import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
+import type { BandPoint } from '../shared/ml/band';
 import { CandleChart } from './components/CandleChart';
+import type { ChartEngine } from './components/chart/engine';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { CrossVenue } from './components/CrossVenue';
 import { DepthLadder } from './components/DepthLadder';
 import { TradeTape } from './components/TradeTape';
+import { attachForecastBand } from './components/forecast-overlay';
 import { ForecastPanel } from './components/ForecastPanel';
 import { QuotePanel } from './components/QuotePanel';
 import { VenueHealth } from './components/VenueHealth';
@@ -20,6 +23,13 @@ export function App() {
   createEffect(() => {
     if (market.candles()) void market.api.closedMinutes(forecast.since(), 600).then(forecast.feedMinutes);
   });
+  // The 5-minute forecast band over the candles, redrawn whenever a forecast arrives.
+  let drawBand: ((points: readonly BandPoint[]) => void) | undefined;
+  const drawForecast = (engine: ChartEngine) => {
+    drawBand = attachForecastBand(engine, '5 min');
+    drawBand(forecast.bands()[0] ?? []);
+  };
+  createEffect(() => drawBand?.(forecast.bands()[0] ?? []));
   const session = createSession();
   const nav = createRoute();
   const [now, setNow] = createSignal(Date.now());
@@ -57,7 +67,7 @@ export function App() {
           </div>
         )}
       </Show>
-      <CandleChart candles={market.candles()} interval={market.interval()} onInterval={market.chooseInterval} />
+      <CandleChart candles={market.candles()} interval={market.interval()} onInterval={market.chooseInterval} onEngine={drawForecast} />
       <ForecastPanel info={forecast.info()} latest={forecast.latest()} warmup={forecast.warmup()} error={forecast.error()} onShow={() => forecast.start()} />
       <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>
     </main>

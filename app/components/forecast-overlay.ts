@@ -1,30 +1,29 @@
-import { LineSeries, LineStyle, type IChartApi, type LineData, type UTCTimestamp } from 'lightweight-charts';
 import type { BandPoint } from '../../shared/ml/band';
+import type { ChartEngine } from './chart/engine';
 
-/** Band points as three line series (5 %, 50 %, 95 %) on lightweight-charts' UTC-seconds time axis. */
-export function bandLines(points: readonly BandPoint[]): { low: LineData<UTCTimestamp>[]; mid: LineData<UTCTimestamp>[]; high: LineData<UTCTimestamp>[] } {
-  const at = (p: BandPoint) => Math.floor(p.time / 1000) as UTCTimestamp;
-  // The chart needs strictly increasing times; a later forecast for the same time replaces the earlier one.
+/**
+ * Band points as chart columns (times in Unix ms), one point per chart second, ascending: the chart needs
+ * strictly increasing times, and a later forecast for the same time replaces the earlier one.
+ */
+export function bandColumns(points: readonly BandPoint[]): { time: Float64Array; low: Float64Array; mid: Float64Array; high: Float64Array } {
   const byTime = new Map<number, BandPoint>();
-  for (const p of points) byTime.set(at(p), p);
+  for (const p of points) byTime.set(Math.floor(p.time / 1000), p);
   const sorted = [...byTime.values()].sort((a, b) => a.time - b.time);
   return {
-    low: sorted.map((p) => ({ time: at(p), value: p.low })),
-    mid: sorted.map((p) => ({ time: at(p), value: p.mid })),
-    high: sorted.map((p) => ({ time: at(p), value: p.high })),
+    time: Float64Array.from(sorted, (p) => p.time),
+    low: Float64Array.from(sorted, (p) => p.low),
+    mid: Float64Array.from(sorted, (p) => p.mid),
+    high: Float64Array.from(sorted, (p) => p.high),
   };
 }
 
-/** Adds the forecast band of one horizon to a chart; call the returned function with new points. */
-export function attachForecastBand(chart: IChartApi, color = '#7e57c2'): (points: readonly BandPoint[]) => void {
-  const edge = { color, lineWidth: 1 as const, lineStyle: LineStyle.Dashed, priceLineVisible: false, lastValueVisible: false };
-  const low = chart.addSeries(LineSeries, edge);
-  const mid = chart.addSeries(LineSeries, { ...edge, lineStyle: LineStyle.Solid });
-  const high = chart.addSeries(LineSeries, edge);
+/** Draws one horizon's 5–95 % band and median over the candles; call the returned function with new points. */
+export function attachForecastBand(engine: ChartEngine, label: string, color = '#7e57c2'): (points: readonly BandPoint[]) => void {
+  const band = engine.addOverlay({ kind: 'band', color, title: `${label} 5–95 %` });
+  const mid = engine.addOverlay({ kind: 'line', color, title: `${label} median` });
   return (points) => {
-    const l = bandLines(points);
-    low.setData(l.low);
-    mid.setData(l.mid);
-    high.setData(l.high);
+    const c = bandColumns(points);
+    band.setData(c.time, c.low, c.high);
+    mid.setData(c.time, c.mid);
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandLines } from '../../app/components/forecast-overlay';
+import { bandColumns } from '../../app/components/forecast-overlay';
 import { bandPoint } from '../../shared/ml/band';
 import { barsFromRows, MINUTE_MS, parseOhlcvCsv, parseTimestamp, resample, sliceBars } from '../../shared/ml/ohlcv';
 import { loadBars, TRAIN_FILE } from '../../tools/ml/data';
@@ -59,8 +59,9 @@ describe('forecast band overlay data', () => {
     expect(a).toEqual({ time: 360_000, low: 100 * Math.exp(-0.01), mid: 100, high: 100 * Math.exp(0.02) });
     const b = bandPoint(0, 101, 360_000, [-0.01, 0, 0.01]);
     const c = bandPoint(0, 99, 300_000, [-0.01, 0, 0.01]);
-    const lines = bandLines([a, b, c]);
-    expect(lines.mid).toEqual([{ time: 300, value: 99 }, { time: 360, value: 101 }]);
-    expect(lines.high.map((p) => p.time)).toEqual([300, 360]);
+    const cols = bandColumns([a, b, c]);
+    expect(Array.from(cols.time)).toEqual([300_000, 360_000]);
+    expect(Array.from(cols.mid)).toEqual([99, 101]);
+    expect(Array.from(cols.high)).toEqual([99 * Math.exp(0.01), 101 * Math.exp(0.01)]);
   });
 });
