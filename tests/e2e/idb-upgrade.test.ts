@@ -1,35 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTable, tableToIPC } from 'apache-arrow';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DB_VERSION } from '../../app/db';
 import { CANDLE_COLUMNS } from '../../shared/market/candles';
 import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
 import { readRecording } from '../../tools/fake-exchange/recording';
 import { binanceTrades } from '../../tools/ohlcv';
 import { DATA_DIR, hasData } from '../../tools/paths';
-import { startStack, type Stack } from '../../tools/stack';
 import { tsKernels } from '../../wasm/kernels';
-import { hasChromium, launch, NO_CHROMIUM } from './browser';
+import { hasChromium, NO_CHROMIUM, useReplayStack } from './browser';
 
 const why = !hasData() ? '../shared/data is absent' : !hasChromium ? NO_CHROMIUM : '';
 
 describe.skipIf(why !== '')(`IndexedDB in Chromium ${why}`, () => {
-  let stack: Stack;
-  let browser: Browser;
-  let state: string;
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-'));
-    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, persistTo: state, log: () => {} });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
+  const env = useReplayStack(DEFAULT_RECORDING);
 
   it('a version-1 cache is upgraded with its candles kept, and a second tab upgrading further never wedges the first', async () => {
     // 20 real 1-second candles from the recording, a day earlier than the replay so live ones come after them
@@ -39,11 +23,11 @@ describe.skipIf(why !== '')(`IndexedDB in Chromium ${why}`, () => {
     cols.time = cols.time!.map((x) => x - 86_400_000);
     const v1 = { series: 'binance:BTC-USDT:1s', start: cols.time[0]!, end: cols.time[19]!, rows: 20, ipc: Array.from(tableToIPC(makeTable(cols as Record<string, Float64Array>), 'stream')) };
 
-    const ctx = await browser.newContext();
+    const ctx = await env.browser.newContext();
     const first = await ctx.newPage();
     const errors: string[] = [];
     first.on('pageerror', (e) => errors.push(e.message));
-    await first.goto(`${stack.url}/api/v1/status`); // same origin, no app: write the cache as version-1 code did
+    await first.goto(`${env.stack.url}/api/v1/status`); // same origin, no app: write the cache as version-1 code did
     await first.evaluate(async (chunk) => {
       await new Promise<void>((ok, fail) => {
         const r = indexedDB.open('edgetape', 1);
@@ -58,7 +42,7 @@ describe.skipIf(why !== '')(`IndexedDB in Chromium ${why}`, () => {
       });
     }, v1);
 
-    await first.goto(stack.url);
+    await first.goto(env.stack.url);
     const chart = first.getByTestId('candle-chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-cached')), { timeout: 15_000 }).toBe(20);
     expect(Number(await chart.getAttribute('data-first-time'))).toBe(v1.start);
@@ -70,7 +54,7 @@ describe.skipIf(why !== '')(`IndexedDB in Chromium ${why}`, () => {
 
     // a second tab with a newer release upgrades while the first holds the database open
     const second = await ctx.newPage();
-    await second.goto(`${stack.url}/api/v1/status`);
+    await second.goto(`${env.stack.url}/api/v1/status`);
     const upgraded = await second.evaluate((v) => new Promise<{ version: number; blocked: boolean }>((ok, fail) => {
       let blocked = false;
       const r = indexedDB.open('edgetape', v);

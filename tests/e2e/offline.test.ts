@@ -1,37 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTable, tableToIPC } from 'apache-arrow';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CANDLE_COLUMNS } from '../../shared/market/candles';
 import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
 import { FTX_1M, readOhlcv } from '../../tools/ohlcv';
 import { hasData, REPO_ROOT } from '../../tools/paths';
-import { startStack, type Stack } from '../../tools/stack';
-import { hasChromium, launch, NO_CHROMIUM } from './browser';
+import { hasChromium, NO_CHROMIUM, useReplayStack } from './browser';
 
 const ARTIFACTS = join(REPO_ROOT, 'tests/e2e/artifacts');
 const why = !hasData() ? '../shared/data is absent' : !hasChromium ? NO_CHROMIUM : '';
 const M = 60_000;
 
 describe.skipIf(why !== '')(`offline and back ${why}`, () => {
-  let stack: Stack;
-  let browser: Browser;
-  let state: string;
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-'));
-    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, persistTo: state, log: () => {} });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
+  const env = useReplayStack(DEFAULT_RECORDING);
 
   it('starts from the service worker with the network off, shows cached candles and OFFLINE since, then catches up', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
     // The history API (issue 5) as its contract says: real FTX 1-minute bars re-timed into the range asked for.
     // Every request is recorded, so the test sees that a reconnect asks only for what the cache lacks.
     const ftx = readOhlcv(FTX_1M);
@@ -48,7 +33,7 @@ describe.skipIf(why !== '')(`offline and back ${why}`, () => {
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(stack.url);
+    await page.goto(env.stack.url);
     await page.evaluate(() => navigator.serviceWorker.ready);
     // the whole shell is precached before the network goes away
     const cached = await page.evaluate(async () => {

@@ -1,35 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasData, REPO_ROOT } from '../../tools/paths';
-import { startStack, type Stack } from '../../tools/stack';
-import { hasChromium, launch, NO_CHROMIUM } from './browser';
+import { hasChromium, NO_CHROMIUM, useReplayStack } from './browser';
 
 const ARTIFACTS = join(REPO_ROOT, 'tests/e2e/artifacts');
 const why = !hasData() ? '../shared/data is absent' : !hasChromium ? NO_CHROMIUM : '';
 
 describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, () => {
-  let stack: Stack;
-  let browser: Browser;
-  let state: string;
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-'));
-    stack = await startStack({ replay: true, speed: 1, loop: true, port: 0, persistTo: state, log: () => {} });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
+  const env = useReplayStack(true);
 
   it('shows the last trade of the replay, says REPLAY, and paints cached candles after a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(stack.url);
+    await page.goto(env.stack.url);
     const badge = page.getByTestId('link-badge');
     await expect.poll(() => badge.getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
     expect(await badge.textContent()).toBe('REPLAY');
@@ -42,7 +27,7 @@ describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, ()
     const last = page.getByTestId('last-price');
     await expect.poll(() => last.getAttribute('data-trade-id'), { timeout: 30_000 }).toMatch(/^\d+$/);
     const [id, shown] = await last.evaluate((el) => [el.getAttribute('data-trade-id')!, el.textContent!]);
-    const sent = (await (await fetch(`${stack.fakeUrl}/__fake/recent?last=2000`)).json()) as { frame: string }[];
+    const sent = (await (await fetch(`${env.stack.fakeUrl}/__fake/recent?last=2000`)).json()) as { frame: string }[];
     const trade = sent
       .filter((r) => r.frame.includes('@trade'))
       .map((r) => (JSON.parse(r.frame) as { data: { t: number; p: string } }).data)
