@@ -1,8 +1,9 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
+import type { FeedStatus, MarketEvent } from '../../shared/market/types';
 import type { Tick } from '../../shared/risk/alerts';
 import type { AlertDesk } from '../../worker/objects/AlertDesk';
-import { alertDeskStub, portfolioStub } from '../../worker/objects/stubs';
+import { alertDeskStub, hubStub, portfolioStub } from '../../worker/objects/stubs';
 import type { HookRequest } from './webhook-sink';
 
 const ticks = (prices: number[], from = 1): Tick[] => prices.map((price, i) => ({ seq: from + i, ts: 1_723_161_255_000 + i, price }));
@@ -15,7 +16,7 @@ describe('alerts fire exactly once', () => {
     await alertDeskStub(env, 'BTC-USDT').upsert(stop('stop-1', 'alice', 61_000));
     // Evaluation commits the firing to the outbox; the object dies in the same breath, before any delivery.
     await runInDurableObject(alertDeskStub(env, 'BTC-USDT'), async (desk: AlertDesk, state) => {
-      expect(await desk.ticks(ticks([61_100, 61_050, 60_990, 60_900]))).toEqual({ nextSeq: 5, fired: 1 });
+      expect(await desk.ticks(ticks([61_100, 61_050, 60_990, 60_900]))).toMatchObject({ nextSeq: 5, fired: 1 });
       expect(await portfolioStub(env, 'alice').inbox()).toEqual([]);
       state.abort('crash between evaluation and delivery');
     }).catch((e: Error) => expect(e.message).toMatch(/crash between evaluation and delivery/));
@@ -25,8 +26,8 @@ describe('alerts fire exactly once', () => {
     const inbox = await portfolioStub(env, 'alice').inbox();
     expect(inbox.map((e) => [e.firing.alertId, e.firing.n, e.firing.seq, e.firing.price])).toEqual([['stop-1', 1, 3, 60_990]]);
     // The hub resends the whole batch, and older ticks arrive late: nothing fires again.
-    expect(await desk.ticks(ticks([61_100, 61_050, 60_990, 60_900]))).toEqual({ nextSeq: 5, fired: 0 });
-    expect(await desk.ticks(ticks([60_800, 60_700], 5))).toEqual({ nextSeq: 7, fired: 0 });
+    expect(await desk.ticks(ticks([61_100, 61_050, 60_990, 60_900]))).toMatchObject({ nextSeq: 5, fired: 0 });
+    expect(await desk.ticks(ticks([60_800, 60_700], 5))).toMatchObject({ nextSeq: 7, fired: 0 });
     expect(await runDurableObjectAlarm(desk)).toBe(false);
     expect(await portfolioStub(env, 'alice').inbox()).toHaveLength(1);
     expect((await desk.get('stop-1'))?.state).toMatchObject({ phase: 'done', firings: 1 });
@@ -36,13 +37,13 @@ describe('alerts fire exactly once', () => {
     const desk = alertDeskStub(env, 'ETH-USDT');
     await desk.upsert({ id: 'x-up', user: 'frank', symbol: 'ETH-USDT', hysteresis: 0.01, rule: { kind: 'cross', direction: 'above', level: 100 } });
     // seq 3 and 4 arrive before 2: held back until 2 arrives
-    expect(await desk.ticks(ticks([99, 101], 1).slice(0, 1))).toEqual({ nextSeq: 2, fired: 0 });
-    expect(await desk.ticks(ticks([98, 102], 3))).toEqual({ nextSeq: 2, fired: 0 });
+    expect(await desk.ticks(ticks([99, 101], 1).slice(0, 1))).toMatchObject({ nextSeq: 2, fired: 0 });
+    expect(await desk.ticks(ticks([98, 102], 3))).toMatchObject({ nextSeq: 2, fired: 0 });
     await abortAllDurableObjects(); // the held-back ticks are lost with the process
     const again = alertDeskStub(env, 'ETH-USDT');
-    expect(await again.ticks(ticks([101], 2))).toEqual({ nextSeq: 3, fired: 1 });
+    expect(await again.ticks(ticks([101], 2))).toMatchObject({ nextSeq: 3, fired: 1 });
     // the hub resends from nextSeq = 3: 98 re-arms (below 99), 102 fires the second time
-    expect(await again.ticks(ticks([98, 102], 3))).toEqual({ nextSeq: 5, fired: 1 });
+    expect(await again.ticks(ticks([98, 102], 3))).toMatchObject({ nextSeq: 5, fired: 1 });
     await expect.poll(async () => (await portfolioStub(env, 'frank').inbox()).map((e) => e.firing.n)).toEqual([1, 2]);
   });
 
@@ -168,5 +169,23 @@ describe('web push', () => {
     const plain = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonce }, await crypto.subtle.importKey('raw', cek, 'AES-GCM', false, ['decrypt']), sealed));
     expect(plain.at(-1)).toBe(2);
     expect(JSON.parse(new TextDecoder().decode(plain.slice(0, -1)))).toEqual({ title: 'BTC-USDT alert', body: 'stop-loss 60000 hit at 59999.5', key: 'p:1' });
+  });
+});
+
+describe('alerts fed by the hub', () => {
+  const trade = (i: number, price: number): MarketEvent => ({
+    type: 'trade', exchange: 'kraken', symbol: 'SOL-USD', id: `s${i}`, price, amount: 1, side: 'buy', ts: 1_723_161_255_000 + i, recvTs: 1,
+  });
+  const feed: FeedStatus = { exchange: 'kraken', state: 'live', mode: 'replay', lastMessageAt: 1, reconnects: 0 };
+
+  it('a stop set after trading began judges only later trades, and fires once when the hub\'s trades cross it', async () => {
+    const hub = hubStub(env, 'SOL-USD');
+    await hub.ingest([trade(1, 150), trade(2, 140)], feed); // history the new alert must not be judged against
+    await alertDeskStub(env, 'SOL-USD').upsert({ id: 'sol-stop', user: 'ivy', symbol: 'SOL-USD', hysteresis: 0, rule: { kind: 'stop', position: 'long', level: 145 } });
+    await hub.ingest([trade(3, 150), trade(4, 149)], feed);
+    await hub.ingest([trade(5, 144.5), trade(6, 144)], feed);
+    await hub.ingest([trade(7, 143)], feed);
+    await expect.poll(async () => (await portfolioStub(env, 'ivy').inbox()).map((e) => [e.firing.alertId, e.firing.n, e.firing.price])).toEqual([['sol-stop', 1, 144.5]]);
+    await expect.poll(async () => (await alertDeskStub(env, 'SOL-USD').get('sol-stop'))?.state.phase).toBe('done');
   });
 });

@@ -16,6 +16,8 @@ export interface DeskAlert extends Alert {
  */
 export class AlertDesk extends DurableObject<Env> {
   private book!: AlertBook;
+  /** No tick has ever been committed here: the stream's history is not this desk's to evaluate. */
+  private fresh: boolean;
   private readonly users = new Map<string, string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -25,8 +27,9 @@ export class AlertDesk extends DurableObject<Env> {
     sql.exec(`CREATE TABLE IF NOT EXISTS outbox (alert_id TEXT NOT NULL, n INTEGER NOT NULL, user TEXT NOT NULL, firing TEXT NOT NULL,
       attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (alert_id, n))`);
     sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
-    const next = sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'nextSeq'`).toArray()[0]?.value ?? 1;
-    this.book = new AlertBook(next);
+    const next = sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'nextSeq'`).toArray()[0]?.value;
+    this.fresh = next === undefined;
+    this.book = new AlertBook(next ?? 1);
     for (const row of sql.exec<{ user: string; alert: string; state: string }>(`SELECT user, alert, state FROM alerts`)) {
       const alert = JSON.parse(row.alert) as Alert;
       this.book.add(alert, JSON.parse(row.state) as AlertState);
@@ -61,7 +64,7 @@ export class AlertDesk extends DurableObject<Env> {
    * Ticks from the hub's trade stream, each with its sequence number, in any order and possibly repeated.
    * Returns the next sequence number the desk needs, so the hub can resend what a restart lost.
    */
-  async ticks(ticks: Tick[]): Promise<{ nextSeq: number; fired: number }> {
+  async ticks(ticks: Tick[]): Promise<{ nextSeq: number; fired: number; fresh: boolean }> {
     const firings: Firing[] = [];
     for (const t of ticks) firings.push(...this.book.apply(t));
     const changed = this.book.drainChanged();
@@ -76,7 +79,15 @@ export class AlertDesk extends DurableObject<Env> {
       sql.exec(`INSERT INTO meta (key, value) VALUES ('nextSeq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, this.book.nextSeq);
     });
     if (firings.length) await this.ctx.storage.setAlarm(now);
-    return { nextSeq: this.book.nextSeq, fired: firings.length };
+    if (this.book.nextSeq > 1) this.fresh = false;
+    return { nextSeq: this.book.nextSeq, fired: firings.length, fresh: this.fresh };
+  }
+
+  /** The stream continues from `seq` (a new desk, or a gap the hub can no longer fill): nothing before it is evaluated. */
+  async resync(seq: number): Promise<void> {
+    this.book.resetSequence(seq);
+    this.fresh = false;
+    this.ctx.storage.sql.exec(`INSERT INTO meta (key, value) VALUES ('nextSeq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, seq);
   }
 
   /** Pending deliveries, oldest first (for health pages and tests). */

@@ -4,7 +4,8 @@ import { CANDLE_SNAPSHOT, InstrumentState, type ClosedBar, type SeqMsg } from '.
 import type { FeedStatus, MarketEvent } from '../../shared/market/types';
 import type { Interval, ServerMsg } from '../../shared/protocol/messages';
 import { INTERVALS, parseStream } from '../../shared/protocol/messages';
-import { relayStub } from './stubs';
+import type { Tick } from '../../shared/risk/alerts';
+import { alertDeskStub, relayStub } from './stubs';
 
 /** Closed bars kept per interval (the coarser intervals are the roll-ups that outlive the finer ones). */
 const RETENTION_MS: Record<Interval, number> = {
@@ -17,12 +18,16 @@ const MAX_INFLIGHT = 8;
 
 type Row = Record<string, SqlStorageValue>;
 
+/** Trades a hub resends to a desk that fell behind before it skips ahead instead. */
+const DESK_RESEND_MAX = 5_000;
+
 /**
  * One canonical instrument (named by symbol), fed in batches by every ExchangeFeed that lists it.
  * The market state is InstrumentState; this object persists what must survive a restart (trades,
- * closed and open candles, stream sequence numbers) before an ingest is acknowledged, and pushes
- * each batch's updates to the relays subscribed to them.
+ * closed and open candles, stream sequence numbers) before an ingest is acknowledged, pushes each
+ * batch's updates to the relays subscribed to them, and hands its trades to the instrument's AlertDesk.
  */
+
 export class SymbolHub extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private state: InstrumentState | undefined;
@@ -30,6 +35,8 @@ export class SymbolHub extends DurableObject<Env> {
   /** stream → relays subscribed to it (mirrors the `subs` table). */
   private readonly subs = new Map<string, Set<string>>();
   private readonly outbox = new Map<string, { queue: ServerMsg[][]; busy: boolean }>();
+  /** Batches go to the alert desk one after another, so it never sees a later one first. */
+  private deskQueue: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -61,10 +68,13 @@ export class SymbolHub extends DurableObject<Env> {
     if (!symbol) return { events: 0, updates: 0 };
     const m = this.market(symbol);
     const { msgs, closed } = m.apply(events);
+    const ticks: Tick[] = [];
     this.ctx.storage.transactionSync(() => {
       for (const e of events) {
         if (e.type === 'trade' && e.symbol === symbol) {
-          this.sql.exec('INSERT INTO trades (venue, id, ts, price, amount, side) VALUES (?, ?, ?, ?, ?, ?)', e.exchange, e.id, e.ts, e.price, e.amount, e.side);
+          // The row number is the trade's place in this hub's stream: contiguous, so the alert desk sees gaps.
+          const { n } = this.sql.exec<{ n: number }>('INSERT INTO trades (venue, id, ts, price, amount, side) VALUES (?, ?, ?, ?, ?, ?) RETURNING n', e.exchange, e.id, e.ts, e.price, e.amount, e.side).one();
+          ticks.push({ seq: n, ts: e.ts, price: e.price });
         }
       }
       for (const c of closed) this.putBar(c, 1);
@@ -74,7 +84,34 @@ export class SymbolHub extends DurableObject<Env> {
       this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
     });
     this.fanOut(msgs);
+    if (ticks.length) this.toDesk(symbol, ticks);
     return { events: events.length, updates: msgs.length };
+  }
+
+  /**
+   * Every committed trade goes to the instrument's AlertDesk, in order, so alerts fire with no browser open.
+   * A desk that lost ticks (restart) gets them again from the trades table; one that is new, or too far
+   * behind, continues from this batch rather than judging old prices against new alerts.
+   */
+  private toDesk(symbol: string, ticks: Tick[]): void {
+    this.deskQueue = this.deskQueue
+      .then(async () => {
+        const desk = alertDeskStub(this.env, symbol);
+        const first = ticks[0]!.seq;
+        const r = await desk.ticks(ticks);
+        if (r.nextSeq >= first) return;
+        const gap = first - r.nextSeq;
+        const missing = r.fresh || gap > DESK_RESEND_MAX ? [] : this.sql
+          .exec<{ n: number; ts: number; price: number }>('SELECT n, ts, price FROM trades WHERE n >= ? AND n < ? ORDER BY n', r.nextSeq, first)
+          .toArray()
+          .map((t) => ({ seq: t.n, ts: t.ts, price: t.price }));
+        if (missing.length === gap) await desk.ticks(missing);
+        else {
+          await desk.resync(first);
+          await desk.ticks(ticks);
+        }
+      })
+      .catch((err: unknown) => console.error(`alert desk ${symbol}:`, err)); // the next batch finds the gap and fills it
   }
 
   async updateFeed(feed: FeedStatus): Promise<void> {
