@@ -2,7 +2,8 @@ import { OrderBook } from '../../shared/market/book';
 import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level, Side } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
-import { bookLevels, HealthBoard, isoMs } from './sync';
+import { bookLevels, isoMs } from './sync';
+import { HealthTable } from './health';
 
 type Raw = Record<string, unknown>;
 
@@ -75,7 +76,7 @@ export class BitmexAdapter implements Adapter {
   /** BitMEX answers a text `ping` with `pong` and recommends one after 5 s of silence. */
   readonly heartbeat = { intervalMs: 5_000, frame: 'ping' };
   private readonly byVenue = new Map<string, Contract>();
-  private readonly board: HealthBoard;
+  private readonly table: HealthTable;
   /** Venue name → canonical symbol from the instrument list, for contracts discovered in the stream. */
   private readonly listed: Map<string, string>;
   /** Built without symbols (to normalize a recording): every contract in the stream is tracked. */
@@ -85,7 +86,7 @@ export class BitmexAdapter implements Adapter {
     readonly symbols: readonly string[],
     instruments: readonly Instrument[] = [],
   ) {
-    this.board = new HealthBoard(symbols);
+    this.table = new HealthTable(symbols);
     this.open = symbols.length === 0;
     this.listed = new Map(instruments.map((i) => [i.venueSymbol, i.symbol]));
     const known = new Map(instruments.map((i) => [i.symbol, i.venueSymbol]));
@@ -97,7 +98,7 @@ export class BitmexAdapter implements Adapter {
   }
 
   subscribeMessages(): string[] {
-    this.board.subscribed();
+    this.table.subscribed();
     const args: string[] = [];
     for (const v of this.byVenue.keys()) for (const t of ['orderBookL2', 'quote', 'trade', 'instrument', 'funding', 'liquidation']) args.push(`${t}:${v}`);
     return [JSON.stringify({ op: 'subscribe', args })];
@@ -108,11 +109,11 @@ export class BitmexAdapter implements Adapter {
       c.book.clear();
       c.prices.clear();
     }
-    this.board.reset();
+    this.table.reset();
   }
 
   health(): InstrumentHealth[] {
-    return this.board.list();
+    return this.table.list();
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
@@ -181,7 +182,7 @@ export class BitmexAdapter implements Adapter {
   }
 
   private add(venueSymbol: string, symbol: string): Contract {
-    const c = { symbol, health: this.board.row(symbol), venueSymbol, book: new OrderBook(), prices: new Map<number, number>() };
+    const c = { symbol, health: this.table.row(symbol, 'syncing'), venueSymbol, book: new OrderBook(), prices: new Map<number, number>() };
     this.byVenue.set(venueSymbol, c);
     return c;
   }
@@ -294,15 +295,14 @@ export class BitmexAdapter implements Adapter {
     for (const r of rows) if (r.side === 'Buy') c.book.bids.set(r.price as number, r.size as number);
     for (let i = rows.length - 1; i >= 0; i--) if (rows[i]!.side === 'Sell') c.book.asks.set(rows[i]!.price as number, rows[i]!.size as number);
     if (c.book.crossed) return this.violation(c, 'crossed book in partial', sink);
-    this.board.set(c.symbol, 'live');
+    this.table.set(c.symbol, 'live');
     sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol: c.symbol, ...bookLevels(c.book), ts, recvTs });
   }
 
   private violation(c: Contract, reason: string, sink: Sink): void {
-    this.board.violation(c.symbol, reason, false);
+    this.table.fail(c.symbol, 'crossed', reason, sink, `bitmex: ${reason}`);
     c.book.clear();
     c.prices.clear();
-    sink.error(`bitmex: ${reason}`, c.symbol);
     const args = [`orderBookL2:${c.venueSymbol}`];
     sink.send(JSON.stringify({ op: 'unsubscribe', args }));
     sink.send(JSON.stringify({ op: 'subscribe', args }));

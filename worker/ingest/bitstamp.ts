@@ -2,7 +2,8 @@ import { OrderBook } from '../../shared/market/book';
 import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
-import { applyPairs, bookLevels, HealthBoard } from './sync';
+import { applyPairs, bookLevels } from './sync';
+import { HealthTable } from './health';
 
 type Raw = Record<string, unknown>;
 
@@ -46,14 +47,14 @@ export class BitstampAdapter implements Adapter {
   readonly staleAfterMs = 30_000;
   readonly heartbeat = { intervalMs: 10_000, frame: '{"event":"bts:heartbeat"}' };
   private readonly pairs = new Map<string, Pair>();
-  private readonly board: HealthBoard;
+  private readonly table: HealthTable;
 
   /** Built without symbols (to normalize a recording): every pair in the stream is tracked. */
   private readonly open: boolean;
 
   constructor(readonly symbols: readonly string[]) {
     this.open = symbols.length === 0;
-    this.board = new HealthBoard(symbols);
+    this.table = new HealthTable(symbols);
     this.reset();
   }
 
@@ -62,7 +63,7 @@ export class BitstampAdapter implements Adapter {
   }
 
   subscribeMessages(): string[] {
-    this.board.subscribed();
+    this.table.subscribed();
     return this.symbols.flatMap((s) => {
       const pair = pairOf(s);
       return [`diff_order_book_${pair}`, `live_trades_${pair}`].map((channel) => JSON.stringify({ event: 'bts:subscribe', data: { channel } }));
@@ -72,11 +73,11 @@ export class BitstampAdapter implements Adapter {
   reset(): void {
     this.pairs.clear();
     for (const symbol of this.symbols) this.add(symbol);
-    this.board.reset();
+    this.table.reset();
   }
 
   health(): InstrumentHealth[] {
-    return this.board.list();
+    return this.table.list();
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
@@ -92,7 +93,7 @@ export class BitstampAdapter implements Adapter {
     if (event === 'bts:heartbeat' || event === 'bts:unsubscription_succeeded') return;
     if (event === 'bts:request_reconnect') {
       // The venue is about to cut this socket: every book will need a new snapshot after reconnect.
-      for (const p of this.pairs.values()) this.board.set(p.symbol, 'resyncing', 'venue requested reconnect');
+      for (const p of this.pairs.values()) this.table.set(p.symbol, 'resyncing', 'venue requested reconnect');
       return sink.error('bitstamp: venue requested reconnect');
     }
     if (event === 'bts:error') return sink.error(`bitstamp: ${JSON.stringify(m.data)}`);
@@ -138,7 +139,7 @@ export class BitstampAdapter implements Adapter {
       p.micro = d.micro;
     }
     if (book.crossed) return this.violation(p, `crossed book: bid ${book.bids.bestPrice} ≥ ask ${book.asks.bestPrice}`, false, sink);
-    this.board.set(p.symbol, 'live');
+    this.table.set(p.symbol, 'live');
     sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol: p.symbol, ...bookLevels(book), ts: p.micro / 1000, recvTs });
   }
 
@@ -175,7 +176,7 @@ export class BitstampAdapter implements Adapter {
   }
 
   private add(symbol: string): Pair {
-    const p: Pair = { symbol, health: this.board.row(symbol), book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined };
+    const p: Pair = { symbol, health: this.table.row(symbol, 'syncing'), book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined };
     this.pairs.set(pairOf(symbol), p);
     return p;
   }
@@ -184,13 +185,12 @@ export class BitstampAdapter implements Adapter {
   private resync(p: Pair, sink: Sink): void {
     p.pending = [];
     p.book.clear();
-    if (p.health.state !== 'resyncing') this.board.set(p.symbol, 'syncing');
+    if (p.health.state !== 'resyncing') this.table.set(p.symbol, 'syncing');
     sink.snapshot(p.symbol, bookPath(pairOf(p.symbol)));
   }
 
   private violation(p: Pair, reason: string, gap: boolean, sink: Sink): void {
-    this.board.violation(p.symbol, reason, gap);
-    sink.error(`bitstamp: ${reason}`, p.symbol);
+    this.table.fail(p.symbol, gap ? 'gap' : 'crossed', reason, sink, `bitstamp: ${reason}`);
     this.resync(p, sink);
   }
 }

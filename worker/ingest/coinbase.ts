@@ -1,7 +1,8 @@
 import { OrderBook } from '../../shared/market/book';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
-import { applyPairs, bookLevels, HealthBoard, isoMs } from './sync';
+import { applyPairs, bookLevels, isoMs } from './sync';
+import { HealthTable } from './health';
 
 type Raw = Record<string, unknown>;
 const PRODUCT = /^[A-Z0-9]+-[A-Z0-9]+$/;
@@ -39,7 +40,7 @@ export class CoinbaseAdapter implements Adapter {
   /** Heartbeats arrive every second per product. */
   readonly staleAfterMs = 5_000;
   private readonly products = new Map<string, Product>();
-  private readonly board: HealthBoard;
+  private readonly table: HealthTable;
   private readonly level2: 'level2' | 'level2_batch';
   private readonly heartbeats: boolean;
   /** Built without symbols (to normalize a recording): every product in the stream is tracked. */
@@ -52,7 +53,7 @@ export class CoinbaseAdapter implements Adapter {
     this.level2 = opts.level2 ?? 'level2_batch';
     this.open = symbols.length === 0;
     this.heartbeats = opts.heartbeats ?? true;
-    this.board = new HealthBoard(symbols);
+    this.table = new HealthTable(symbols);
     this.reset();
   }
 
@@ -61,7 +62,7 @@ export class CoinbaseAdapter implements Adapter {
   }
 
   subscribeMessages(): string[] {
-    this.board.subscribed();
+    this.table.subscribed();
     const channels = [this.level2, 'matches', 'ticker', ...(this.heartbeats ? ['heartbeat'] : [])];
     return [JSON.stringify({ type: 'subscribe', product_ids: this.symbols, channels })];
   }
@@ -69,11 +70,11 @@ export class CoinbaseAdapter implements Adapter {
   reset(): void {
     this.products.clear();
     for (const s of this.symbols) this.add(s);
-    this.board.reset();
+    this.table.reset();
   }
 
   health(): InstrumentHealth[] {
-    return this.board.list();
+    return this.table.list();
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
@@ -110,7 +111,7 @@ export class CoinbaseAdapter implements Adapter {
   }
 
   private add(symbol: string): Product {
-    const p = { book: new OrderBook(), health: this.board.row(symbol), matchSeq: 0, tickerSeq: 0, heartbeatSeq: 0, tradeId: 0 };
+    const p = { book: new OrderBook(), health: this.table.row(symbol, 'syncing'), matchSeq: 0, tickerSeq: 0, heartbeatSeq: 0, tradeId: 0 };
     this.products.set(symbol, p);
     return p;
   }
@@ -122,7 +123,7 @@ export class CoinbaseAdapter implements Adapter {
       return this.violation(symbol, 'malformed snapshot', false, sink);
     }
     if (book.crossed) return this.violation(symbol, 'crossed book in snapshot', false, sink);
-    this.board.set(symbol, 'live');
+    this.table.set(symbol, 'live');
     sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, ...bookLevels(book), ts: isoMs(m.time, recvTs), recvTs });
   }
 
@@ -212,9 +213,8 @@ export class CoinbaseAdapter implements Adapter {
   }
 
   private violation(symbol: string, reason: string, gap: boolean, sink: Sink): void {
-    this.board.violation(symbol, reason, gap);
+    this.table.fail(symbol, gap ? 'gap' : 'crossed', reason, sink, `coinbase: ${reason}`);
     this.products.get(symbol)!.book.clear();
-    sink.error(`coinbase: ${reason}`, symbol);
     // A fresh subscription to level2 sends a new snapshot for just this product.
     sink.send(JSON.stringify({ type: 'unsubscribe', product_ids: [symbol], channels: [this.level2] }));
     sink.send(JSON.stringify({ type: 'subscribe', product_ids: [symbol], channels: [this.level2] }));

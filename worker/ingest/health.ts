@@ -1,3 +1,4 @@
+import type { FeedState } from '../../shared/market/types';
 import type { InstrumentHealth, Sink } from './adapter';
 
 /** Why a book stopped being the venue's book; each kind has its own counter. */
@@ -15,10 +16,14 @@ export class HealthTable {
     for (const s of symbols) this.row(s);
   }
 
-  row(symbol: string): InstrumentHealth {
+  /**
+   * The instrument's live row, created on first use in state `initial` (`syncing` for instruments an adapter
+   * discovers in the stream: they are already subscribed). Adapters may keep it beside their book.
+   */
+  row(symbol: string, initial: FeedState = 'connecting'): InstrumentHealth {
     let r = this.rows.get(symbol);
     if (!r) {
-      r = { symbol, state: 'connecting', lastMessageAt: 0, gaps: 0, checksumOk: 0, checksumFailed: 0, resyncs: 0 };
+      r = { symbol, state: initial, lastMessageAt: 0, gaps: 0, checksumOk: 0, checksumFailed: 0, resyncs: 0 };
       this.rows.set(symbol, r);
     }
     return r;
@@ -36,18 +41,30 @@ export class HealthTable {
     if (r.state === 'connecting') r.state = 'syncing';
   }
 
-  live(symbol: string): void {
-    const r = this.row(symbol);
-    r.state = 'live';
-    r.reason = undefined;
+  /** The subscriptions went out: books that are not being resynced now wait for their snapshot. */
+  subscribed(): void {
+    for (const r of this.rows.values()) if (r.state === 'connecting') r.state = 'syncing';
   }
 
-  /** Marks the book invalid, counts the violation and the resync, and reports it. Idempotent while resyncing. */
-  fail(symbol: string, kind: Violation, reason: string, sink: Sink): void {
+  set(symbol: string, state: FeedState, reason?: string): void {
+    const r = this.row(symbol);
+    r.state = state;
+    r.reason = reason;
+  }
+
+  live(symbol: string): void {
+    this.set(symbol, 'live');
+  }
+
+  /**
+   * Marks the book invalid, counts the violation and the resync, and reports it (as `message`, the reason
+   * by default). Idempotent while resyncing.
+   */
+  fail(symbol: string, kind: Violation, reason: string, sink: Sink, message = reason): void {
     const r = this.row(symbol);
     if (kind === 'gap') r.gaps++;
     else if (kind === 'checksum') r.checksumFailed++;
-    sink.error(reason, symbol);
+    sink.error(message, symbol);
     if (r.state === 'resyncing') return;
     r.state = 'resyncing';
     r.reason = reason;
