@@ -19,9 +19,10 @@ import { createSession } from './stores/session';
 export function App() {
   const market = createMarket('BTC-USDT');
   const forecast = createForecast('binance:BTC-USDT');
-  // Each candle push may close a minute: hand the forecaster the closed 1-minute bars it has not seen.
+  // Each candle push may close a minute: hand the forecaster the closed 1-minute bars it has not seen, once
+  // its panel has been shown and the model loaded (feeding it earlier would load ML before it is wanted).
   createEffect(() => {
-    if (market.candles()) void market.api.closedMinutes(forecast.since(), 600).then(forecast.feedMinutes);
+    if (market.candles() && forecast.info()) void market.api.closedMinutes(forecast.since(), 600).then(forecast.feedMinutes);
   });
   // The 5-minute forecast band over the candles, redrawn whenever a forecast arrives.
   let drawBand: ((points: readonly BandPoint[]) => void) | undefined;
