@@ -53,15 +53,8 @@ const mutation = fc.oneof(
   fc.record({ op: fc.constant('replace' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 3 }), s: fc.constantFrom('-1', 'null', '"x"', '[]', '{}', '1e999', '"', ',', '9') }),
 );
 
-/**
- * Venues whose adapters do not yet resync their books when a frame cannot be read at all (they report the
- * error, but the instrument it belonged to is unknown, so no book is invalidated): an open gap of issue 4.
- * Their own fuzz tests (cbb-fuzz, adapter-fuzz-kob) check that they never throw.
- */
-const NO_RESYNC_ON_UNREADABLE: readonly Venue[] = ['coinbase', 'bitstamp', 'bitmex', 'kraken', 'okx'];
-
 describe.skipIf(!hasData())(`every registered adapter under mutated real frames ${hasData() ? '' : NO_DATA}`, () => {
-  it.each((Object.keys(ADAPTERS) as Venue[]).filter((v) => !NO_RESYNC_ON_UNREADABLE.includes(v)))('%s: never throws; a broken frame or snapshot is an error, a broken book frame a resync', (venue) => {
+  it.each(Object.keys(ADAPTERS) as Venue[])('%s: never throws; a broken frame or snapshot is an error, a broken book frame a resync', (venue) => {
     const sessions = VENUE_RECORDINGS[venue];
     expect(sessions, `add ${venue} to tools/venue-recordings.ts`).toBeDefined();
     const window = currentProtocol(venue, loadTimeline(sessions![0]!.map((f) => join(DATA_DIR, f)), () => {})).slice(0, WINDOW);

@@ -36,6 +36,11 @@ export interface Adapter {
   parse(frame: string, recvTs: number, sink: Sink): void;
   /** The body of a REST snapshot requested through `sink.snapshot`. */
   onSnapshot?(symbol: string, body: string, recvTs: number, sink: Sink): void;
+  /**
+   * Marks the instrument's book (every book when `symbol` is undefined) invalid and asks for it again as
+   * the venue's rules say: a REST snapshot, or a resubscription that brings one. Idempotent while resyncing.
+   */
+  resync(sink: Sink, reason: string, symbol?: string): void;
   /** The connection dropped: every book is now unknown and must be rebuilt after reconnect. */
   reset(): void;
   health(): InstrumentHealth[];

@@ -4,6 +4,7 @@ import { binanceStreamSymbol, splitConcatenated } from '../../shared/market/symb
 import type { FeedState, Level, Venue } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { scanCombined } from './binance-scan';
+import { readFrame, unusable } from './frame';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- venue JSON, checked field by field
 
@@ -133,19 +134,23 @@ export class BinanceAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    let msg: Raw | undefined = scanCombined(frame);
-    if (msg === undefined) {
-      try {
-        msg = JSON.parse(frame) as Raw;
-      } catch {
-        return sink.error(`${this.venue}: frame is not JSON: ${frame.slice(0, 80)}`);
-      }
-    }
+    const msg = (scanCombined(frame) ?? readFrame(this, frame, sink)) as Raw | undefined;
+    if (msg === undefined) return;
     try {
       this.dispatch(msg, recvTs, sink);
     } catch (e) {
-      // A frame shaped in a way no check above foresaw: reported, never thrown into the feed.
-      sink.error(`${this.venue}: unreadable frame (${(e as Error).message}): ${frame.slice(0, 80)}`);
+      // A frame shaped in a way no check foresaw: reported and resynced, never thrown into the feed.
+      unusable(this, sink, `unreadable frame (${(e as Error).message})`, frame);
+    }
+  }
+
+  resync(sink: Sink, reason: string, symbol?: string): void {
+    for (const inst of this.instruments.values()) {
+      if (symbol !== undefined && inst.symbol !== symbol) continue;
+      // A book still waiting for its snapshot needs no second one: the chain check over the buffered diffs
+      // catches whatever the unusable frame took away.
+      if (inst.snapId < 0 && inst.requested) continue;
+      this.invalidate(inst, reason, sink);
     }
   }
 
@@ -176,21 +181,20 @@ export class BinanceAdapter implements Adapter {
   private dispatch(msg: Raw, recvTs: number, sink: Sink): void {
     // Combined streams wrap the payload; raw streams and method replies do not.
     const d = (typeof msg.stream === 'string' ? msg.data : msg) as Raw | null | undefined;
-    if (!d || typeof d !== 'object') return sink.error(`${this.venue}: combined frame without data`);
+    if (!d || typeof d !== 'object') return unusable(this, sink, 'combined frame without data');
     if ('result' in d && 'id' in d) return; // reply to SUBSCRIBE / UNSUBSCRIBE
     const e = d.e;
     // forceOrder carries its symbol inside the order.
     const o = e === 'forceOrder' ? (d.o as Raw | undefined) : undefined;
     const inst = this.byVenueSymbol(o && typeof o === 'object' ? o.s : d.s);
-    if (!inst) return sink.error(`${this.venue}: unknown symbol ${String(d.s)}`);
+    if (!inst) return unusable(this, sink, `unknown symbol ${String(d.s)}`);
     if (recvTs > inst.lastMessageAt) inst.lastMessageAt = recvTs;
     const symbol = inst.symbol;
     const exchange = this.venue;
     switch (e) {
       case 'depthUpdate':
         if (typeof d.U !== 'number' || typeof d.u !== 'number' || (this.o.chainsByPu && typeof d.pu !== 'number') || !Array.isArray(d.b) || !Array.isArray(d.a)) {
-          sink.error(`${exchange}: malformed depth update`, symbol);
-          return this.invalidate(inst, 'malformed depth update', sink);
+          return unusable(this, sink, 'malformed depth update', undefined, symbol);
         }
         return this.depth(inst, d, recvTs, sink);
       case 'trade':
@@ -198,7 +202,7 @@ export class BinanceAdapter implements Adapter {
         const price = num(d.p);
         const amount = num(d.q);
         const id = e === 'trade' ? d.t : d.a;
-        if (!(price > 0) || !(amount > 0) || typeof d.T !== 'number' || typeof id !== 'number') return sink.error(`${exchange}: malformed trade`, symbol);
+        if (!(price > 0) || !(amount > 0) || typeof d.T !== 'number' || typeof id !== 'number') return unusable(this, sink, 'malformed trade', undefined, symbol);
         // `m`: the buyer was the maker, so the taker sold.
         return sink.event({ type: 'trade', exchange, symbol, id: String(id), price, amount, side: d.m ? 'sell' : 'buy', ts: d.T, recvTs });
       }
@@ -206,7 +210,7 @@ export class BinanceAdapter implements Adapter {
         const markPrice = num(d.p);
         const indexPrice = num(d.i);
         const rate = num(d.r);
-        if (!(markPrice > 0) || typeof d.E !== 'number') return sink.error(`${exchange}: malformed markPrice`, symbol);
+        if (!(markPrice > 0) || typeof d.E !== 'number') return unusable(this, sink, 'malformed markPrice', undefined, symbol);
         sink.event({ type: 'mark', exchange, symbol, markPrice, ...(indexPrice > 0 ? { indexPrice } : {}), ts: d.E, recvTs });
         // Dated futures carry an empty rate: no funding.
         if (Number.isFinite(rate) && d.r !== '') {
@@ -219,16 +223,16 @@ export class BinanceAdapter implements Adapter {
         const amount = num(o!.q);
         const side = o!.S === 'BUY' ? 'buy' : o!.S === 'SELL' ? 'sell' : undefined;
         const ts = typeof o!.T === 'number' ? o!.T : d.E;
-        if (!side || !(price > 0) || !(amount > 0) || typeof ts !== 'number') return sink.error(`${exchange}: malformed forceOrder`, symbol);
+        if (!side || !(price > 0) || !(amount > 0) || typeof ts !== 'number') return unusable(this, sink, 'malformed forceOrder', undefined, symbol);
         return sink.event({ type: 'liquidation', exchange, symbol, side, price, amount, ts, recvTs });
       }
       case 'kline':
         return; // candles are built from trades downstream
       default: {
-        if (e !== undefined && e !== 'bookTicker') return sink.error(`${exchange}: unhandled event ${String(e)}`, symbol);
+        if (e !== undefined && e !== 'bookTicker') return unusable(this, sink, `unhandled event ${String(e)}`, undefined, symbol);
         const bid = num(d.b), bidSize = num(d.B), ask = num(d.a), askSize = num(d.A);
         if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0) || typeof d.u !== 'number') {
-          return sink.error(`${exchange}: malformed bookTicker`, symbol);
+          return unusable(this, sink, 'malformed bookTicker', undefined, symbol);
         }
         // Spot bookTicker carries no time; the receive time stands in.
         const ts = typeof d.T === 'number' ? d.T : typeof d.E === 'number' ? d.E : recvTs;

@@ -4,6 +4,7 @@ import type { Instrument, Level, Side } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { bookLevels, isoMs } from './sync';
 import { HealthTable } from './health';
+import { readFrame, unusable } from './frame';
 
 type Raw = Record<string, unknown>;
 
@@ -118,21 +119,16 @@ export class BitmexAdapter implements Adapter {
 
   parse(frame: string, recvTs: number, sink: Sink): void {
     if (frame === 'pong') return;
-    let m: Raw;
-    try {
-      m = JSON.parse(frame) as Raw;
-    } catch {
-      return sink.error(`bitmex: frame is not JSON: ${frame.slice(0, 80)}`);
-    }
-    if (m === null || typeof m !== 'object') return sink.error('bitmex: frame is not an object');
+    const m = readFrame(this, frame, sink) as Raw | undefined;
+    if (m === undefined) return;
     const table = m.table;
     if (typeof table !== 'string') {
       if (m.error !== undefined) return sink.error(`bitmex: ${String(m.error)}`);
       if ('info' in m || 'success' in m) return; // welcome banner and subscribe/unsubscribe acknowledgements
-      return sink.error(`bitmex: unrecognized frame ${frame.slice(0, 80)}`);
+      return unusable(this, sink, 'unrecognized frame', frame);
     }
     const data = m.data;
-    if (!Array.isArray(data)) return sink.error(`bitmex: ${table} without data`);
+    if (!Array.isArray(data)) return unusable(this, sink, `${table} without data`, frame);
     const action = m.action;
     switch (table) {
       case 'orderBookL2':
@@ -141,7 +137,7 @@ export class BitmexAdapter implements Adapter {
       case 'quote':
         return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
           const bid = r.bidPrice as number, ask = r.askPrice as number, bidSize = r.bidSize as number, askSize = r.askSize as number;
-          if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return sink.error('bitmex: malformed quote', c.symbol);
+          if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return unusable(this, sink, 'malformed quote', undefined, c.symbol);
           sink.event({ type: 'bbo', exchange: this.venue, symbol: c.symbol, bid, bidSize, ask, askSize, ts, recvTs });
         });
       case 'trade':
@@ -149,7 +145,7 @@ export class BitmexAdapter implements Adapter {
         if (action === 'partial') return;
         return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
           const price = r.price as number, amount = r.size as number, side = sideOf(r.side);
-          if (!(price > 0) || !(amount > 0) || !side) return sink.error('bitmex: malformed trade', c.symbol);
+          if (!(price > 0) || !(amount > 0) || !side) return unusable(this, sink, 'malformed trade', undefined, c.symbol);
           sink.event({ type: 'trade', exchange: this.venue, symbol: c.symbol, id: String(r.trdMatchID), price, amount, side, ts, recvTs });
         });
       case 'instrument':
@@ -165,7 +161,7 @@ export class BitmexAdapter implements Adapter {
         });
       case 'funding':
         return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
-          if (typeof r.fundingRate !== 'number') return sink.error('bitmex: malformed funding', c.symbol);
+          if (typeof r.fundingRate !== 'number') return unusable(this, sink, 'malformed funding', undefined, c.symbol);
           sink.event({ type: 'funding', exchange: this.venue, symbol: c.symbol, rate: r.fundingRate, ts, recvTs });
         });
       case 'liquidation':
@@ -173,12 +169,24 @@ export class BitmexAdapter implements Adapter {
         if (action !== 'insert' && action !== 'partial') return;
         return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
           const price = r.price as number, amount = r.leavesQty as number, side = sideOf(r.side);
-          if (!(price > 0) || !(amount > 0) || !side) return sink.error('bitmex: malformed liquidation', c.symbol);
+          if (!(price > 0) || !(amount > 0) || !side) return unusable(this, sink, 'malformed liquidation', undefined, c.symbol);
           sink.event({ type: 'liquidation', exchange: this.venue, symbol: c.symbol, side, price, amount, ts, recvTs });
         });
       default:
-        return sink.error(`bitmex: unhandled table ${table}`);
+        return unusable(this, sink, `unhandled table ${table}`, frame);
     }
+  }
+
+  resync(sink: Sink, reason: string, symbol?: string): void {
+    const args: string[] = [];
+    for (const c of this.byVenue.values()) {
+      if (symbol !== undefined && c.symbol !== symbol) continue;
+      this.table.invalidate(c.symbol, 'unreadable', reason);
+      c.book.clear();
+      c.prices.clear();
+      args.push(`orderBookL2:${c.venueSymbol}`);
+    }
+    this.resubscribe(args, sink);
   }
 
   private add(venueSymbol: string, symbol: string): Contract {
@@ -201,7 +209,7 @@ export class BitmexAdapter implements Adapter {
       const r = data[i]!;
       const c = r !== null && typeof r === 'object' ? this.contract(r.symbol) : undefined;
       if (!c) {
-        sink.error(`bitmex: row for unknown symbol ${String(r?.symbol)}`);
+        unusable(this, sink, `row for unknown symbol ${String(r?.symbol)}`);
         continue;
       }
       c.health.lastMessageAt = recvTs;
@@ -212,11 +220,11 @@ export class BitmexAdapter implements Adapter {
   private book(action: unknown, data: Raw[], filter: unknown, recvTs: number, sink: Sink): void {
     if (action === 'partial') {
       const c = this.contract(filter ?? data[0]?.symbol);
-      if (!c) return sink.error(`bitmex: partial for unknown symbol ${String(filter)}`);
+      if (!c) return unusable(this, sink, `partial for unknown symbol ${String(filter)}`);
       c.health.lastMessageAt = recvTs;
       return this.partial(c, data, recvTs, sink);
     }
-    if (action !== 'insert' && action !== 'update' && action !== 'delete') return sink.error(`bitmex: unknown action ${String(action)}`);
+    if (action !== 'insert' && action !== 'update' && action !== 'delete') return unusable(this, sink, `unknown book action ${String(action)}`);
     // Rows are grouped by symbol; one delta per run of rows of the same symbol.
     let c: Contract | undefined;
     let bids: Level[] = [];
@@ -231,7 +239,7 @@ export class BitmexAdapter implements Adapter {
         asks = [];
       }
       if (i === data.length) break;
-      if (!next) return sink.error(`bitmex: book row for unknown symbol ${String(r?.symbol)}`);
+      if (!next) return unusable(this, sink, `book row for unknown symbol ${String(r?.symbol)}`);
       c = next;
       c.health.lastMessageAt = recvTs;
       // Rows before the partial, or while a resync is pending, belong to a book we do not hold.
@@ -303,7 +311,12 @@ export class BitmexAdapter implements Adapter {
     this.table.fail(c.symbol, 'crossed', reason, sink, `bitmex: ${reason}`);
     c.book.clear();
     c.prices.clear();
-    const args = [`orderBookL2:${c.venueSymbol}`];
+    this.resubscribe([`orderBookL2:${c.venueSymbol}`], sink);
+  }
+
+  /** A fresh subscription to a contract's orderBookL2 topic brings a new partial. */
+  private resubscribe(args: string[], sink: Sink): void {
+    if (args.length === 0) return;
     sink.send(JSON.stringify({ op: 'unsubscribe', args }));
     sink.send(JSON.stringify({ op: 'subscribe', args }));
   }

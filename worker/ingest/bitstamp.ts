@@ -4,6 +4,7 @@ import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { applyPairs, bookLevels } from './sync';
 import { HealthTable } from './health';
+import { readFrame, unusable } from './frame';
 
 type Raw = Record<string, unknown>;
 
@@ -24,6 +25,8 @@ interface Pair {
   micro: number;
   /** Diffs buffered while the snapshot request is in flight; undefined when synced. */
   pending: Pending[] | undefined;
+  /** An unusable frame arrived while the snapshot was on its way: index of the first diff buffered after it. */
+  lostBefore: number | undefined;
 }
 
 /** Diffs kept while waiting for a snapshot: beyond this the request is presumed lost and re-sent. */
@@ -81,13 +84,8 @@ export class BitstampAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    let m: Raw;
-    try {
-      m = JSON.parse(frame) as Raw;
-    } catch {
-      return sink.error(`bitstamp: frame is not JSON: ${frame.slice(0, 80)}`);
-    }
-    if (m === null || typeof m !== 'object') return sink.error('bitstamp: frame is not an object');
+    const m = readFrame(this, frame, sink) as Raw | undefined;
+    if (m === undefined) return;
     const event = m.event;
     const channel = typeof m.channel === 'string' ? m.channel : '';
     if (event === 'bts:heartbeat' || event === 'bts:unsubscription_succeeded') return;
@@ -101,18 +99,18 @@ export class BitstampAdapter implements Adapter {
     const pair = channel.slice(cut + 1);
     const discovered = this.open && cut > 0 ? splitConcatenated(pair, QUOTES) : undefined;
     const p = this.pairs.get(pair) ?? (discovered ? this.add(discovered) : undefined);
-    if (!p) return sink.error(`bitstamp: ${String(event)} on unknown channel ${channel}`);
+    if (!p) return unusable(this, sink, `${String(event)} on unknown channel ${channel}`, frame);
     p.health.lastMessageAt = recvTs;
     const kind = channel.slice(0, cut);
     if (event === 'bts:subscription_succeeded') {
-      if (kind === 'diff_order_book') this.resync(p, sink);
+      if (kind === 'diff_order_book') this.requestSnapshot(p, sink);
       return;
     }
     const d = m.data as Raw | null;
-    if (d === null || typeof d !== 'object') return sink.error(`bitstamp: ${channel} without data`, p.symbol);
+    if (d === null || typeof d !== 'object') return unusable(this, sink, `${channel} without data`, undefined, p.symbol);
     if (event === 'data' && kind === 'diff_order_book') return this.diff(p, d, recvTs, sink);
     if (event === 'trade' && kind === 'live_trades') return this.trade(p, d, recvTs, sink);
-    sink.error(`bitstamp: unhandled ${String(event)} on ${channel}`, p.symbol);
+    unusable(this, sink, `unhandled ${String(event)} on ${channel}`, undefined, p.symbol);
   }
 
   onSnapshot(symbol: string, body: string, recvTs: number, sink: Sink): void {
@@ -129,6 +127,12 @@ export class BitstampAdapter implements Adapter {
     book.clear();
     if (!(micro > 0) || !applyPairs(book.bids, snap.bids) || !applyPairs(book.asks, snap.asks)) {
       return this.violation(p, 'malformed snapshot', false, sink);
+    }
+    // A diff lost while waiting is in the snapshot only if a diff received after it is (Bitstamp diffs carry no sequence).
+    const lost = p.lostBefore;
+    if (lost !== undefined && !(micro >= (p.pending?.[lost]?.micro ?? Infinity))) {
+      p.pending = undefined;
+      return this.violation(p, 'snapshot older than a lost diff', true, sink);
     }
     p.snapMicro = p.micro = micro;
     const pending = p.pending ?? [];
@@ -147,7 +151,7 @@ export class BitstampAdapter implements Adapter {
     const micro = Number(d.microtimestamp);
     if (!(micro > 0)) return this.violation(p, 'diff without microtimestamp', false, sink);
     // A diff before any snapshot request (the subscription reply was missed): start syncing now.
-    if (!p.pending && p.health.state !== 'live') this.resync(p, sink);
+    if (!p.pending && p.health.state !== 'live') this.requestSnapshot(p, sink);
     if (p.pending) {
       if (p.pending.length >= MAX_PENDING) return this.violation(p, 'no snapshot after 10000 diffs', false, sink);
       p.pending.push({ micro, bids: d.bids, asks: d.asks });
@@ -167,7 +171,7 @@ export class BitstampAdapter implements Adapter {
     const price = +((d.price_str ?? d.price) as string);
     const amount = +((d.amount_str ?? d.amount) as string);
     const micro = Number(d.microtimestamp);
-    if (!(price > 0) || !(amount > 0) || !(micro > 0) || (d.type !== 0 && d.type !== 1)) return sink.error('bitstamp: malformed trade', p.symbol);
+    if (!(price > 0) || !(amount > 0) || !(micro > 0) || (d.type !== 0 && d.type !== 1)) return unusable(this, sink, 'malformed trade', undefined, p.symbol);
     // `type` is the taker's side: 0 buy, 1 sell.
     sink.event({
       type: 'trade', exchange: this.venue, symbol: p.symbol, id: String(d.id), price, amount, side: d.type === 0 ? 'buy' : 'sell',
@@ -175,15 +179,29 @@ export class BitstampAdapter implements Adapter {
     });
   }
 
+  resync(sink: Sink, reason: string, symbol?: string): void {
+    for (const p of this.pairs.values()) {
+      if (symbol !== undefined && p.symbol !== symbol) continue;
+      // A book whose snapshot is on its way keeps waiting for it; the snapshot must then prove it covers the loss.
+      if (p.pending) {
+        p.lostBefore ??= p.pending.length;
+        continue;
+      }
+      this.table.invalidate(p.symbol, 'unreadable', reason);
+      this.requestSnapshot(p, sink);
+    }
+  }
+
   private add(symbol: string): Pair {
-    const p: Pair = { symbol, health: this.table.row(symbol, 'syncing'), book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined };
+    const p: Pair = { symbol, health: this.table.row(symbol, 'syncing'), book: new OrderBook(), snapMicro: 0, micro: 0, pending: undefined, lostBefore: undefined };
     this.pairs.set(pairOf(symbol), p);
     return p;
   }
 
   /** Starts buffering diffs and asks the feed for a REST snapshot. */
-  private resync(p: Pair, sink: Sink): void {
+  private requestSnapshot(p: Pair, sink: Sink): void {
     p.pending = [];
+    p.lostBefore = undefined;
     p.book.clear();
     if (p.health.state !== 'resyncing') this.table.set(p.symbol, 'syncing');
     sink.snapshot(p.symbol, bookPath(pairOf(p.symbol)));
@@ -191,7 +209,7 @@ export class BitstampAdapter implements Adapter {
 
   private violation(p: Pair, reason: string, gap: boolean, sink: Sink): void {
     this.table.fail(p.symbol, gap ? 'gap' : 'crossed', reason, sink, `bitstamp: ${reason}`);
-    this.resync(p, sink);
+    this.requestSnapshot(p, sink);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { applyLevels } from './levels';
+import { readFrame, unusable } from './frame';
 
 type Obj = Record<string, unknown>;
 export type BybitCategory = 'linear' | 'inverse' | 'spot';
@@ -94,13 +95,8 @@ export class BybitAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    let msg: Obj;
-    try {
-      msg = JSON.parse(frame) as Obj;
-    } catch {
-      return sink.error(`bybit: frame is not JSON: ${frame.slice(0, 80)}`);
-    }
-    if (!msg || typeof msg !== 'object') return sink.error(`bybit: unexpected frame ${frame.slice(0, 80)}`);
+    const msg = readFrame(this, frame, sink) as Obj | undefined;
+    if (msg === undefined) return;
     if (typeof msg.op === 'string') {
       if (msg.success === false) return sink.error(`bybit: ${msg.op} refused: ${String(msg.ret_msg)}`);
       // The reply names no topics: an accepted subscribe means the books are on their way.
@@ -108,49 +104,49 @@ export class BybitAdapter implements Adapter {
       return;
     }
     const topic = msg.topic;
-    if (typeof topic !== 'string') return sink.error('bybit: push without topic');
+    if (typeof topic !== 'string') return unusable(this, sink, 'push without topic', frame);
     const dot = topic.lastIndexOf('.');
     const raw = topic.slice(dot + 1);
     const symbol = bybitCanonical(raw, this.category);
-    if (!symbol) return sink.error(`bybit: unknown symbol ${raw}`);
+    if (!symbol) return unusable(this, sink, `unknown symbol ${raw}`, frame);
     this.table.seen(symbol, recvTs);
     const ts = typeof msg.ts === 'number' ? msg.ts : recvTs;
     const data = msg.data as Obj | Obj[] | undefined;
-    if (!data || typeof data !== 'object') return sink.error(`bybit: ${topic} without data`, symbol);
+    if (!data || typeof data !== 'object') return unusable(this, sink, `${topic} without data`, undefined, symbol);
     if (topic.startsWith('orderbook.')) return this.book(symbol, topic, msg.type, data as Obj, ts, recvTs, sink);
     if (topic.startsWith('publicTrade.')) {
-      if (!Array.isArray(data)) return sink.error('bybit: malformed publicTrade', symbol);
+      if (!Array.isArray(data)) return unusable(this, sink, 'malformed publicTrade', undefined, symbol);
       for (const t of data) {
         const price = +(t?.p as string), amount = +(t?.v as string), tts = t?.T as number;
-        if (!(price > 0) || !(amount > 0) || typeof tts !== 'number' || (t.S !== 'Buy' && t.S !== 'Sell')) return sink.error('bybit: malformed trade', symbol);
+        if (!(price > 0) || !(amount > 0) || typeof tts !== 'number' || (t.S !== 'Buy' && t.S !== 'Sell')) return unusable(this, sink, 'malformed trade', undefined, symbol);
         sink.event({ type: 'trade', exchange: this.venue, symbol, id: String(t.i), price, amount, side: t.S === 'Buy' ? 'buy' : 'sell', ts: tts, recvTs });
       }
       return;
     }
     if (topic.startsWith('tickers.')) return this.ticker(symbol, msg.type === 'snapshot', data as Obj, ts, recvTs, sink);
     if (topic.startsWith('allLiquidation.')) {
-      if (!Array.isArray(data)) return sink.error('bybit: malformed allLiquidation', symbol);
+      if (!Array.isArray(data)) return unusable(this, sink, 'malformed allLiquidation', undefined, symbol);
       for (const l of data) {
         const price = +(l?.p as string), amount = +(l?.v as string), lts = l?.T as number;
-        if (!(price > 0) || !(amount > 0) || typeof lts !== 'number' || (l.S !== 'Buy' && l.S !== 'Sell')) return sink.error('bybit: malformed liquidation', symbol);
+        if (!(price > 0) || !(amount > 0) || typeof lts !== 'number' || (l.S !== 'Buy' && l.S !== 'Sell')) return unusable(this, sink, 'malformed liquidation', undefined, symbol);
         // `S` is the liquidated position's side: a long (Buy) is closed by a sell order.
         sink.event({ type: 'liquidation', exchange: this.venue, symbol, side: l.S === 'Buy' ? 'sell' : 'buy', price, amount, ts: lts, recvTs });
       }
       return;
     }
-    sink.error(`bybit: unhandled topic ${topic}`, symbol);
+    unusable(this, sink, `unhandled topic ${topic}`, undefined, symbol);
   }
 
   private book(symbol: string, topic: string, type: unknown, d: Obj, ts: number, recvTs: number, sink: Sink): void {
     const u = d.u;
-    if (typeof u !== 'number') return sink.error('bybit: book without update id', symbol);
+    if (typeof u !== 'number') return unusable(this, sink, 'book without update id', undefined, symbol);
     let st = this.books.get(symbol);
     const reset = type === 'snapshot' || u === 1;
     if (reset) {
       st = { book: new OrderBook(), u, good: true };
       this.books.set(symbol, st);
     } else if (type !== 'delta') {
-      return sink.error(`bybit: unknown book type ${String(type)}`, symbol);
+      return unusable(this, sink, `unknown book type ${String(type)}`, undefined, symbol);
     } else if (!st || !st.good) {
       return; // waiting for the snapshot that a resubscribe brings
     } else if (u !== st.u + 1) {
@@ -168,13 +164,32 @@ export class BybitAdapter implements Adapter {
     sink.event({ type: 'book', kind: reset ? 'snapshot' : 'delta', exchange: this.venue, symbol, bids, asks, seq: u, ts, recvTs });
   }
 
-  /** Unsubscribing and subscribing the topic again makes Bybit send a fresh snapshot. */
+  resync(sink: Sink, reason: string, symbol?: string): void {
+    const topics: string[] = [];
+    for (const s of this.table.symbols()) {
+      if (symbol !== undefined && s !== symbol) continue;
+      const st = this.books.get(s);
+      if (st) st.good = false;
+      this.table.invalidate(s, 'unreadable', reason);
+      topics.push(`orderbook.${this.depth}.${bybitSymbol(s)}`);
+    }
+    this.resubscribe(topics, sink);
+  }
+
   private invalid(symbol: string, topic: string, kind: Violation, reason: string, sink: Sink): void {
     const st = this.books.get(symbol);
     if (st) st.good = false;
     this.table.fail(symbol, kind, reason, sink);
-    sink.send(JSON.stringify({ op: 'unsubscribe', args: [topic] }));
-    sink.send(JSON.stringify({ op: 'subscribe', args: [topic] }));
+    this.resubscribe([topic], sink);
+  }
+
+  /** Unsubscribing and subscribing the topics again makes Bybit send fresh snapshots (at most 10 args a request). */
+  private resubscribe(topics: string[], sink: Sink): void {
+    for (let i = 0; i < topics.length; i += ARGS_PER_MESSAGE) {
+      const args = topics.slice(i, i + ARGS_PER_MESSAGE);
+      sink.send(JSON.stringify({ op: 'unsubscribe', args }));
+      sink.send(JSON.stringify({ op: 'subscribe', args }));
+    }
   }
 
   private ticker(symbol: string, snapshot: boolean, d: Obj, ts: number, recvTs: number, sink: Sink): void {

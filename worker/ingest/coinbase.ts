@@ -3,6 +3,7 @@ import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { applyPairs, bookLevels, isoMs } from './sync';
 import { HealthTable } from './health';
+import { readFrame, unusable } from './frame';
 
 type Raw = Record<string, unknown>;
 const PRODUCT = /^[A-Z0-9]+-[A-Z0-9]+$/;
@@ -78,19 +79,14 @@ export class CoinbaseAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    let m: Raw;
-    try {
-      m = JSON.parse(frame) as Raw;
-    } catch {
-      return sink.error(`coinbase: frame is not JSON: ${frame.slice(0, 80)}`);
-    }
-    if (m === null || typeof m !== 'object') return sink.error('coinbase: frame is not an object');
+    const m = readFrame(this, frame, sink) as Raw | undefined;
+    if (m === undefined) return;
     const type = m.type;
     if (type === 'subscriptions') return;
     if (type === 'error') return sink.error(`coinbase: ${String(m.message)}${m.reason ? `: ${String(m.reason)}` : ''}`);
     const symbol = m.product_id;
     const p = typeof symbol !== 'string' ? undefined : (this.products.get(symbol) ?? (this.open && PRODUCT.test(symbol) ? this.add(symbol) : undefined));
-    if (!p) return sink.error(`coinbase: ${String(type)} for unknown product ${String(symbol)}`);
+    if (!p) return unusable(this, sink, `${String(type)} for unknown product ${String(symbol)}`, frame);
     const sym = symbol as string;
     p.health.lastMessageAt = recvTs;
     switch (type) {
@@ -106,8 +102,17 @@ export class CoinbaseAdapter implements Adapter {
       case 'heartbeat':
         return this.onHeartbeat(p, sym, m, sink);
       default:
-        return sink.error(`coinbase: unhandled message type ${String(type)}`, sym);
+        return unusable(this, sink, `unhandled message type ${String(type)}`, undefined, sym);
     }
+  }
+
+  resync(sink: Sink, reason: string, symbol?: string): void {
+    const ids = symbol === undefined ? [...this.products.keys()] : this.products.has(symbol) ? [symbol] : [];
+    for (const id of ids) {
+      this.table.invalidate(id, 'unreadable', reason);
+      this.products.get(id)!.book.clear();
+    }
+    if (ids.length) this.resubscribe(ids, sink);
   }
 
   private add(symbol: string): Product {
@@ -160,7 +165,7 @@ export class CoinbaseAdapter implements Adapter {
     const price = +(m.price as string);
     const amount = +(m.size as string);
     if (typeof seq !== 'number' || typeof tradeId !== 'number' || !(price > 0) || !(amount > 0) || (m.side !== 'buy' && m.side !== 'sell')) {
-      return sink.error('coinbase: malformed match', symbol);
+      return unusable(this, sink, 'malformed match', undefined, symbol);
     }
     // last_match repeats the product's latest match on subscribe; a replayed frame is out of order.
     if (seq <= p.matchSeq) return;
@@ -184,7 +189,7 @@ export class CoinbaseAdapter implements Adapter {
     }
     const bid = +(m.best_bid as string);
     const ask = +(m.best_ask as string);
-    if (!(bid > 0) || !(ask > 0)) return sink.error('coinbase: malformed ticker', symbol);
+    if (!(bid > 0) || !(ask > 0)) return unusable(this, sink, 'malformed ticker', undefined, symbol);
     // Sizes came with the ticker in 2023; before that, take them from the synced book at the same prices.
     let bidSize = +(m.best_bid_size as string);
     let askSize = +(m.best_ask_size as string);
@@ -202,7 +207,7 @@ export class CoinbaseAdapter implements Adapter {
   private onHeartbeat(p: Product, symbol: string, m: Raw, sink: Sink): void {
     const seq = m.sequence;
     const last = m.last_trade_id;
-    if (typeof seq !== 'number' || typeof last !== 'number') return sink.error('coinbase: malformed heartbeat', symbol);
+    if (typeof seq !== 'number' || typeof last !== 'number') return unusable(this, sink, 'malformed heartbeat', undefined, symbol);
     if (seq <= p.heartbeatSeq) return;
     p.heartbeatSeq = seq;
     // The heartbeat names the product's last trade: once matches flow, a later id means we lost some.
@@ -215,9 +220,13 @@ export class CoinbaseAdapter implements Adapter {
   private violation(symbol: string, reason: string, gap: boolean, sink: Sink): void {
     this.table.fail(symbol, gap ? 'gap' : 'crossed', reason, sink, `coinbase: ${reason}`);
     this.products.get(symbol)!.book.clear();
-    // A fresh subscription to level2 sends a new snapshot for just this product.
-    sink.send(JSON.stringify({ type: 'unsubscribe', product_ids: [symbol], channels: [this.level2] }));
-    sink.send(JSON.stringify({ type: 'subscribe', product_ids: [symbol], channels: [this.level2] }));
+    this.resubscribe([symbol], sink);
+  }
+
+  /** A fresh subscription to level2 sends a new snapshot for just these products. */
+  private resubscribe(productIds: string[], sink: Sink): void {
+    sink.send(JSON.stringify({ type: 'unsubscribe', product_ids: productIds, channels: [this.level2] }));
+    sink.send(JSON.stringify({ type: 'subscribe', product_ids: productIds, channels: [this.level2] }));
   }
 }
 

@@ -2,7 +2,7 @@ import type { FeedState } from '../../shared/market/types';
 import type { InstrumentHealth, Sink } from './adapter';
 
 /** Why a book stopped being the venue's book; each kind has its own counter. */
-export type Violation = 'gap' | 'checksum' | 'crossed' | 'snapshot';
+export type Violation = 'gap' | 'checksum' | 'crossed' | 'snapshot' | 'unreadable';
 
 /**
  * Per-instrument health for an adapter that keeps books: `connecting` until subscribed, `syncing` until
@@ -61,10 +61,15 @@ export class HealthTable {
    * by default). Idempotent while resyncing.
    */
   fail(symbol: string, kind: Violation, reason: string, sink: Sink, message = reason): void {
+    sink.error(message, symbol);
+    this.invalidate(symbol, kind, reason);
+  }
+
+  /** `fail` for a violation already reported (an unusable frame, through `unusable`). */
+  invalidate(symbol: string, kind: Violation, reason: string): void {
     const r = this.row(symbol);
     if (kind === 'gap') r.gaps++;
     else if (kind === 'checksum') r.checksumFailed++;
-    sink.error(message, symbol);
     if (r.state === 'resyncing') return;
     r.state = 'resyncing';
     r.reason = reason;
@@ -77,6 +82,11 @@ export class HealthTable {
       r.state = 'connecting';
       r.reason = undefined;
     }
+  }
+
+  /** Every instrument with a row: the subscribed ones and those discovered in the stream. */
+  symbols(): string[] {
+    return [...this.rows.keys()];
   }
 
   list(): InstrumentHealth[] {

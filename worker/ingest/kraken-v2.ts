@@ -5,6 +5,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV2Symbol } from '../../shared/market/kraken-symbols';
 import { applyLevels } from './levels';
+import { readFrame, unusable } from './frame';
 
 interface BookState {
   book: OrderBook;
@@ -64,13 +65,8 @@ export class KrakenV2Adapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    let msg: Obj;
-    try {
-      msg = JSON.parse(frame.startsWith('{"channel":"book"') ? frame.replace(NUMBER_FIELDS, '"$1":"$2"') : frame) as Obj;
-    } catch {
-      return sink.error(`kraken: frame is not JSON: ${frame.slice(0, 80)}`);
-    }
-    if (!msg || typeof msg !== 'object') return sink.error(`kraken: unexpected frame ${frame.slice(0, 80)}`);
+    const msg = readFrame(this, frame.startsWith('{"channel":"book"') ? frame.replace(NUMBER_FIELDS, '"$1":"$2"') : frame, sink) as Obj | undefined;
+    if (msg === undefined) return;
     if (typeof msg.method === 'string') return this.reply(msg, sink);
     const data = msg.data as Obj[] | undefined;
     switch (msg.channel) {
@@ -82,11 +78,11 @@ export class KrakenV2Adapter implements Adapter {
       case 'ticker':
         break;
       default:
-        return sink.error(`kraken: unhandled channel ${String(msg.channel)}`);
+        return unusable(this, sink, `unhandled channel ${String(msg.channel)}`, frame);
     }
-    if (!Array.isArray(data)) return sink.error(`kraken: ${String(msg.channel)} without data`);
+    if (!Array.isArray(data)) return unusable(this, sink, `${String(msg.channel)} without data`, frame);
     for (const d of data) {
-      if (!d || typeof d.symbol !== 'string') return sink.error(`kraken: ${String(msg.channel)} entry without symbol`);
+      if (!d || typeof d.symbol !== 'string') return unusable(this, sink, `${String(msg.channel)} entry without symbol`, frame);
       const symbol = this.symbolOf(d.symbol);
       this.table.seen(symbol, recvTs);
       if (msg.channel === 'book') this.book(symbol, d.symbol, msg.type === 'snapshot', d, recvTs, sink);
@@ -133,24 +129,41 @@ export class KrakenV2Adapter implements Adapter {
     sink.event({ type: 'book', kind: snapshot ? 'snapshot' : 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
   }
 
+  resync(sink: Sink, reason: string, symbol?: string): void {
+    const raws: string[] = [];
+    for (const s of this.table.symbols()) {
+      if (symbol !== undefined && s !== symbol) continue;
+      const st = this.books.get(s);
+      if (st) st.good = false;
+      this.table.invalidate(s, 'unreadable', reason);
+      raws.push(krakenV2Symbol(s));
+    }
+    this.resubscribe(raws, sink);
+  }
+
   private invalid(symbol: string, raw: string, kind: Violation, reason: string, sink: Sink): void {
     const st = this.books.get(symbol);
     if (st) st.good = false;
     this.table.fail(symbol, kind, reason, sink);
-    const params = { channel: 'book', symbol: [raw], depth: this.depth };
+    this.resubscribe([raw], sink);
+  }
+
+  private resubscribe(symbol: string[], sink: Sink): void {
+    if (symbol.length === 0) return;
+    const params = { channel: 'book', symbol, depth: this.depth };
     sink.send(JSON.stringify({ method: 'unsubscribe', params }));
     sink.send(JSON.stringify({ method: 'subscribe', params: { ...params, snapshot: true } }));
   }
 
   private trade(symbol: string, t: Obj, recvTs: number, sink: Sink): void {
     const price = t.price as number, amount = t.qty as number, ts = Date.parse(t.timestamp as string);
-    if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t.side !== 'buy' && t.side !== 'sell')) return sink.error('kraken: malformed trade', symbol);
+    if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t.side !== 'buy' && t.side !== 'sell')) return unusable(this, sink, 'malformed trade', undefined, symbol);
     sink.event({ type: 'trade', exchange: this.venue, symbol, id: String(t.trade_id), price, amount, side: t.side, ts, recvTs });
   }
 
   private ticker(symbol: string, t: Obj, recvTs: number, sink: Sink): void {
     const bid = t.bid as number, bidSize = t.bid_qty as number, ask = t.ask as number, askSize = t.ask_qty as number;
-    if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return sink.error('kraken: malformed ticker', symbol);
+    if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return unusable(this, sink, 'malformed ticker', undefined, symbol);
     const ts = typeof t.timestamp === 'string' ? Date.parse(t.timestamp) || recvTs : recvTs;
     sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, ts, recvTs });
   }

@@ -5,6 +5,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV1Pair } from '../../shared/market/kraken-symbols';
 import { applyLevels } from './levels';
+import { readFrame, unusable } from './frame';
 
 interface BookState {
   book: OrderBook;
@@ -68,14 +69,9 @@ export class KrakenAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(frame);
-    } catch {
-      return sink.error(`kraken: frame is not JSON: ${frame.slice(0, 80)}`);
-    }
+    const msg = readFrame(this, frame, sink);
+    if (msg === undefined) return;
     if (Array.isArray(msg)) return this.channel(msg, recvTs, sink);
-    if (!msg || typeof msg !== 'object') return sink.error(`kraken: unexpected frame ${frame.slice(0, 80)}`);
     const m = msg as Obj;
     switch (m.event) {
       case 'heartbeat':
@@ -87,7 +83,7 @@ export class KrakenAdapter implements Adapter {
       case 'error':
         return sink.error(`kraken: ${String(m.errorMessage)}`);
       default:
-        return sink.error(`kraken: unhandled event ${String(m.event)}`);
+        return unusable(this, sink, `unhandled event ${String(m.event)}`, frame);
     }
   }
 
@@ -100,19 +96,19 @@ export class KrakenAdapter implements Adapter {
 
   private channel(a: unknown[], recvTs: number, sink: Sink): void {
     const pair = a[a.length - 1], name = a[a.length - 2];
-    if (typeof pair !== 'string' || typeof name !== 'string' || a.length < 4) return sink.error('kraken: malformed channel message');
+    if (typeof pair !== 'string' || typeof name !== 'string' || a.length < 4) return unusable(this, sink, 'malformed channel message');
     let symbol = this.canonical.get(pair);
     if (symbol === undefined) this.canonical.set(pair, (symbol = krakenCanonical(pair)));
     this.table.seen(symbol, recvTs);
     if (name.startsWith('book-')) return this.book(symbol, pair, +name.slice(5), a, recvTs, sink);
     if (name === 'trade') return this.trades(symbol, a[1], recvTs, sink);
     if (name === 'ticker') return this.ticker(symbol, a[1], recvTs, sink);
-    sink.error(`kraken: unhandled channel ${name}`, symbol);
+    unusable(this, sink, `unhandled channel ${name}`, undefined, symbol);
   }
 
   private book(symbol: string, pair: string, depth: number, a: unknown[], recvTs: number, sink: Sink): void {
     const first = a[1] as Obj | null;
-    if (!first || typeof first !== 'object' || !(depth > 0)) return sink.error('kraken: malformed book message', symbol);
+    if (!first || typeof first !== 'object' || !(depth > 0)) return unusable(this, sink, 'malformed book message', undefined, symbol);
     if ('as' in first || 'bs' in first) {
       const book = new OrderBook(true);
       const bids: Level[] = [], asks: Level[] = [];
@@ -148,24 +144,47 @@ export class KrakenAdapter implements Adapter {
     sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
   }
 
+  resync(sink: Sink, reason: string, symbol?: string): void {
+    const pairs: string[] = [];
+    for (const s of this.table.symbols()) {
+      if (symbol !== undefined && s !== symbol) continue;
+      const st = this.books.get(s);
+      if (st) st.good = false;
+      this.table.invalidate(s, 'unreadable', reason);
+      pairs.push(this.pairOf(s));
+    }
+    this.resubscribe(pairs, this.depth, sink);
+  }
+
   /** Marks the book invalid and resubscribes it: Kraken answers a subscribe with a fresh snapshot. */
   private invalid(symbol: string, pair: string, depth: number, kind: Violation, reason: string, sink: Sink): void {
     const st = this.books.get(symbol);
     if (st) st.good = false;
     this.table.fail(symbol, kind, reason, sink);
+    this.resubscribe([pair], depth, sink);
+  }
+
+  private resubscribe(pair: string[], depth: number, sink: Sink): void {
+    if (pair.length === 0) return;
     const subscription = { name: 'book', depth };
-    sink.send(JSON.stringify({ event: 'unsubscribe', pair: [pair], subscription }));
-    sink.send(JSON.stringify({ event: 'subscribe', pair: [pair], subscription }));
+    sink.send(JSON.stringify({ event: 'unsubscribe', pair, subscription }));
+    sink.send(JSON.stringify({ event: 'subscribe', pair, subscription }));
+  }
+
+  /** The pair as the stream named it (XBT/CHF), else as this adapter subscribes it. */
+  private pairOf(symbol: string): string {
+    for (const [pair, s] of this.canonical) if (s === symbol) return pair;
+    return krakenV1Pair(symbol);
   }
 
   private trades(symbol: string, raw: unknown, recvTs: number, sink: Sink): void {
-    if (!Array.isArray(raw)) return sink.error('kraken: malformed trade message', symbol);
+    if (!Array.isArray(raw)) return unusable(this, sink, 'malformed trade message', undefined, symbol);
     const list = raw as unknown[][];
     for (let i = 0; i < list.length; i++) {
       const t = list[i]!;
       const price = +(t?.[0] as string), amount = +(t?.[1] as string), time = t?.[2] as string;
       const ts = Math.round(+time * 1000);
-      if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t[3] !== 'b' && t[3] !== 's')) return sink.error('kraken: malformed trade', symbol);
+      if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t[3] !== 'b' && t[3] !== 's')) return unusable(this, sink, 'malformed trade', undefined, symbol);
       // Older v1 trades carry no id (newer ones add it 7th): the venue's time (µs) and the place in the message stand in.
       const id = typeof t[6] === 'number' ? String(t[6]) : `${time}-${i}`;
       sink.event({ type: 'trade', exchange: this.venue, symbol, id, price, amount, side: t[3] === 'b' ? 'buy' : 'sell', ts, recvTs });
@@ -176,7 +195,7 @@ export class KrakenAdapter implements Adapter {
     const t = raw as { a?: string[]; b?: string[] } | null;
     // a/b are [price, whole lot volume, lot volume]; the last is the size with decimals.
     const bid = +(t?.b?.[0] as string), bidSize = +(t?.b?.[2] as string), ask = +(t?.a?.[0] as string), askSize = +(t?.a?.[2] as string);
-    if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return sink.error('kraken: malformed ticker', symbol);
+    if (!(bid > 0) || !(ask > 0) || !(bidSize >= 0) || !(askSize >= 0)) return unusable(this, sink, 'malformed ticker', undefined, symbol);
     // v1 tickers carry no time; the receive time stands in.
     sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, ts: recvTs, recvTs });
   }

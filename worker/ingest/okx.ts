@@ -4,6 +4,7 @@ import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { applyLevels } from './levels';
+import { readFrame, unusable } from './frame';
 
 type Obj = Record<string, unknown>;
 interface BookState {
@@ -70,13 +71,8 @@ export class OkxAdapter implements Adapter {
 
   parse(frame: string, recvTs: number, sink: Sink): void {
     if (frame === 'pong') return;
-    let msg: Obj;
-    try {
-      msg = JSON.parse(frame) as Obj;
-    } catch {
-      return sink.error(`okx: frame is not JSON: ${frame.slice(0, 80)}`);
-    }
-    if (!msg || typeof msg !== 'object') return sink.error(`okx: unexpected frame ${frame.slice(0, 80)}`);
+    const msg = readFrame(this, frame, sink) as Obj | undefined;
+    if (msg === undefined) return;
     const arg = msg.arg as Obj | undefined;
     if (typeof msg.event === 'string') {
       if (msg.event === 'error') return sink.error(`okx: ${String(msg.code)} ${String(msg.msg)}`);
@@ -84,10 +80,10 @@ export class OkxAdapter implements Adapter {
       return;
     }
     const data = msg.data;
-    if (!arg || !Array.isArray(data)) return sink.error('okx: push without arg or data');
+    if (!arg || !Array.isArray(data)) return unusable(this, sink, 'push without arg or data', frame);
     const channel = arg.channel;
     if (channel === 'liquidation-orders') return this.liquidations(data as Obj[], recvTs, sink);
-    if (typeof arg.instId !== 'string') return sink.error(`okx: ${String(channel)} push without instId`);
+    if (typeof arg.instId !== 'string') return unusable(this, sink, `${String(channel)} push without instId`, frame);
     const symbol = okxCanonical(arg.instId);
     this.table.seen(symbol, recvTs);
     switch (channel) {
@@ -96,7 +92,7 @@ export class OkxAdapter implements Adapter {
       case 'trades':
         for (const t of data as Obj[]) {
           const price = +(t?.px as string), amount = +(t?.sz as string), ts = +(t?.ts as string);
-          if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t.side !== 'buy' && t.side !== 'sell')) return sink.error('okx: malformed trade', symbol);
+          if (!(price > 0) || !(amount > 0) || !(ts > 0) || (t.side !== 'buy' && t.side !== 'sell')) return unusable(this, sink, 'malformed trade', undefined, symbol);
           sink.event({ type: 'trade', exchange: this.venue, symbol, id: String(t.tradeId), price, amount, side: t.side, ts, recvTs });
         }
         return;
@@ -110,7 +106,7 @@ export class OkxAdapter implements Adapter {
       case 'funding-rate':
         for (const f of data as Obj[]) {
           const rate = +(f?.fundingRate as string);
-          if (!Number.isFinite(rate) || f.fundingRate === '') return sink.error('okx: malformed funding-rate', symbol);
+          if (!Number.isFinite(rate) || f.fundingRate === '') return unusable(this, sink, 'malformed funding-rate', undefined, symbol);
           const next = +(f.fundingTime as string);
           sink.event({ type: 'funding', exchange: this.venue, symbol, rate, nextFundingTs: next || undefined, ts: +(f.ts as string) || recvTs, recvTs });
         }
@@ -118,17 +114,17 @@ export class OkxAdapter implements Adapter {
       case 'mark-price':
         for (const m of data as Obj[]) {
           const markPrice = +(m?.markPx as string);
-          if (!(markPrice > 0)) return sink.error('okx: malformed mark-price', symbol);
+          if (!(markPrice > 0)) return unusable(this, sink, 'malformed mark-price', undefined, symbol);
           sink.event({ type: 'mark', exchange: this.venue, symbol, markPrice, ts: +(m.ts as string) || recvTs, recvTs });
         }
         return;
       default:
-        return sink.error(`okx: unhandled channel ${String(channel)}`, symbol);
+        return unusable(this, sink, `unhandled channel ${String(channel)}`, undefined, symbol);
     }
   }
 
   private book(symbol: string, instId: string, action: unknown, d: Obj | undefined, recvTs: number, sink: Sink): void {
-    if (!d || typeof d !== 'object') return sink.error('okx: book push without data', symbol);
+    if (!d || typeof d !== 'object') return unusable(this, sink, 'book push without data', undefined, symbol);
     const seq = typeof d.seqId === 'number' ? d.seqId : undefined;
     const prev = typeof d.prevSeqId === 'number' ? d.prevSeqId : undefined;
     let st = this.books.get(symbol);
@@ -137,7 +133,7 @@ export class OkxAdapter implements Adapter {
       st = { book: new OrderBook(true), checksum: st?.checksum ?? new OkxChecksum(), seq, good: true };
       this.books.set(symbol, st);
     } else if (action !== 'update') {
-      return sink.error(`okx: unknown book action ${String(action)}`, symbol);
+      return unusable(this, sink, `unknown book action ${String(action)}`, undefined, symbol);
     } else if (!st || !st.good) {
       return; // waiting for the snapshot that a resubscribe brings
     } else if (prev !== undefined && st.seq !== undefined && prev !== st.seq) {
@@ -160,23 +156,41 @@ export class OkxAdapter implements Adapter {
     sink.event({ type: 'book', kind, exchange: this.venue, symbol, bids, asks, firstSeq: prev, seq, ts: +(d.ts as string) || recvTs, recvTs });
   }
 
+  resync(sink: Sink, reason: string, symbol?: string): void {
+    const instIds: string[] = [];
+    for (const s of this.table.symbols()) {
+      if (symbol !== undefined && s !== symbol) continue;
+      const st = this.books.get(s);
+      if (st) st.good = false;
+      this.table.invalidate(s, 'unreadable', reason);
+      instIds.push(okxInstId(s));
+    }
+    this.resubscribe(instIds, sink);
+  }
+
   private invalid(symbol: string, instId: string, kind: Violation, reason: string, sink: Sink): void {
     const st = this.books.get(symbol);
     if (st) st.good = false;
     this.table.fail(symbol, kind, reason, sink);
-    const args = [{ channel: 'books', instId }];
+    this.resubscribe([instId], sink);
+  }
+
+  /** Unsubscribing and subscribing `books` again makes OKX send a fresh snapshot. */
+  private resubscribe(instIds: string[], sink: Sink): void {
+    if (instIds.length === 0) return;
+    const args = instIds.map((instId) => ({ channel: 'books', instId }));
     sink.send(JSON.stringify({ op: 'unsubscribe', args }));
     sink.send(JSON.stringify({ op: 'subscribe', args }));
   }
 
   private liquidations(data: Obj[], recvTs: number, sink: Sink): void {
     for (const l of data) {
-      if (typeof l?.instId !== 'string' || !Array.isArray(l.details)) return sink.error('okx: malformed liquidation-orders push');
+      if (typeof l?.instId !== 'string' || !Array.isArray(l.details)) return unusable(this, sink, 'malformed liquidation-orders push');
       const symbol = okxCanonical(l.instId);
       if (!this.wanted.has(symbol)) continue; // the channel carries every swap
       for (const x of l.details as Obj[]) {
         const price = +(x?.bkPx as string), amount = +(x?.sz as string), ts = +(x?.ts as string);
-        if (!(price > 0) || !(amount > 0) || !(ts > 0) || (x.side !== 'buy' && x.side !== 'sell')) return sink.error('okx: malformed liquidation', symbol);
+        if (!(price > 0) || !(amount > 0) || !(ts > 0) || (x.side !== 'buy' && x.side !== 'sell')) return unusable(this, sink, 'malformed liquidation', undefined, symbol);
         // Amounts are in contracts for swaps, as OKX sends them.
         sink.event({ type: 'liquidation', exchange: this.venue, symbol, side: x.side, price, amount, ts, recvTs });
       }
