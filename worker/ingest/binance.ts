@@ -31,6 +31,8 @@ export const BINANCE_SPOT: BinanceOptions = {
   venueSymbolOf: (s) => binanceStreamSymbol(s).toUpperCase(),
 };
 
+const STREAM_PREFIX = /^\{"stream":"([a-z0-9_]+)@([a-zA-Z0-9@_]+)"/;
+
 /** Diffs buffered while a snapshot is on its way; beyond this the oldest are dropped (and the sync checks catch it). */
 const MAX_BUFFER = 5_000;
 
@@ -134,7 +136,7 @@ export class BinanceAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    const msg = (scanCombined(frame) ?? readFrame(this, frame, sink)) as Raw | undefined;
+    const msg = (scanCombined(frame) ?? readFrame(this, frame, sink, this.locate)) as Raw | undefined;
     if (msg === undefined) return;
     try {
       this.dispatch(msg, recvTs, sink);
@@ -143,6 +145,14 @@ export class BinanceAdapter implements Adapter {
       unusable(this, sink, `unreadable frame (${(e as Error).message})`, frame);
     }
   }
+
+  /** A combined-stream frame names its stream first: `btcusdt@depth…` is that book's, any other stream carries none. */
+  private readonly locate = (frame: string): string | null | undefined => {
+    const m = STREAM_PREFIX.exec(frame);
+    const inst = m ? this.instruments.get(m[1]!.toUpperCase()) : undefined;
+    if (!inst) return undefined;
+    return m![2]!.startsWith('depth') ? inst.symbol : null;
+  };
 
   resync(sink: Sink, reason: string, symbol?: string): void {
     for (const inst of this.instruments.values()) {

@@ -1,29 +1,35 @@
 import type { Adapter, Sink } from './adapter';
 
 /**
- * The prologue of every adapter's `parse`: the frame as a JSON object or array, or undefined once it has
- * been reported and every book resynced — an unreadable frame names no instrument, so any book may have
- * lost an update to it.
+ * Which book an unreadable frame was for, read from what is left of its text: a symbol, null for a frame
+ * that carries no book (a trade, a quote), undefined when the text does not say.
  */
-export function readFrame(adapter: Adapter, frame: string, sink: Sink): object | undefined {
+export type Locate = (frame: string) => string | null | undefined;
+
+/**
+ * The prologue of every adapter's `parse`: the frame as a JSON object or array, or undefined once it has
+ * been reported and its book resynced — every book unless `locate` can tell which one it was for, since
+ * any book may have lost an update to it.
+ */
+export function readFrame(adapter: Adapter, frame: string, sink: Sink, locate?: Locate): object | undefined {
   let m: unknown;
   try {
     m = JSON.parse(frame);
   } catch {
-    return unusable(adapter, sink, 'frame is not JSON', frame);
+    return unusable(adapter, sink, 'frame is not JSON', frame, locate?.(frame));
   }
-  if (m === null || typeof m !== 'object') return unusable(adapter, sink, 'frame is not a JSON object or array', frame);
+  if (m === null || typeof m !== 'object') return unusable(adapter, sink, 'frame is not a JSON object or array', frame, locate?.(frame));
   return m;
 }
 
 /**
  * A frame the adapter cannot use (unreadable, mutated, of an unknown shape or instrument): an error event,
- * and a resync of the book it may have changed — the instrument's when `symbol` names it, every book when
- * nothing does. Not for the venue's own error replies, which a resubscribe would only repeat. Returns
- * undefined, so a parse can `return unusable(…)`.
+ * and a resync of the book it may have changed — the instrument's when `symbol` names it, none when it is
+ * null (the frame carries no book), every book when it is undefined. Not for the venue's own error replies,
+ * which a resubscribe would only repeat. Returns undefined, so a parse can `return unusable(…)`.
  */
-export function unusable(adapter: Adapter, sink: Sink, why: string, frame?: string, symbol?: string): undefined {
-  sink.error(`${adapter.venue}: ${why}${frame === undefined ? '' : `: ${frame.slice(0, 80)}`}`, symbol);
-  adapter.resync(sink, why, symbol);
+export function unusable(adapter: Adapter, sink: Sink, why: string, frame?: string, symbol?: string | null): undefined {
+  sink.error(`${adapter.venue}: ${why}${frame === undefined ? '' : `: ${frame.slice(0, 80)}`}`, symbol ?? undefined);
+  if (symbol !== null) adapter.resync(sink, why, symbol);
   return undefined;
 }
