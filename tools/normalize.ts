@@ -42,13 +42,19 @@ const sibling = (file: string, suffix: string): string | undefined => {
   return p && existsSync(p) ? p : undefined;
 };
 
+const MONTH_CODES = 'FGHJKMNQUVXZ';
+
+/** cryptofeed names dated futures by year, month code and day (BTC-USD-22K27); canonical is YYMMDD (BTC-USD-220527). */
+const fromCryptofeed = (symbol: string): string =>
+  symbol.replace(/-(\d\d)([FGHJKMNQUVXZ])(\d\d)$/, (_, yy: string, m: string, dd: string) => `-${yy}${String(MONTH_CODES.indexOf(m) + 1).padStart(2, '0')}${dd}`);
+
 /** Symbols the session subscribed, where the recording says: cryptofeed's configuration line or the edgetape header. */
 function subscribedSymbols(file: string): string[] {
   const conf = sibling(file, '.0');
   try {
     if (conf) {
       const line = readFileSync(conf, 'utf8').split('\n').find((l) => l.startsWith('configuration: '));
-      if (line) return [...new Set(Object.values(JSON.parse(line.slice(15)) as Record<string, string[]>).flat())];
+      if (line) return [...new Set(Object.values(JSON.parse(line.slice(15)) as Record<string, string[]>).flat().map(fromCryptofeed))];
     }
     if (!file.endsWith('.gz')) {
       const head = readFileSync(file, 'utf8').slice(0, 4096).split('\n')[0]!;
@@ -140,6 +146,19 @@ export function replay(adapter: Adapter, timeline: readonly RecordedFrame[], out
   deliver(Infinity);
 }
 
+/**
+ * The adapter for the instruments a recorded session subscribed. cryptofeed's list spans all the session's
+ * sockets; where one connection cannot carry them all (Bybit: one category per socket, and the file holds
+ * one socket), the adapter learns the instruments from the frames instead.
+ */
+function sessionAdapter(make: (symbols: readonly string[]) => Adapter, symbols: string[]): Adapter {
+  try {
+    return make(symbols);
+  } catch {
+    return make([]);
+  }
+}
+
 /** Normalizes recordings with a venue's adapter; per instrument, the summary the CLI prints last. */
 export function normalize(
   venue: Venue,
@@ -150,7 +169,7 @@ export function normalize(
   const make = ADAPTERS[venue];
   if (!make) throw new Error(`no adapter for ${venue}; registered: ${Object.keys(ADAPTERS).join(', ')}`);
   const timeline = currentProtocol(venue, loadTimeline(files, out.error));
-  const adapter = make(symbols ?? subscribedSymbols(files[0]!));
+  const adapter = symbols ? make(symbols) : sessionAdapter(make, subscribedSymbols(files[0]!));
   const stats = new Map<string, Stats>();
   const stat = (symbol: string): Stats => {
     let s = stats.get(symbol);
