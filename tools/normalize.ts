@@ -36,7 +36,7 @@ interface Stats {
 }
 
 /** cryptofeed keeps REST snapshots beside the socket recording: `X.ws.N.0` → `X.http.0.0`, instruments in `X.0`. */
-const sibling = (file: string, suffix: string): string | undefined => {
+export const sibling = (file: string, suffix: string): string | undefined => {
   const m = /^(.+)\.ws\.\d+\.0$/.exec(basename(file));
   const p = m ? join(dirname(file), `${m[1]}${suffix}`) : undefined;
   return p && existsSync(p) ? p : undefined;

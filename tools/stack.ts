@@ -50,7 +50,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const header = edgetapeHeader(resolveRecording(o.replay.split(',')[0]!.trim()));
     const venue = (header?.exchange ?? 'binance') as Venue;
     const started = await startFakeExchange({ venue, recording: o.replay, port: 0, ...replay });
-    fakes = [{ venue, symbols: header?.symbols ?? REPLAYS.binance!.symbols, ...started }];
+    fakes = [{ venue, symbols: header?.symbols ?? REPLAYS.binance.symbols, ...started }];
   }
   if (fakes.length) {
     // Replay ingests exactly what the fakes serve: VENUES is replaced, so no venue reaches a live endpoint.

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolveRecording } from '../paths';
 import { readRecording } from './recording';
 import { FakeExchange } from './server';
-import { BinancePlugin } from './venues/binance';
+import { BinancePlugin, USDM_API } from './venues/binance';
 import { BitmexPlugin } from './venues/bitmex';
 import { BitstampPlugin } from './venues/bitstamp';
 import { CoinbasePlugin } from './venues/coinbase';
@@ -11,10 +11,13 @@ import { KrakenPlugin } from './venues/kraken';
 import { OkxPlugin } from './venues/okx';
 import type { VenuePlugin } from './venue';
 import type { RecordedFrame } from './recording';
-import type { Venue } from '../../shared/market/types';
+import { VENUES, type Venue } from '../../shared/market/types';
+import { sibling } from '../normalize';
+import { VENUE_RECORDINGS } from '../venue-recordings';
 
-export const PLUGINS: Partial<Record<Venue, (rec: readonly RecordedFrame[]) => VenuePlugin<unknown>>> = {
+export const PLUGINS: Record<Venue, (rec: readonly RecordedFrame[]) => VenuePlugin<unknown>> = {
   binance: (rec) => new BinancePlugin(rec) as VenuePlugin<unknown>,
+  'binance-usdm': (rec) => new BinancePlugin(rec, USDM_API) as VenuePlugin<unknown>,
   coinbase: (rec) => new CoinbasePlugin(rec) as VenuePlugin<unknown>,
   bitstamp: (rec) => new BitstampPlugin(rec) as VenuePlugin<unknown>,
   bitmex: (rec) => new BitmexPlugin(rec) as VenuePlugin<unknown>,
@@ -24,14 +27,33 @@ export const PLUGINS: Partial<Record<Venue, (rec: readonly RecordedFrame[]) => V
 };
 
 /**
- * What `npm start -- --replay` replays per venue: comma-separated recordings under ../shared/data (played
- * one after another) and the canonical symbols they hold, which the edge is configured to ingest.
+ * The instruments `npm start -- --replay` ingests per venue: the busiest of its recording, each of which
+ * reaches live within seconds of subscribing and never falls silent for its venue's stale interval.
+ * BTC-USDT is on Binance and OKX, so its consolidated book and quote join two venues.
  */
-export const REPLAYS: Partial<Record<Venue, { recording: string; symbols: string[] }>> = {
-  binance: { recording: 'hftbacktest/spot/btcusdt_20240808.gz,hftbacktest/spot/btcusdt_20240809.gz', symbols: ['BTC-USDT'] },
+const REPLAY_SYMBOLS: Record<Venue, string[]> = {
+  binance: ['BTC-USDT'],
+  'binance-usdm': ['BTC-USDT-PERP'],
+  coinbase: ['SKL-USD', 'DASH-BTC', 'SKL-BTC'],
+  kraken: ['XMR-USD', 'SC-EUR', 'BTC-CHF'],
+  okx: ['BTC-USDT', 'BTC-USD-220527', 'UNI-USD-PERP'],
+  bybit: ['LTC-USDT-PERP', 'BCH-USDT-PERP', 'ETH-USDT-PERP'],
+  bitmex: ['BTC-USD-PERP', 'SOL-USDT-PERP', 'MATIC-USDT-PERP'],
+  bitstamp: ['BAT-BTC', 'USDT-EUR', 'ETH-USD'],
 };
 
-export const DEFAULT_RECORDING = REPLAYS.binance!.recording;
+/**
+ * What `npm start -- --replay` replays per venue: the first session of its real recordings (VENUE_RECORDINGS,
+ * with cryptofeed's REST snapshot captures beside them), comma-separated and played as one stream, and the
+ * canonical symbols the edge is configured to ingest from it.
+ */
+export const REPLAYS: Record<Venue, { recording: string; symbols: string[] }> = Object.fromEntries(VENUES.map((venue) => {
+  const files = VENUE_RECORDINGS[venue]![0]!;
+  const rest = files.flatMap((f) => sibling(resolveRecording(f), '.http.0.0') ? [f.replace(/\.ws\.\d+\.0$/, '.http.0.0')] : []);
+  return [venue, { recording: [...files, ...rest].join(','), symbols: REPLAY_SYMBOLS[venue] }];
+})) as Record<Venue, { recording: string; symbols: string[] }>;
+
+export const DEFAULT_RECORDING = REPLAYS.binance.recording;
 
 /** Loads comma-separated recordings (played one after another) and starts a fake venue on 127.0.0.1. */
 export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number }) {
@@ -49,11 +71,10 @@ export async function startFakeExchange(o: { venue: string; recording: string; s
 
 export type RunningFake = Awaited<ReturnType<typeof startFakeExchange>> & { venue: Venue; symbols: string[] };
 
-/** One fake per venue that has both a plug-in and a default recording, each on a free port. */
+/** One fake per venue, each replaying its recording (REPLAYS) on a free port. */
 export async function startFakes(o: { speed: number; loop: boolean }): Promise<RunningFake[]> {
-  const venues = (Object.keys(REPLAYS) as Venue[]).filter((v) => PLUGINS[v]);
-  const started = await Promise.allSettled(venues.map(async (venue) => {
-    const { recording, symbols } = REPLAYS[venue]!;
+  const started = await Promise.allSettled(VENUES.map(async (venue) => {
+    const { recording, symbols } = REPLAYS[venue];
     return { venue, symbols, ...(await startFakeExchange({ venue, recording, speed: o.speed, loop: o.loop, port: 0 })) };
   }));
   const fakes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

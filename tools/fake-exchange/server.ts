@@ -191,6 +191,9 @@ export class FakeExchange {
       this.loops++;
       this.position = 0;
       this.plugin.reset();
+      // Sequences, trade ids and clocks start over with the recording: to a client that is a venue restart,
+      // so it is told so (1012) and reconnects to a fresh session instead of reading time run backwards.
+      for (const ws of this.wss.clients) ws.close(1012, 'fake exchange: recording restarts');
       this.wall0 = performance.now();
       this.timer = setTimeout(() => this.pump(), 0);
     }
