@@ -6,6 +6,7 @@ import { edgetapeHeader } from './fake-exchange/recording';
 import type { Venue } from '../shared/market/types';
 import { REPLAYS, startFakeExchange, startFakes, type RunningFake } from './fake-exchange/main';
 import { ensureDevVars } from './dev-keys';
+import { envPrefix } from '../worker/config';
 
 export interface StackOptions {
   /**
@@ -56,6 +57,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // Replay ingests exactly what the fakes serve: VENUES is replaced, so no venue reaches a live endpoint.
     const venues = Object.fromEntries(fakes.map((f) => [f.venue, { ws: `ws://127.0.0.1:${f.port}`, rest: `http://127.0.0.1:${f.port}`, symbols: f.symbols }]));
     vars.push('FEED_MODE:replay', `VENUES:${JSON.stringify(venues)}`);
+    // The URL override variables too, so a live URL someone put in .dev.vars never wins over a fake.
+    for (const f of fakes) vars.push(`${envPrefix(f.venue)}_WS_URL:ws://127.0.0.1:${f.port}`, `${envPrefix(f.venue)}_REST_URL:http://127.0.0.1:${f.port}`);
   }
   for (const [k, v] of Object.entries(o.vars ?? {})) vars.push(`${k}:${v}`);
   // Signing keys come from .dev.vars, generated on first run; never from code.

@@ -22,7 +22,7 @@ const DEFAULT_PER_CONNECTION = 50;
 type Raw = Record<string, unknown>;
 const vars = (env: Env) => env as unknown as Record<string, string | undefined>;
 /** `binance-usdm` → `BINANCE_USDM`, the prefix of its optional URL override variables. */
-const envPrefix = (venue: string): string => venue.toUpperCase().replace(/-/g, '_');
+export const envPrefix = (venue: string): string => venue.toUpperCase().replace(/-/g, '_');
 const positive = (v: unknown): number | undefined => (typeof v === 'number' && v > 0 ? v : undefined);
 
 /**

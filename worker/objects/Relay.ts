@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { SeqMsg } from '../../shared/market/instrument';
 import { encodeServerMsg } from '../../shared/protocol/codec';
 import type { ClientMsg, CodecName, ServerMsg } from '../../shared/protocol/messages';
+import { configuredSymbols } from '../config';
 import { CLOSE, HEARTBEAT_MS, MAX_STREAMS, parseStream, PROTOCOL_VERSION } from '../../shared/protocol/messages';
 import { parseClientMsg } from '../../shared/protocol/validate';
 import { Outbox } from './outbox';
@@ -127,7 +128,8 @@ export class Relay extends DurableObject<Env> {
     }
     c.att.subs = [...c.subs];
     ws.serializeAttachment(c.att);
-    const configured = this.env.SYMBOLS.split(',').map((s) => s.trim());
+    // Every instrument a venue ingests is served, as well as SYMBOLS (the same list /api/v1/instruments gives).
+    const configured = configuredSymbols(this.env);
     await Promise.all([...bySymbol].map(async ([symbol, streams]) => {
       if (!configured.includes(symbol)) {
         for (const s of streams) {
