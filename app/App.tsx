@@ -11,6 +11,7 @@ import { ForecastPanel } from './components/ForecastPanel';
 import { QuotePanel } from './components/QuotePanel';
 import { VenueHealth } from './components/VenueHealth';
 import { AccountNav, AccountPages } from './pages/AccountArea';
+import { createExchanges } from './stores/exchanges';
 import { createForecast } from './stores/forecast';
 import { createMarket } from './stores/market';
 import { createRoute } from './stores/route';
@@ -31,6 +32,7 @@ export function App() {
     drawBand(forecast.bands()[0] ?? []);
   };
   createEffect(() => drawBand?.(forecast.bands()[0] ?? []));
+  const exchanges = createExchanges();
   const session = createSession();
   const nav = createRoute();
   const [now, setNow] = createSignal(Date.now());
@@ -57,6 +59,12 @@ export function App() {
       <AccountPages session={session} nav={nav} symbol="BTC-USDT" />
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
       <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
+      <Show when={exchanges.venues().length}>
+        <details class="all-venues" data-testid="all-venues" open>
+          <summary>All venues</summary>
+          <VenueHealth feeds={exchanges.venues()} now={now()} scope="all" />
+        </details>
+      </Show>
       <Show when={market.view()?.depth}>
         {(d) => (
           <div class="depth">

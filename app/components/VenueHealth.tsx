@@ -2,9 +2,11 @@ import { For } from 'solid-js';
 import type { FeedStatus } from '../../shared/market/types';
 
 interface Props {
-  /** The edge's status of each venue feeding this instrument. */
+  /** The edge's status of each venue feeding this instrument (or, for `scope` all, of every venue). */
   feeds: FeedStatus[];
   now: number;
+  /** `instrument` (default): the venues of the instrument on screen; `all`: every venue the edge ingests. */
+  scope?: 'instrument' | 'all';
 }
 
 const VENUE_NAMES: Record<string, string> = {
@@ -12,12 +14,12 @@ const VENUE_NAMES: Record<string, string> = {
 };
 
 /**
- * One badge per venue: its book's state and the age of its last message. A book that is not in sync
+ * One badge per venue (`scope` all: per venue the edge ingests, its worst instrument): its book's state and the age of its last message. A book that is not in sync
  * (syncing, resyncing) or not fresh (stale, down) is never shown as live; replayed data says REPLAY.
  */
 export function VenueHealth(props: Props) {
   return (
-    <ul class="venues" aria-label="Exchange feeds">
+    <ul class={`venues venues-${props.scope ?? 'instrument'}`} aria-label={props.scope === 'all' ? 'All exchanges' : 'Exchange feeds'}>
       <For each={props.feeds}>
         {(f) => {
           const at = () => f.instrument?.lastMessageAt || f.lastMessageAt;
@@ -28,7 +30,7 @@ export function VenueHealth(props: Props) {
             return i && (i.gaps || i.checksumFailed || i.resyncs) ? ` · ${i.gaps} gaps · ${i.checksumFailed} bad checksums · ${i.resyncs} resyncs` : '';
           };
           return (
-            <li class={`venue venue-${kind()}`} data-testid={`venue-${f.exchange}`} data-state={kind()} title={f.reason ?? ''}>
+            <li class={`venue venue-${kind()}`} data-testid={`${props.scope === 'all' ? 'exchange' : 'venue'}-${f.exchange}`} data-state={kind()} title={f.reason ?? ''}>
               <span class="venue-name">{VENUE_NAMES[f.exchange] ?? f.exchange}</span>
               <span class="venue-state">{kind().toUpperCase()}</span>
               <span class="venue-age">{age()}{counts()}</span>

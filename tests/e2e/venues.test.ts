@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { VENUES, type FeedState, type Venue } from '../../shared/market/types';
-import { SUBPROTOCOLS, type CrossBbo, type ServerMsg } from '../../shared/protocol/messages';
+import { SUBPROTOCOLS, type ConsolidatedLevel, type CrossBbo, type ServerMsg } from '../../shared/protocol/messages';
 import { REPLAYS } from '../../tools/fake-exchange/main';
-import { hasData } from '../../tools/paths';
+import { hasData, REPO_ROOT } from '../../tools/paths';
 import { startStack, type Stack } from '../../tools/stack';
+import { hasChromium, launch } from './browser';
 
 interface VenueRow {
   venue: Venue;
@@ -60,21 +61,22 @@ describe.skipIf(!hasData())(`npm start -- --replay: all eight venues at once aga
     }
   });
 
-  it('the consolidated quote of each venue\'s instruments includes that venue; BTC-USDT joins Binance and OKX', async () => {
-    const symbols = [...new Set(VENUES.map((v) => REPLAYS[v].symbols[0]!))];
+  it('the consolidated quote and book of each venue\'s instruments include that venue, at the venue\'s own prices', async () => {
+    const symbols = VENUES.flatMap((v) => REPLAYS[v].symbols.map((s) => [v, s] as const));
     const ws = new WebSocket(`${stack.url.replace(/^http/, 'ws')}/ws`, SUBPROTOCOLS.json);
-    const latest = new Map<string, CrossBbo>();
-    const want = (): boolean =>
-      VENUES.every((v) => latest.get(`bbo:${REPLAYS[v].symbols[0]}:consolidated`)?.venues[v] !== undefined) &&
-      ['binance', 'okx'].every((v) => latest.get('bbo:BTC-USDT:consolidated')?.venues[v as Venue] !== undefined);
+    const bbo = new Map<string, CrossBbo>();
+    const book = new Map<string, ConsolidatedLevel[]>();
+    const want = (): boolean => symbols.every(([v, s]) => bbo.get(s)?.venues[v] !== undefined && book.get(s)?.some((l) => (l[2][v] ?? 0) > 0));
     await new Promise<void>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`consolidated quotes lack venues: ${JSON.stringify([...latest].map(([s, b]) => [s, Object.keys(b.venues)]))}`)), 60_000);
-      ws.on('open', () => ws.send(JSON.stringify({ t: 'subscribe', streams: symbols.map((s) => `bbo:${s}:consolidated`) })));
+      const timer = setTimeout(() => fail(new Error(`consolidated figures lack venues: ${JSON.stringify([...bbo].map(([s, b]) => [s, Object.keys(b.venues)]))}`)), 60_000);
+      ws.on('open', () => ws.send(JSON.stringify({ t: 'subscribe', streams: symbols.flatMap(([, s]) => [`bbo:${s}:consolidated`, `book:${s}:consolidated`]) })));
       ws.on('message', (data) => {
         const m = JSON.parse(data.toString()) as ServerMsg;
         if (m.t === 'error') return fail(new Error(`${m.code}: ${m.message}`));
-        if (m.t === 'snapshot' && m.data.kind === 'bbo') latest.set(m.stream, m.data.bbo);
-        else if (m.t === 'bbo') latest.set(m.stream, m.bbo);
+        const symbol = 'stream' in m ? m.stream.split(':')[1]! : '';
+        if (m.t === 'snapshot' && m.data.kind === 'bbo') bbo.set(symbol, m.data.bbo);
+        else if (m.t === 'bbo') bbo.set(symbol, m.bbo);
+        else if (m.t === 'snapshot' && m.data.kind === 'book') book.set(symbol, m.data.book.bids as ConsolidatedLevel[]);
         if (want()) {
           clearTimeout(timer);
           ok();
@@ -83,11 +85,13 @@ describe.skipIf(!hasData())(`npm start -- --replay: all eight venues at once aga
       ws.on('error', fail);
     });
     ws.close();
-    const btc = latest.get('bbo:BTC-USDT:consolidated')!;
-    expect(Object.keys(btc.venues).sort()).toEqual(['binance', 'okx']);
-    // The consolidated best bid and ask are the best of the venues' own.
-    expect(btc.bid).toBe(Math.max(btc.venues.binance!.bid, btc.venues.okx!.bid));
-    expect(btc.ask).toBe(Math.min(btc.venues.binance!.ask, btc.venues.okx!.ask));
+    for (const [v, s] of symbols) {
+      const q = bbo.get(s)!;
+      // One venue per instrument: the consolidated best bid and ask are that venue's, and not crossed.
+      expect(Object.keys(q.venues), s).toEqual([v]);
+      expect([q.bid, q.bidVenue, q.ask, q.askVenue], s).toEqual([q.venues[v]!.bid, v, q.venues[v]!.ask, v]);
+      expect(q.bid, s).toBeLessThan(q.ask);
+    }
   });
 
   it('a gap injected on Binance through /__fake/fault: Binance goes resyncing → live, the other venues stay live with no gap', async () => {
@@ -113,5 +117,26 @@ describe.skipIf(!hasData())(`npm start -- --replay: all eight venues at once aga
     const others = await pollExchanges(stack, allLive, 30_000);
     expect(states(others)).toEqual(Object.fromEntries(VENUES.map((v) => [v, 'live'])));
     for (const v of others) if (v.venue !== 'binance') expect(v.gaps, v.venue).toBe(gapsBefore[v.venue]);
+  });
+
+  it.skipIf(!hasChromium)('the app shows every venue\'s health: eight badges, each REPLAY once its books are in sync', async () => {
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(stack.url);
+      const board = page.getByTestId('all-venues');
+      await expect.poll(() => board.locator('li').count(), { timeout: 30_000 }).toBe(VENUES.length);
+      for (const v of VENUES) {
+        await expect.poll(() => page.getByTestId(`exchange-${v}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
+      }
+      expect(await page.getByTestId('exchange-binance-usdm').textContent()).toMatch(/^Binance USD-MREPLAY\d+ s/);
+      mkdirSync(join(REPO_ROOT, 'tests/e2e/artifacts'), { recursive: true });
+      await page.screenshot({ path: join(REPO_ROOT, 'tests/e2e/artifacts/all-venues.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

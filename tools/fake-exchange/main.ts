@@ -28,15 +28,16 @@ export const PLUGINS: Record<Venue, (rec: readonly RecordedFrame[]) => VenuePlug
 
 /**
  * The instruments `npm start -- --replay` ingests per venue: the busiest of its recording, each of which
- * reaches live within seconds of subscribing and never falls silent for its venue's stale interval.
- * BTC-USDT is on Binance and OKX, so its consolidated book and quote join two venues.
+ * reaches live within seconds of subscribing and never falls silent for its venue's stale interval. No two
+ * venues share one: the recordings are years apart (OKX's BTC-USDT of 2022 at half Binance's 2024 price would
+ * make a consolidated BTC-USDT book that is crossed by thousands).
  */
 const REPLAY_SYMBOLS: Record<Venue, string[]> = {
   binance: ['BTC-USDT'],
   'binance-usdm': ['BTC-USDT-PERP'],
   coinbase: ['SKL-USD', 'DASH-BTC', 'SKL-BTC'],
   kraken: ['XMR-USD', 'SC-EUR', 'BTC-CHF'],
-  okx: ['BTC-USDT', 'BTC-USD-220527', 'UNI-USD-PERP'],
+  okx: ['BTC-USD-220527', 'UNI-USD-PERP'],
   bybit: ['LTC-USDT-PERP', 'BCH-USDT-PERP', 'ETH-USDT-PERP'],
   bitmex: ['BTC-USD-PERP', 'SOL-USDT-PERP', 'MATIC-USDT-PERP'],
   bitstamp: ['BAT-BTC', 'USDT-EUR', 'ETH-USD'],
