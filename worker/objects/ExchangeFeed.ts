@@ -223,7 +223,11 @@ export class ExchangeFeed extends DurableObject<Env> {
     }
     const url = adapter.url(cfg.ws);
     try {
-      const res = await fetch(url.replace(/^ws/, 'http'), { headers: { Upgrade: 'websocket' }, signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
+      // The timeout bounds the handshake only: a signal that fires later would tear down the upgraded socket
+      // (workerd ties the socket to its request), which dropped every connection 10 s after it opened.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(new Error(`no upgrade within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+      const res = await fetch(url.replace(/^ws/, 'http'), { headers: { Upgrade: 'websocket' }, signal: abort.signal }).finally(() => clearTimeout(timer));
       const ws = res.webSocket;
       if (!ws) throw new Error(`upstream answered ${res.status} without a WebSocket`);
       ws.accept();
