@@ -205,11 +205,14 @@ export class BitmexAdapter implements Adapter {
   }
 
   private rows(data: Raw[], recvTs: number, sink: Sink, each: (c: Contract, r: Raw, ts: number) => void): void {
+    let reported = false;
     for (let i = 0; i < data.length; i++) {
       const r = data[i]!;
       const c = r !== null && typeof r === 'object' ? this.contract(r.symbol) : undefined;
       if (!c) {
-        unusable(this, sink, `row for unknown symbol ${String(r?.symbol)}`);
+        // The other rows still count; the books are resynced once for the frame.
+        if (!reported) unusable(this, sink, `row for unknown symbol ${String(r?.symbol)}`);
+        reported = true;
         continue;
       }
       c.health.lastMessageAt = recvTs;
