@@ -109,6 +109,8 @@ class DataEngine {
         this.view.reason = reason;
       },
       update: (m) => {
+        // The tick's decimals, from the many prices of a book snapshot (the instruments API has no tick sizes yet).
+        if (m.t === 'snapshot' && m.data.kind === 'book') for (const l of [...m.data.book.bids, ...m.data.book.asks]) this.seePrice(l[0]);
         this.market.apply(m);
         this.view.lastDataAt = Date.now();
       },
@@ -122,7 +124,7 @@ class DataEngine {
     this.market.onTrade = (t, live) => {
       if (t.venue !== exchange) return;
       this.view.last = { price: t.price, amount: t.amount, side: t.side, id: t.id, ts: t.ts };
-      this.view.priceDecimals = Math.max(this.view.priceDecimals ?? 0, decimalsOf(t.price));
+      this.seePrice(t.price);
       if (!live) return;
       const now = Date.now();
       this.builder.add(t.ts, t.price, t.amount);
@@ -132,6 +134,10 @@ class DataEngine {
       this.touch(t.venue, now);
     };
     this.client.connect();
+  }
+
+  private seePrice(p: number): void {
+    this.view.priceDecimals = Math.max(this.view.priceDecimals ?? 0, decimalsOf(p));
   }
 
   /** A venue's (or one of its instruments') health changed: replace it in place, so the badges keep their order. */
@@ -165,7 +171,7 @@ class DataEngine {
     this.view.tradesPerSecond = this.tradeTimes.length / (TPS_WINDOW_MS / 1000);
     this.view.link = this.linkState(now);
     Object.assign(this.view.traffic, this.meter.perMinute(now), { totalBytes: this.meter.total });
-    const depth = this.market.view();
+    const depth = { ...this.market.view(), priceDecimals: this.view.priceDecimals };
     const home = depth.cross?.venues[this.opts.exchange as Venue];
     if (home) {
       Object.assign(this.view, { bid: home.bid, bidSize: home.bidSize, ask: home.ask, askSize: home.askSize });
