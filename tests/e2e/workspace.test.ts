@@ -108,6 +108,37 @@ describe.skipIf(why !== '')(`settings, accessibility and the user guide's screen
     await page.context().close();
   });
 
+  it('signed in, the settings are saved to the account and another device (a touch tablet) opens with them', async () => {
+    const { page, errors } = await open(VIEWPORTS.desktop, {});
+    await page.goto(`${env.stack.url}/#/signup`);
+    await page.getByLabel('Name').fill('Tess Trader');
+    await page.getByLabel('Email').fill('tess@example.test');
+    await page.getByLabel('Password').fill('a quiet tape on a thin link');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect.poll(() => page.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Tess Trader');
+    const panel = await settingsPanel(page);
+    await expect.poll(() => panel.textContent()).toContain('Saved to your account');
+    await panel.getByTestId('setting-theme-light').check();
+    await panel.getByTestId('setting-upDown-blue-orange').check();
+    await panel.getByTestId('setting-bandwidth-minimal').check();
+    const stored = () => page.evaluate(async () => ((await (await fetch('/api/v1/users/me/preferences')).json()) as { prefs: Record<string, unknown> }).prefs);
+    await expect.poll(async () => { const p = await stored(); return [p.theme, p.upDown, p.bandwidth]; }, { timeout: 10_000 }).toEqual(['light', 'blue-orange', 'minimal']);
+
+    // A tablet that has never seen these settings: once signed in, it takes them from the account.
+    const tablet = await open(VIEWPORTS.tablet, {});
+    expect(await tablet.page.evaluate(() => document.documentElement.dataset.theme)).toMatch(/^(dark|light)$/);
+    await tablet.page.goto(`${env.stack.url}/#/signin`);
+    await tablet.page.getByLabel('Email').fill('tess@example.test');
+    await tablet.page.getByLabel('Password').fill('a quiet tape on a thin link');
+    await tablet.page.getByRole('button', { name: 'Sign in' }).tap();
+    await expect.poll(() => tablet.page.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Tess Trader');
+    await expect.poll(() => tablet.page.evaluate(() => [document.documentElement.dataset.theme, document.documentElement.dataset.updown])).toEqual(['light', 'blue-orange']);
+    await tablet.page.getByTestId('settings-button').tap();
+    expect(await tablet.page.getByTestId('setting-bandwidth-minimal').isChecked()).toBe(true);
+    expect([...errors, ...tablet.errors]).toEqual([]);
+    await Promise.all([page.context().close(), tablet.page.context().close()]);
+  });
+
   it('takes the user guide screenshots: desktop 1440×900 and tablet 1024×768, dark and light', async () => {
     mkdirSync(SHOTS, { recursive: true });
     for (const [device, opts] of Object.entries(VIEWPORTS)) {
