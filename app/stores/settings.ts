@@ -32,10 +32,12 @@ export function localSettings(): Settings {
  */
 export function createSettings(session: Session, apply: { bandwidth(b: Bandwidth): void }) {
   const [local, setLocal] = createSignal(localSettings());
+  // Choices on their way to the account: shown at once (the radios are controlled), dropped when the write settles.
+  const [pending, setPending] = createSignal<Partial<Settings>>({});
   const current = (): Settings => {
     const p = session.prefs()?.prefs;
-    if (!p) return local();
-    return { theme: p.theme, upDown: p.upDown ?? local().upDown, bandwidth: p.bandwidth ?? local().bandwidth };
+    const saved = p ? { theme: p.theme, upDown: p.upDown ?? local().upDown, bandwidth: p.bandwidth ?? local().bandwidth } : local();
+    return { ...saved, ...pending() };
   };
   const media = matchMedia('(prefers-color-scheme: light)');
   const [systemLight, setSystemLight] = createSignal(media.matches);
@@ -52,9 +54,20 @@ export function createSettings(session: Session, apply: { bandwidth(b: Bandwidth
   });
   createEffect(() => apply.bandwidth(current().bandwidth));
 
-  const set = <K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> => {
+  const set = async <K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> => {
     setLocal({ ...local(), [key]: value });
-    return session.prefs() ? session.update(() => ({ [key]: value })) : Promise.resolve();
+    if (!session.prefs()) return;
+    setPending({ ...pending(), [key]: value });
+    try {
+      await session.update(() => ({ [key]: value }));
+    } finally {
+      // a later choice of the same setting keeps its own pending value
+      if (pending()[key] === value) {
+        const rest: Partial<Settings> = { ...pending() };
+        delete rest[key];
+        setPending(rest);
+      }
+    }
   };
   return { current, set };
 }
