@@ -117,7 +117,7 @@ export class Relay extends DurableObject<Env> {
     if (msg.t === 'unsubscribe') {
       for (const s of msg.streams) {
         c.subs.delete(s);
-        c.thin?.forget(s);
+        c.thin?.drop(s);
       }
       c.att.subs = [...c.subs];
       await this.release(msg.streams);

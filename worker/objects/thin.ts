@@ -114,6 +114,12 @@ export class Thin {
     this.books.delete(stream);
     this.box.take(stream);
   }
+
+  /** The socket left the stream: nothing of it is kept. */
+  drop(stream: string): void {
+    this.forget(stream);
+    this.due.delete(stream);
+  }
 }
 
 const byPrice = (levels: L[]): Map<number, L> => new Map(levels.map((l) => [l[0], l]));
