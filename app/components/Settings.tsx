@@ -25,8 +25,12 @@ export function Settings(props: { session: Session; market: { api: Pick<DataApi,
   const settings = createSettings(props.session, { bandwidth: (b) => void props.market.api.setBandwidth(b) });
   const [open, setOpen] = createSignal(false);
   let root!: HTMLDivElement;
+  let button!: HTMLButtonElement;
   const close = (e: Event) => {
-    if (open() && (e instanceof KeyboardEvent ? e.key === 'Escape' : !root.contains(e.target as Node))) setOpen(false);
+    if (!open()) return;
+    if (e instanceof KeyboardEvent ? e.key === 'Escape' : !root.contains(e.target as Node)) setOpen(false);
+    // Escape hands focus back to the button that opened the panel
+    if (e instanceof KeyboardEvent && e.key === 'Escape') button.focus();
   };
   document.addEventListener('keydown', close);
   document.addEventListener('pointerdown', close);
@@ -50,7 +54,7 @@ export function Settings(props: { session: Session; market: { api: Pick<DataApi,
   const traffic = () => props.market.view()?.traffic;
   return (
     <div class="settings" ref={root}>
-      <button type="button" aria-expanded={open()} aria-controls="settings-panel" data-testid="settings-button" onClick={() => setOpen(!open())}>
+      <button ref={button} type="button" aria-expanded={open()} aria-controls="settings-panel" data-testid="settings-button" onClick={() => setOpen(!open())}>
         Settings
       </button>
       <Show when={open()}>
