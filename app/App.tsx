@@ -9,6 +9,7 @@ import { TradeTape } from './components/TradeTape';
 import { attachForecastBand } from './components/forecast-overlay';
 import { ForecastPanel } from './components/ForecastPanel';
 import { QuotePanel } from './components/QuotePanel';
+import { Settings } from './components/Settings';
 import { VenueHealth } from './components/VenueHealth';
 import { AccountNav, AccountPages } from './pages/AccountArea';
 import { createExchanges } from './stores/exchanges';
@@ -55,6 +56,7 @@ export function App() {
           {(v) => <ConnectionBadge link={v().link} mode={v().mode} lastDataAt={v().lastDataAt} offlineSince={v().offlineSince} now={now()} />}
         </Show>
         <AccountNav session={session} />
+        <Settings session={session} market={market} />
       </header>
       <AccountPages session={session} nav={nav} symbol="BTC-USDT" />
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
@@ -70,8 +72,8 @@ export function App() {
           <div class="depth">
             <DepthLadder depth={d()} />
             <div class="side">
-              <Show when={d().cross}>{(c) => <CrossVenue cross={c()} />}</Show>
-              <TradeTape trades={d().tape} />
+              <Show when={d().cross}>{(c) => <CrossVenue cross={c()} decimals={d().priceDecimals} />}</Show>
+              <TradeTape trades={d().tape} decimals={d().priceDecimals} />
             </div>
           </div>
         )}

@@ -1,12 +1,35 @@
 const cache = new Map<number, Intl.NumberFormat>();
+/** Most decimals a price tick has on any venue we list (satoshi-priced pairs). */
+const MAX_DECIMALS = 8;
+/** Before the instrument's tick is known: cents. */
+export const DEFAULT_PRICE_DECIMALS = 2;
 
-/** Fixed decimals in tabular figures so digits don't jump as prices move. */
-export function fmt(v: number | null | undefined, decimals = 2): string {
+/** Fixed decimals, shown in tabular figures (CSS) so digits don't jump as prices move. */
+export function fmt(v: number | null | undefined, decimals = DEFAULT_PRICE_DECIMALS): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   let f = cache.get(decimals);
   if (!f) cache.set(decimals, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })));
   return f.format(v);
 }
 
+/** Decimals of a tick size or of a price as sent (0.01 → 2, 61800.3 → 1, 1e-8 → 8), at most 8. */
+export function decimalsOf(x: number): number {
+  for (let d = 0; d < MAX_DECIMALS; d++) if (Math.abs(Math.round(x * 10 ** d) - x * 10 ** d) < 1e-9 * Math.max(1, Math.abs(x) * 10 ** d)) return d;
+  return MAX_DECIMALS;
+}
+
+/** A price at the instrument's tick precision (cents until it is known). */
+export const price = (v: number | null | undefined, decimals: number | null | undefined): string => fmt(v, decimals ?? DEFAULT_PRICE_DECIMALS);
+
+/** A price as a screen reader should say it: digits without grouping commas, "unknown" for none. */
+export const spoken = (v: number | null | undefined, decimals: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? 'unknown' : v.toFixed(decimals ?? DEFAULT_PRICE_DECIMALS);
+
 /** Local wall-clock time of a Unix-ms timestamp, with seconds. */
 export const clock = (ts: number): string => new Date(ts).toLocaleTimeString([], { hour12: false });
+
+/** The same instant in UTC, for a title on hover: times are shown local, the edge and candles keep UTC. */
+export const utc = (ts: number): string => `${new Date(ts).toISOString().replace('T', ' ').slice(0, 23)} UTC`;
+
+/** Bytes in kB or MB, for the traffic meter. */
+export const bytes = (n: number): string => (n >= 1e6 ? `${fmt(n / 1e6, 2)} MB` : `${fmt(n / 1e3, 1)} kB`);

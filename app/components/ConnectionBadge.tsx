@@ -1,6 +1,6 @@
 import type { FeedMode } from '../../shared/market/types';
 import type { LinkState } from '../workers/view';
-import { clock } from '../format';
+import { clock, utc } from '../format';
 
 interface Props {
   link: LinkState;
@@ -26,7 +26,7 @@ export function ConnectionBadge(props: Props) {
   };
   const kind = () => (props.link === 'live' && props.mode === 'replay' ? 'replay' : props.link);
   return (
-    <span class={`badge badge-${kind()}`} data-testid="link-badge" data-state={kind()} role="status" aria-live="polite">
+    <span class={`badge badge-${kind()}`} data-testid="link-badge" data-state={kind()} role="status" aria-live="polite" title={props.link === 'offline' && props.offlineSince ? `offline since ${utc(props.offlineSince)}` : undefined}>
       {label()}
     </span>
   );

@@ -1,11 +1,12 @@
 import { For, Show } from 'solid-js';
-import { fmt } from '../format';
+import { price } from '../format';
 import type { CrossBbo } from '../../shared/protocol/messages';
 import type { Venue } from '../../shared/market/types';
 import { VENUE_COLOUR } from './venues';
 
 /** Best bid and ask per venue, the best across them, the cross-venue spread and a crossed-market flag. */
-export function CrossVenue(props: { cross: CrossBbo }) {
+export function CrossVenue(props: { cross: CrossBbo; decimals?: number | null }) {
+  const fmt = (v: number) => price(v, props.decimals);
   const rows = () => Object.entries(props.cross.venues) as [Venue, NonNullable<CrossBbo['venues'][Venue]>][];
   return (
     <section class="panel cross" aria-label="best bid and offer by venue" data-testid="cross">
@@ -16,7 +17,7 @@ export function CrossVenue(props: { cross: CrossBbo }) {
           <For each={rows()}>
             {([v, q]) => (
               <tr>
-                <td><i class="dot" style={{ background: VENUE_COLOUR[v] }} />{v}</td>
+                <td><i class="dot" aria-hidden="true" style={{ background: VENUE_COLOUR[v] }} />{v}</td>
                 <td class="num up" classList={{ best: props.cross.bidVenue === v }}>{fmt(q.bid)}</td>
                 <td class="num down" classList={{ best: props.cross.askVenue === v }}>{fmt(q.ask)}</td>
                 <td class="num">{fmt(q.ask - q.bid)}</td>

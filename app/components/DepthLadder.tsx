@@ -1,5 +1,5 @@
 import { For } from 'solid-js';
-import { fmt } from '../format';
+import { fmt as num, price } from '../format';
 import type { DepthView, LadderRow } from '../workers/market-state';
 import { VENUE_COLOUR } from './venues';
 import type { Venue } from '../../shared/market/types';
@@ -9,6 +9,7 @@ import type { Venue } from '../../shared/market/types';
  * venue's colour and scaled to the deepest cumulative size shown.
  */
 export function DepthLadder(props: { depth: DepthView }) {
+  const fmt = (v: number, decimals?: number) => (decimals === undefined ? price(v, props.depth.priceDecimals) : num(v, decimals));
   const max = () => Math.max(props.depth.bids.at(-1)?.cum ?? 0, props.depth.asks.at(-1)?.cum ?? 0) || 1;
   const row = (r: LadderRow, side: 'bid' | 'ask') => (
     <tr class={side} data-price={r.price}>

@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import { createSignal, onCleanup } from 'solid-js';
 import { INTERVAL_MS } from '../workers/intervals';
+import { localSettings } from './settings';
 import type { CandleView, DataApi, Interval, MarketView } from '../workers/view';
 
 /**
@@ -15,7 +16,7 @@ export function createMarket(symbol: string, exchange = 'binance') {
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   const asked = new URLSearchParams(location.search).get('interval');
   const [interval, setIntervalSignal] = createSignal<Interval>(asked && asked in INTERVAL_MS ? (asked as Interval) : '1s');
-  void api.start({ wsUrl, symbol, exchange, httpBase: location.origin, historyDays: 7 }, Comlink.proxy(setView), Comlink.proxy(setCandles));
+  void api.start({ wsUrl, symbol, exchange, httpBase: location.origin, historyDays: 7, bandwidth: localSettings().bandwidth }, Comlink.proxy(setView), Comlink.proxy(setCandles));
   if (interval() !== '1s') void api.setInterval(interval());
   onCleanup(() => worker.terminate());
   const chooseInterval = (i: Interval) => {

@@ -7,7 +7,10 @@ import { INTERVAL_MS } from './gap-fill';
 import { Instrument } from './instrument';
 import { MarketState } from './market-state';
 import { StreamClient } from './stream-client';
+import { TrafficMeter } from './traffic';
 import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, StartOptions } from './view';
+import { BANDWIDTH, type Bandwidth } from '../../shared/protocol/messages';
+import { decimalsOf } from '../format';
 
 /** Connected but nothing for this long: the numbers on screen are stale. */
 const STALE_MS = 3_000;
@@ -24,6 +27,7 @@ class DataEngine {
   private readonly db = new DbHandle(undefined, { onClosed: () => (this.view.reason = 'history cache reopened after another tab upgraded it') });
   private dbOk = false;
   private readonly tradeTimes: number[] = [];
+  private readonly meter = new TrafficMeter();
   readonly inst: Instrument;
   private readonly builder = new CandleBuilder(1000, (bar) => {
     this.inst.addSecond(bar);
@@ -46,9 +50,15 @@ class DataEngine {
     this.view = {
       symbol: opts.symbol, exchange: opts.exchange, link: 'connecting', mode: null, feed: null, feeds: [], last: null,
       bid: null, bidSize: null, ask: null, askSize: null, tradesPerSecond: 0, lastDataAt: 0,
-      offlineSince: self.navigator.onLine === false ? Date.now() : null, reason: null, depth: null,
+      offlineSince: self.navigator.onLine === false ? Date.now() : null, reason: null, depth: null, priceDecimals: null,
+      traffic: { bandwidth: opts.bandwidth ?? 'full', bytesPerMinute: 0, windowMs: 0, totalBytes: 0, honoured: null },
     };
     this.inst = new Instrument({ exchange: opts.exchange, symbol: opts.symbol });
+  }
+
+  setBandwidth(b: Bandwidth): void {
+    this.view.traffic.bandwidth = b;
+    this.client?.setRate(BANDWIDTH[b]);
   }
 
   setInterval(interval: Interval): void {
@@ -99,19 +109,22 @@ class DataEngine {
         this.view.reason = reason;
       },
       update: (m) => {
+        // The tick's decimals, from the many prices of a book snapshot (the instruments API has no tick sizes yet).
+        if (m.t === 'snapshot' && m.data.kind === 'book') for (const l of [...m.data.book.bids, ...m.data.book.asks]) this.seePrice(l[0]);
         this.market.apply(m);
         this.view.lastDataAt = Date.now();
       },
       other: (m) => {
-        if (m.t === 'hello') this.view.mode = m.mode;
+        if (m.t === 'hello') [this.view.mode, this.view.traffic.honoured] = [m.mode, m.features?.includes('rate') ?? false];
         else if (m.t === 'status') this.status(m.feed);
         else if (m.t === 'error') this.view.reason = `${m.code}: ${m.message}`;
       },
-    });
+    }, (n) => this.meter.add(n), BANDWIDTH[this.view.traffic.bandwidth]);
     // The chart's candles stay on this instrument's home venue; the tape and ladder show all venues.
     this.market.onTrade = (t, live) => {
       if (t.venue !== exchange) return;
       this.view.last = { price: t.price, amount: t.amount, side: t.side, id: t.id, ts: t.ts };
+      this.seePrice(t.price);
       if (!live) return;
       const now = Date.now();
       this.builder.add(t.ts, t.price, t.amount);
@@ -121,6 +134,10 @@ class DataEngine {
       this.touch(t.venue, now);
     };
     this.client.connect();
+  }
+
+  private seePrice(p: number): void {
+    this.view.priceDecimals = Math.max(this.view.priceDecimals ?? 0, decimalsOf(p));
   }
 
   /** A venue's (or one of its instruments') health changed: replace it in place, so the badges keep their order. */
@@ -153,7 +170,8 @@ class DataEngine {
     while (this.tradeTimes.length && this.tradeTimes[0]! < now - TPS_WINDOW_MS) this.tradeTimes.shift();
     this.view.tradesPerSecond = this.tradeTimes.length / (TPS_WINDOW_MS / 1000);
     this.view.link = this.linkState(now);
-    const depth = this.market.view();
+    Object.assign(this.view.traffic, this.meter.perMinute(now), { totalBytes: this.meter.total });
+    const depth = { ...this.market.view(), priceDecimals: this.view.priceDecimals };
     const home = depth.cross?.venues[this.opts.exchange as Venue];
     if (home) {
       Object.assign(this.view, { bid: home.bid, bidSize: home.bidSize, ask: home.ask, askSize: home.askSize });
@@ -240,6 +258,7 @@ const api: DataApi = {
     await engine.run();
   },
   setInterval: (interval) => engine?.setInterval(interval),
+  setBandwidth: (b) => engine?.setBandwidth(b),
   book: (count) => engine!.book(count),
   closedMinutes: (after, max) => engine!.closedMinutes(after, max),
   stats: () => engine!.stats(),

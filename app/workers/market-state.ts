@@ -24,6 +24,8 @@ export interface DepthView {
   /** Updates the edge folded into others for this client (it fell behind), and gaps it reported. */
   conflated: number;
   gaps: number;
+  /** Decimals of the instrument's price tick (set by the data worker; null until known). */
+  priceDecimals: number | null;
 }
 
 /**
@@ -78,6 +80,7 @@ export class MarketState {
       venues: [...this.venues].sort(),
       conflated: this.conflated,
       gaps: this.gaps,
+      priceDecimals: null,
     };
   }
 

@@ -1,5 +1,5 @@
 import { ClientDecoder } from '../../shared/protocol/codec';
-import type { ServerMsg, StreamMsg } from '../../shared/protocol/messages';
+import type { ServerMsg, StreamMsg, StreamRate } from '../../shared/protocol/messages';
 import { SUBPROTOCOLS } from '../../shared/protocol/messages';
 
 /** Acks go out when this much arrived since the last, or every PING_MS: at most one client frame a second reaches the relay. */
@@ -37,6 +37,10 @@ export class StreamClient {
     private readonly url: string,
     private readonly streams: string[],
     private readonly on: StreamEvents,
+    /** Bytes of every server frame as it arrives: the traffic meter. */
+    private readonly onBytes: (n: number) => void = () => {},
+    /** What this client asks of the edge (the bandwidth setting); `{}` = everything. */
+    private rate: StreamRate = {},
   ) {
     for (const s of streams) this.decoder.add(s);
     setInterval(() => this.heartbeat(), ACK_MS);
@@ -52,7 +56,9 @@ export class StreamClient {
       this.backoff = 500;
       this.lastFrameAt = Date.now();
       const resume = Object.fromEntries(this.seqs);
-      ws.send(JSON.stringify({ t: 'subscribe', streams: this.streams, ...(this.seqs.size ? { resume } : {}) }));
+      // No rate field at full: exactly what clients sent before rates existed.
+      const rate = Object.keys(this.rate).length ? { rate: this.rate } : {};
+      ws.send(JSON.stringify({ t: 'subscribe', streams: this.streams, ...(this.seqs.size ? { resume } : {}), ...rate }));
       this.on.open();
     };
     ws.onmessage = (e) => this.onFrame(e.data as string | ArrayBuffer);
@@ -66,12 +72,25 @@ export class StreamClient {
     };
   }
 
+  /**
+   * A new rate on a new socket: nothing is resumed, since the books held were cut to the old rate's
+   * depth (a replay of deltas would leave levels the edge no longer updates).
+   */
+  setRate(rate: StreamRate): void {
+    if (JSON.stringify(rate) === JSON.stringify(this.rate)) return;
+    this.rate = rate;
+    this.seqs.clear();
+    if (this.ws) this.connect();
+  }
+
   get open(): boolean {
     return this.ws?.readyState === WebSocket.OPEN;
   }
 
   private onFrame(data: string | ArrayBuffer): void {
-    this.rx += typeof data === 'string' ? data.length : data.byteLength;
+    const n = typeof data === 'string' ? data.length : data.byteLength;
+    this.rx += n;
+    this.onBytes(n);
     this.lastFrameAt = Date.now();
     const r = this.decoder.decode(data);
     if (!r.ok) return this.on.other({ t: 'error', code: r.code, message: r.message });

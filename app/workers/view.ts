@@ -2,6 +2,19 @@ import type { Candle, CandleColumns } from '../../shared/market/candles';
 import type { Interval } from './intervals';
 import type { FeedMode, FeedStatus, Side } from '../../shared/market/types';
 import type { DepthView } from './market-state';
+import type { Bandwidth } from '../../shared/protocol/messages';
+
+/** What this socket costs: measured on the frames as they arrive, and what was asked of the edge. */
+export interface Traffic {
+  bandwidth: Bandwidth;
+  /** Bytes per minute over the last minute (scaled while the first minute runs). */
+  bytesPerMinute: number;
+  windowMs: number;
+  /** Every byte received since the page loaded. */
+  totalBytes: number;
+  /** The edge said it honours rates (hello `features`); null before the hello. */
+  honoured: boolean | null;
+}
 
 /** The browser's own view of its link: `stale` means connected but no fresh data. */
 export type LinkState = 'connecting' | 'live' | 'stale' | 'offline';
@@ -28,6 +41,9 @@ export interface MarketView {
   reason: string | null;
   /** Consolidated ladder, cross-venue quotes and tape. */
   depth: DepthView | null;
+  /** Decimals of the instrument's price tick, inferred from the prices seen (null before any). */
+  priceDecimals: number | null;
+  traffic: Traffic;
 }
 
 export type { Interval };
@@ -64,10 +80,13 @@ export interface StartOptions {
   httpBase: string;
   /** How far back to keep 1-minute history filled, in days. */
   historyDays: number;
+  bandwidth?: Bandwidth;
 }
 
 export interface DataApi {
   start(opts: StartOptions, onView: (v: MarketView) => void, onCandles: (c: CandleView) => void): Promise<void>;
+  /** Asks the edge for another rate: a new socket, every stream from a snapshot. */
+  setBandwidth(b: Bandwidth): void;
   /** Switches the chart's interval: the next push is a full view. */
   setInterval(interval: Interval): void;
   book(count: number): BookView;

@@ -38,6 +38,11 @@ export const Preferences = z.strictObject({
   defaultExchanges: z.array(z.enum(VENUES)).max(VENUES.length),
   timeZone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
   theme: z.enum(['dark', 'light', 'system']),
+  // Added after the first release: optional, so preferences stored before them stay valid (absent = default).
+  /** What the app asks the edge for on a thin link (shared/protocol BANDWIDTH). */
+  bandwidth: z.enum(['full', 'reduced', 'minimal']).optional(),
+  /** Up/down colours: green/red, or blue/orange for colour-blind traders. */
+  upDown: z.enum(['green-red', 'blue-orange']).optional(),
 });
 export type Preferences = z.infer<typeof Preferences>;
 /** A change sends only the sections it replaces, with the version it was based on (optimistic concurrency). */

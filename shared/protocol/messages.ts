@@ -78,7 +78,10 @@ export type SnapshotData =
 
 // Edge → client. `seq` is the stream's sequence number; `from` (when present) is the first seq a
 // conflated or batched frame covers, so `seq - from + 1` updates were folded into it.
-export interface HelloMsg { t: 'hello'; v: number; codec: CodecName; mode: FeedMode; serverTime: number; relay: string }
+/** `features`: optional parts of version 1 this edge honours (absent on edges that predate them). */
+export interface HelloMsg { t: 'hello'; v: number; codec: CodecName; mode: FeedMode; serverTime: number; relay: string; features?: Feature[] }
+/** `rate`: the edge honours `SubscribeMsg.rate`. */
+export type Feature = 'rate';
 export interface SnapshotMsg { t: 'snapshot'; stream: string; seq: number; data: SnapshotData }
 /** Book delta: levels whose size changed (0 = removed); consolidated levels carry the venue breakdown. */
 export interface BookMsg { t: 'book'; stream: string; seq: number; from?: number; ts: number; bids: (Level | ConsolidatedLevel)[]; asks: (Level | ConsolidatedLevel)[] }
@@ -102,8 +105,29 @@ export type ServerMsg = HelloMsg | StreamMsg | StatusMsg | PongMsg | BeatMsg | E
  * frames by length): the edge's measure of how far behind a client is, whatever the network buffers.
  */
 export interface PingMsg { t: 'ping'; ts: number; rx?: number }
-/** `resume[stream]` = the last seq the client holds: the edge replays what followed, or sends a snapshot. */
-export interface SubscribeMsg { t: 'subscribe'; streams: string[]; resume?: Record<string, number> }
+/**
+ * What a client on a thin link asks of the edge for its whole socket: `depth` = book levels per side
+ * (the book's snapshot and deltas cover only the best `depth`), `bookMs` = least time between two frames
+ * of a book or quote stream (conflated meanwhile), `tradesMs` = trades and candles batched over this long
+ * (every trade still arrives). A field left out means "as it happens". An edge that predates the field
+ * ignores it, so a client learns it is honoured from `features` in the hello.
+ */
+export interface StreamRate { depth?: number; bookMs?: number; tradesMs?: number }
+export const RATE_BOUNDS = { depth: [1, 1000], bookMs: [0, 10_000], tradesMs: [0, 10_000] } as const satisfies Record<keyof StreamRate, readonly [number, number]>;
+/** The app's bandwidth setting, as the rate it asks for. */
+export const BANDWIDTH = {
+  full: {},
+  reduced: { depth: 12, bookMs: 250 },
+  minimal: { depth: 5, bookMs: 1_000, tradesMs: 1_000 },
+} as const satisfies Record<string, StreamRate>;
+export type Bandwidth = keyof typeof BANDWIDTH;
+
+/**
+ * `resume[stream]` = the last seq the client holds: the edge replays what followed, or sends a snapshot.
+ * `rate`, when present, replaces the socket's rate (`{}` = everything); a depth-limited socket always
+ * gets book snapshots, never replays, since it never held the levels a replay would change.
+ */
+export interface SubscribeMsg { t: 'subscribe'; streams: string[]; resume?: Record<string, number>; rate?: StreamRate }
 export interface UnsubscribeMsg { t: 'unsubscribe'; streams: string[] }
 export type ClientMsg = PingMsg | SubscribeMsg | UnsubscribeMsg;
 

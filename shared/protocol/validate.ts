@@ -1,5 +1,5 @@
-import type { ClientMsg, ErrorCode, ServerMsg } from './messages';
-import { MAX_CLIENT_FRAME, MAX_STREAMS, parseStream } from './messages';
+import type { ClientMsg, ErrorCode, ServerMsg, StreamRate, SubscribeMsg } from './messages';
+import { MAX_CLIENT_FRAME, MAX_STREAMS, parseStream, RATE_BOUNDS } from './messages';
 
 export type Parsed<T> = { ok: true; msg: T } | { ok: false; code: ErrorCode; message: string };
 
@@ -17,6 +17,18 @@ function streamList(v: unknown): Parsed<string[]> {
   for (const s of v) {
     if (typeof s !== 'string' || !parseStream(s)) return fail('unknown_stream', `not a stream name: ${JSON.stringify(s)?.slice(0, 70)}`);
     if (!out.includes(s)) out.push(s);
+  }
+  return { ok: true, msg: out };
+}
+
+function rate(v: unknown): Parsed<StreamRate> {
+  if (!isObj(v)) return fail('bad_message', 'rate must be an object');
+  const out: StreamRate = {};
+  for (const [k, x] of Object.entries(v)) {
+    const bounds = Object.hasOwn(RATE_BOUNDS, k) ? RATE_BOUNDS[k as keyof StreamRate] : undefined;
+    if (!bounds) return fail('bad_message', `rate has no field ${JSON.stringify(k).slice(0, 32)}`);
+    if (!Number.isSafeInteger(x) || (x as number) < bounds[0] || (x as number) > bounds[1]) return fail('bad_message', `rate.${k} must be an integer from ${bounds[0]} to ${bounds[1]}`);
+    out[k as keyof StreamRate] = x as number;
   }
   return { ok: true, msg: out };
 }
@@ -44,15 +56,23 @@ export function parseClientMsg(raw: string | ArrayBuffer): Parsed<ClientMsg> {
     case 'subscribe': {
       const s = streamList(v.streams);
       if (!s.ok) return s;
-      if (v.resume === undefined) return { ok: true, msg: { t: 'subscribe', streams: s.msg } };
-      if (!isObj(v.resume)) return fail('bad_message', 'resume must map stream names to sequence numbers');
-      const resume: Record<string, number> = {};
-      for (const [k, seq] of Object.entries(v.resume)) {
-        if (!s.msg.includes(k)) return fail('bad_message', `resume names ${k.slice(0, 64)}, which is not subscribed here`);
-        if (!isSeq(seq)) return fail('bad_message', `resume[${k}] must be a non-negative integer`);
-        resume[k] = seq;
+      const msg: SubscribeMsg = { t: 'subscribe', streams: s.msg };
+      if (v.resume !== undefined) {
+        if (!isObj(v.resume)) return fail('bad_message', 'resume must map stream names to sequence numbers');
+        const resume: Record<string, number> = {};
+        for (const [k, seq] of Object.entries(v.resume)) {
+          if (!s.msg.includes(k)) return fail('bad_message', `resume names ${k.slice(0, 64)}, which is not subscribed here`);
+          if (!isSeq(seq)) return fail('bad_message', `resume[${k}] must be a non-negative integer`);
+          resume[k] = seq;
+        }
+        msg.resume = resume;
       }
-      return { ok: true, msg: { t: 'subscribe', streams: s.msg, resume } };
+      if (v.rate !== undefined) {
+        const r = rate(v.rate);
+        if (!r.ok) return r;
+        msg.rate = r.msg;
+      }
+      return { ok: true, msg };
     }
     default:
       return fail('bad_message', `unknown message type ${JSON.stringify(v.t)?.slice(0, 32)}`);

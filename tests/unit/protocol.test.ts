@@ -13,6 +13,14 @@ describe('client message validation', () => {
     expect(parseClientMsg('{"t":"unsubscribe","streams":["trades:BTC-USD-240927:bitmex"]}').ok).toBe(true);
   });
 
+  it('accepts a subscribe with a rate (the bandwidth setting), and one without as before', () => {
+    expect(parseClientMsg('{"t":"subscribe","streams":["book:BTC-USDT:consolidated"],"rate":{"depth":5,"bookMs":1000,"tradesMs":1000}}')).toEqual({
+      ok: true, msg: { t: 'subscribe', streams: ['book:BTC-USDT:consolidated'], rate: { depth: 5, bookMs: 1000, tradesMs: 1000 } },
+    });
+    expect(parseClientMsg('{"t":"subscribe","streams":["book:BTC-USDT:consolidated"],"rate":{}}')).toEqual({ ok: true, msg: { t: 'subscribe', streams: ['book:BTC-USDT:consolidated'], rate: {} } });
+    expect(parseClientMsg('{"t":"subscribe","streams":["book:BTC-USDT:consolidated"]}')).toEqual({ ok: true, msg: { t: 'subscribe', streams: ['book:BTC-USDT:consolidated'] } });
+  });
+
   it.each([
     ['{"t":"ping"', 'bad_json'],
     ['[1,2]', 'bad_message'],
@@ -28,6 +36,12 @@ describe('client message validation', () => {
     ['{"t":"subscribe","streams":["bbo:BTC-USDT:okx"],"resume":{"bbo:BTC-USDT:okx":1.5}}', 'bad_message'],
     ['{"t":"subscribe","streams":["bbo:BTC-USDT:okx"],"resume":{"bbo:ETH-USDT:okx":1}}', 'bad_message'],
     [JSON.stringify({ t: 'subscribe', streams: Array.from({ length: MAX_STREAMS + 1 }, (_, i) => `candles:BTC-USDT:1m:${i % 2 ? 'okx' : 'kraken'}`) }), 'too_many_streams'],
+    ['{"t":"subscribe","streams":["bbo:BTC-USDT:okx"],"rate":{"depth":0}}', 'bad_message'],
+    ['{"t":"subscribe","streams":["bbo:BTC-USDT:okx"],"rate":{"depth":2.5}}', 'bad_message'],
+    ['{"t":"subscribe","streams":["bbo:BTC-USDT:okx"],"rate":{"bookMs":-1}}', 'bad_message'],
+    ['{"t":"subscribe","streams":["bbo:BTC-USDT:okx"],"rate":{"tradesMs":60000}}', 'bad_message'],
+    ['{"t":"subscribe","streams":["bbo:BTC-USDT:okx"],"rate":{"__proto__":1}}', 'bad_message'],
+    ['{"t":"subscribe","streams":["bbo:BTC-USDT:okx"],"rate":[5]}', 'bad_message'],
     ['{"t":"__proto__"}', 'bad_message'],
     ['x'.repeat(MAX_CLIENT_FRAME + 1), 'too_large'],
   ])('refuses %s with %s', (raw, code) => {

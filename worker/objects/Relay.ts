@@ -1,12 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { SeqMsg } from '../../shared/market/instrument';
 import { encodeServerMsg } from '../../shared/protocol/codec';
-import type { ClientMsg, CodecName, ServerMsg } from '../../shared/protocol/messages';
+import type { ClientMsg, CodecName, ServerMsg, StreamRate } from '../../shared/protocol/messages';
 import { configuredSymbols } from '../config';
 import { CLOSE, HEARTBEAT_MS, MAX_STREAMS, parseStream, PROTOCOL_VERSION } from '../../shared/protocol/messages';
 import { parseClientMsg } from '../../shared/protocol/validate';
 import { Outbox } from './outbox';
 import { hubStub } from './stubs';
+import { BookMirror, Thin } from './thin';
 
 /** Bad frames a client may send before it is cut off. */
 const MAX_BAD_FRAMES = 5;
@@ -21,6 +22,8 @@ interface Attachment {
   bad: number;
   /** Wall-clock ms of the client's last frame. */
   seen: number;
+  /** The rate the client asked for (its bandwidth setting); absent = everything as it happens. */
+  rate?: StreamRate;
 }
 
 interface Conn {
@@ -34,6 +37,8 @@ interface Conn {
   acked?: number;
   /** Rebuilt after hibernation: the next `rx` re-bases the counters. */
   woken: boolean;
+  /** Present when the socket asked for a rate: what it holds and what waits for its next send. */
+  thin?: Thin;
 }
 
 /**
@@ -43,6 +48,8 @@ interface Conn {
  */
 export class Relay extends DurableObject<Env> {
   private readonly conns = new Map<WebSocket, Conn>();
+  /** Full-depth books of the streams depth-limited sockets hold (memory only, rebuilt from snapshots). */
+  private readonly mirrors = new Map<string, BookMirror>();
 
   private get name(): string {
     return this.ctx.storage.kv.get<string>('name') ?? 'local:0';
@@ -63,7 +70,7 @@ export class Relay extends DurableObject<Env> {
     server.serializeAttachment(att);
     const c: Conn = { att, subs: new Set(), pending: new Map(), sent: 0, woken: false };
     this.conns.set(server, c);
-    this.sendNow(server, c, { t: 'hello', v: PROTOCOL_VERSION, codec, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now(), relay: this.name });
+    this.sendNow(server, c, { t: 'hello', v: PROTOCOL_VERSION, codec, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now(), relay: this.name, features: ['rate'] });
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
   }
@@ -73,7 +80,7 @@ export class Relay extends DurableObject<Env> {
     let c = this.conns.get(ws);
     if (!c) {
       const att = ws.deserializeAttachment() as Attachment;
-      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map(), sent: 0, woken: true }));
+      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map(), sent: 0, woken: true, thin: att.rate && new Thin(att.rate) }));
     }
     return c;
   }
@@ -109,12 +116,25 @@ export class Relay extends DurableObject<Env> {
       return;
     }
     if (msg.t === 'unsubscribe') {
-      for (const s of msg.streams) c.subs.delete(s);
+      for (const s of msg.streams) {
+        c.subs.delete(s);
+        c.thin?.drop(s);
+      }
       c.att.subs = [...c.subs];
       await this.release(msg.streams);
       return;
     }
-    const fresh = msg.streams.filter((s) => !c.subs.has(s) || msg.resume?.[s] !== undefined);
+    // A new rate starts every stream afresh: what the client holds was cut (or not) to the old one.
+    let resume = msg.resume;
+    if (msg.rate && JSON.stringify(msg.rate) !== JSON.stringify(c.att.rate ?? {})) {
+      c.att.rate = Object.keys(msg.rate).length ? msg.rate : undefined;
+      c.thin = c.att.rate && new Thin(c.att.rate);
+      resume = {};
+      for (const s of msg.streams) c.subs.delete(s);
+    }
+    // A depth-limited socket never held the levels a replay would change: its books restart from a snapshot.
+    if (resume && c.thin?.rate.depth) resume = Object.fromEntries(Object.entries(resume).filter(([s]) => !s.startsWith('book:')));
+    const fresh = msg.streams.filter((s) => !c.subs.has(s) || resume?.[s] !== undefined || (c.thin?.rate.depth && s.startsWith('book:')));
     if (new Set([...c.subs, ...fresh]).size > MAX_STREAMS) {
       this.sendNow(ws, c, { t: 'error', code: 'too_many_streams', message: `at most ${MAX_STREAMS} streams per socket` });
       return;
@@ -140,7 +160,7 @@ export class Relay extends DurableObject<Env> {
         return;
       }
       try {
-        const { msgs, feeds } = await hubStub(this.env, symbol).subscribe(this.name, symbol, streams, msg.resume);
+        const { msgs, feeds } = await hubStub(this.env, symbol).subscribe(this.name, symbol, streams, resume);
         for (const feed of feeds) this.deliver(ws, c, { t: 'status', feed });
         const last = new Map<string, number>();
         for (const m of msgs as SeqMsg[]) {
@@ -190,8 +210,67 @@ export class Relay extends DurableObject<Env> {
     return { unwanted: [...unwanted] };
   }
 
-  /** Sends now, or conflates into the socket's outbox while it is backed up. */
   private deliver(ws: WebSocket, c: Conn, m: ServerMsg, cache?: Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>): void {
+    if (!this.thinned(ws, c, m)) this.emit(ws, c, m, cache);
+  }
+
+  /**
+   * A socket with a rate: its book streams are cut to its depth and sent as differences at most every
+   * `bookMs`; its other streams wait in its box for their next send. True when the update was taken here.
+   */
+  private thinned(ws: WebSocket, c: Conn, m: ServerMsg): boolean {
+    const t = c.thin;
+    const stream = streamOf(m);
+    if (!t || stream === undefined) return false;
+    if (m.t === 'gap') {
+      t.forget(stream);
+      return false;
+    }
+    const book = stream.startsWith('book:');
+    if (!(book && t.rate.depth) && !t.interval(stream)) return false;
+    if (m.t === 'snapshot') {
+      t.forget(stream);
+      if (m.data.kind !== 'book') return false;
+      let mirror = this.mirrors.get(stream);
+      if (!mirror) this.mirrors.set(stream, (mirror = new BookMirror()));
+      mirror.apply(m);
+      this.emit(ws, c, t.snapshot(m, m.data.book));
+      return true;
+    }
+    if (m.t === 'book') {
+      let mirror = this.mirrors.get(stream);
+      if (!mirror) this.mirrors.set(stream, (mirror = new BookMirror()));
+      const followed = mirror.apply(m);
+      if (!followed) this.mirrors.delete(stream);
+      // After hibernation or a hole in the mirror, the levels to send are unknown: the client resubscribes.
+      if (!followed || !t.books.has(stream)) {
+        if (t.lose(stream)) this.emit(ws, c, { t: 'gap', stream, from: m.from ?? m.seq, to: m.seq, reason: 'the relay no longer holds this book at your depth; resubscribe for a snapshot' });
+        return true;
+      }
+    } else t.box.add(m);
+    this.schedule(ws, c, t, stream);
+    return true;
+  }
+
+  /** One send per stream per interval: the book's difference from what the socket holds, or what waited. */
+  private schedule(ws: WebSocket, c: Conn, t: Thin, stream: string): void {
+    let d = t.due.get(stream);
+    if (!d) t.due.set(stream, (d = { at: 0, timer: false }));
+    if (d.timer) return;
+    d.timer = true;
+    const due = d;
+    setTimeout(() => {
+      due.timer = false;
+      if (this.conns.get(ws) !== c || c.thin !== t || !c.subs.has(stream)) return;
+      const diff = stream.startsWith('book:') ? t.diff(stream, this.mirrors.get(stream)) : undefined;
+      const msgs = diff ? [diff] : t.box.take(stream);
+      if (msgs.length) due.at = Date.now();
+      for (const m of msgs) this.emit(ws, c, m);
+    }, Math.max(0, due.at + t.interval(stream) - Date.now()));
+  }
+
+  /** Sends now, or conflates into the socket's outbox while it is backed up. */
+  private emit(ws: WebSocket, c: Conn, m: ServerMsg, cache?: Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>): void {
     if (!c.out && this.backlog(ws, c) > this.maxBacklog) {
       c.out = new Outbox();
       this.scheduleDrain(ws, c);
@@ -271,6 +350,7 @@ export class Relay extends DurableObject<Env> {
     const bySymbol = new Map<string, string[]>();
     for (const s of streams) {
       if (still.has(s)) continue;
+      this.mirrors.delete(s);
       const symbol = parseStream(s)!.symbol;
       bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), s]);
     }

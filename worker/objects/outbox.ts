@@ -39,14 +39,25 @@ export class Outbox {
   drain(): ServerMsg[] {
     const out: ServerMsg[] = this.other;
     this.other = [];
-    for (const p of this.streams.values()) {
-      if (p.gap) out.push(p.gap);
-      if (p.snap) out.push(p.snap);
-      if (p.delta) out.push(p.delta);
-    }
+    for (const p of this.streams.values()) out.push(...ordered(p));
     this.streams.clear();
     return out;
   }
+
+  /** What is pending for one stream, in the same order. */
+  take(stream: string): ServerMsg[] {
+    const p = this.streams.get(stream);
+    this.streams.delete(stream);
+    return p ? ordered(p) : [];
+  }
+}
+
+function ordered(p: Pending): ServerMsg[] {
+  const out: ServerMsg[] = [];
+  if (p.gap) out.push(p.gap);
+  if (p.snap) out.push(p.snap);
+  if (p.delta) out.push(p.delta);
+  return out;
 }
 
 function merge(a: SeqMsg, b: SeqMsg, p: Pending): SeqMsg {

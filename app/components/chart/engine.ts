@@ -6,8 +6,14 @@ import {
 import type { Candle } from '../../../shared/market/candles';
 import type { ChartColumns } from '../../workers/chart-view';
 
-const UP = '#26a69a';
-const DOWN = '#ef5350';
+/** The page's up/down colours and text colour (CSS custom properties of the theme and colour setting). */
+function palette(el: HTMLElement): { up: string; down: string; text: string } {
+  const css = getComputedStyle(el);
+  return { up: css.getPropertyValue('--up').trim() || '#26a69a', down: css.getPropertyValue('--down').trim() || '#ef5350', text: css.color || '#ccc' };
+}
+/** The same colour at `alpha`, for volume bars under the candles. */
+const faded = (hex: string, alpha: number): string =>
+  /^#[0-9a-f]{6}$/i.test(hex) ? `rgba(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(',')},${alpha})` : hex;
 
 /** An extra series another feature draws on the chart (e.g. a forecast band), in the main pane or its own. */
 export interface OverlaySpec {
@@ -44,12 +50,18 @@ export class ChartEngine {
   lastTime = -Infinity;
   /** Newest bar drawn (the forming one included), in chart seconds. */
   private shownSec = -Infinity;
+  private colours: { up: string; down: string; text: string };
+  /** Follows the theme and up/down setting on the document element. */
+  private readonly themeWatch: MutationObserver;
 
   constructor(el: HTMLElement) {
-    const color = getComputedStyle(el).color || '#ccc';
+    this.colours = palette(el);
+    const { up: UP, down: DOWN, text: color } = this.colours;
+    const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
     this.chart = createChart(el, {
       autoSize: true,
-      layout: { background: { color: 'transparent' }, textColor: color, attributionLogo: false, panes: { separatorColor: '#333' } },
+      kineticScroll: { mouse: false, touch: !still },
+      layout: { background: { color: 'transparent' }, textColor: color, attributionLogo: false, panes: { separatorColor: 'rgba(128,128,128,0.3)' } },
       grid: { vertLines: { color: 'rgba(128,128,128,0.12)' }, horzLines: { color: 'rgba(128,128,128,0.12)' } },
       timeScale: { timeVisible: true, secondsVisible: true, tickMarkFormatter: (t: Time) => local(t, false) },
       localization: { timeFormatter: (t: Time) => local(t, true) },
@@ -69,6 +81,13 @@ export class ChartEngine {
     line('macdSignal', '#f97316', 2);
     this.lines.macdHist = this.chart.addSeries(HistogramSeries, { color: '#64748b', priceLineVisible: false, lastValueVisible: false }, 2);
     for (const [i, h] of [[1, 90], [2, 110]] as const) this.chart.panes()[i]?.setHeight(h);
+    this.themeWatch = new MutationObserver(() => {
+      this.colours = palette(el);
+      const { up, down, text } = this.colours;
+      this.chart.applyOptions({ layout: { textColor: text } });
+      this.candles.applyOptions({ upColor: up, downColor: down, wickUpColor: up, wickDownColor: down });
+    });
+    this.themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'data-updown'] });
   }
 
   /** Applies a chart view: `full` replaces everything, otherwise rows from their first time on are updated/appended. */
@@ -83,7 +102,7 @@ export class ChartEngine {
     for (let i = 0; i < n; i++) {
       const ts = sec(time[i]!);
       bars[i] = { time: ts, open: o[i]!, high: h[i]!, low: l[i]!, close: c[i]! };
-      vols[i] = { time: ts, value: v[i]!, color: c[i]! >= o[i]! ? 'rgba(38,166,154,0.45)' : 'rgba(239,83,80,0.45)' };
+      vols[i] = { time: ts, value: v[i]!, color: faded(c[i]! >= o[i]! ? this.colours.up : this.colours.down, 0.45) };
     }
     if (open) {
       const ts = sec(open.time);
@@ -130,6 +149,7 @@ export class ChartEngine {
   }
 
   dispose(): void {
+    this.themeWatch.disconnect();
     this.chart.remove();
   }
 }
