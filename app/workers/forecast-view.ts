@@ -31,6 +31,8 @@ export interface HeldOutVerdict {
   volBeatsEwmaBy10: boolean;
   volNoWorseThanGarch: boolean;
   bandCalibrated: boolean;
+  /** False: validation found no directional skill and P(up) is the training base rate. */
+  directionSkill: boolean;
   directionNoWorseThanBaseRate: boolean;
 }
 

@@ -1,5 +1,3 @@
-import { N_FEATURES } from './features';
-
 /** Forecast horizons in 1-minute bars, and their names in reports and the UI. */
 export const HORIZONS = [5, 60] as const;
 export const HORIZON_NAMES = ['5m', '60m'] as const;
@@ -32,16 +30,17 @@ export interface Forecast {
   pUp: number[];
 }
 
-/** The same arithmetic as the graph, in float64 on float32-rounded weights; the ONNX test holds it to 1e-6. */
+/** The same arithmetic as the graph (any feature width: the main and the low-history model), in float64 on float32-rounded weights; the ONNX test holds it to 1e-6. */
 export function forward(p: ModelParams, x: ArrayLike<number>, at = 0): Forecast {
-  const z = new Float64Array(N_FEATURES);
-  for (let j = 0; j < N_FEATURES; j++) z[j] = (x[at + j]! - p.mean[j]!) / p.scale[j]!;
+  const f = p.mean.length;
+  const z = new Float64Array(f);
+  for (let j = 0; j < f; j++) z[j] = (x[at + j]! - p.mean[j]!) / p.scale[j]!;
   const vol: number[] = [];
   const pUp: number[] = [];
   for (let k = 0; k < H; k++) {
     let v = p.volB[k]!;
     let d = p.dirB[k]!;
-    for (let j = 0; j < N_FEATURES; j++) {
+    for (let j = 0; j < f; j++) {
       v += z[j]! * p.volW[j * H + k]!;
       d += z[j]! * p.dirW[j * H + k]!;
     }
