@@ -12,6 +12,8 @@ const Q = QUANTILES.length;
  *   quantiles = vol · quantW              [N, H·Q] log-return quantiles (block-diagonal z-scores)
  *   pUp = sigmoid(z·dirW + dirB)          [N, H]
  */
+/** The graph's initializers, in ModelParams order (tools/ml/onnx.ts writes them, shared/ml/onnx-weights.ts reads them). */
+export const PARAM_NAMES = ['mean', 'scale', 'volW', 'volB', 'quantW', 'dirW', 'dirB'] as const;
 export interface ModelParams {
   mean: number[];
   scale: number[];
