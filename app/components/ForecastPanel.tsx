@@ -75,7 +75,7 @@ export function ForecastPanel(props: { info: ModelInfo | null; latest: ForecastR
                     <td>{pct(h.vol, 3)}</td>
                     <td>{pct(h.realized, 3)}</td>
                     <td>{fmt(h.band.low)} · {fmt(h.band.mid)} · {fmt(h.band.high)}</td>
-                    <td>{pct(h.pUp, 1)}</td>
+                    <td>{pct(h.pUp, 1)}{(r().lowHistory ? props.info?.lowHistory : props.info?.heldOut)?.verdicts[h.name]?.directionSkill === false ? ' (base rate)' : ''}</td>
                   </tr>
                 )}
               </For>
@@ -94,7 +94,7 @@ export function ForecastPanel(props: { info: ModelInfo | null; latest: ForecastR
                   <div class="verdict" data-testid={`verdict-${h}`}>
                     <strong>{h}</strong> σ: {say.vol}. {say.band}. {say.dir}.
                     <div class="calibration" aria-label={`${h} P(up) calibration`}>
-                      <For each={info().heldOut.calibration[h] ?? []}>
+                      <For each={(info().heldOut.calibration[h] ?? []).filter((b) => b.n > 0)}>
                         {(b) => (
                           <span title={`${b.n} forecasts in [${b.bin[0]}, ${b.bin[1]})`}>
                             {pct(b.predicted, 0)}→{pct(b.observed, 0)}
