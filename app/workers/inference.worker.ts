@@ -136,8 +136,9 @@ class Forecaster {
     const [ort, wasm] = await Promise.all([ortModule, timed(phases, started)('wasmRead', cached(cache, WASM))]);
     // One thread: no SharedArrayBuffer (no cross-origin isolation needed) and no pthread workers to spin up for a 1 KB model.
     ort.env.wasm.numThreads = 1;
-    // The binary from the Cache API, not the HTTP cache: a 14 MB entry outlives an incognito profile's memory
-    // cache there, and offline it is the same bytes. (Streaming it from either did not start measurably faster.)
+    // The binary from the Cache API, not the HTTP cache: a 14 MB entry does not fit an incognito profile's
+    // in-memory HTTP cache, and offline the Cache API still has it. (Letting onnxruntime stream-compile it from
+    // either cache, for V8's code cache, was not measurably faster here: BENCHMARKS.md.)
     ort.env.wasm.wasmBinary = wasm.bytes;
     const { full, short } = this.models!;
     // In turn: the first create initializes the wasm runtime, which onnxruntime allows only once at a time.
