@@ -32,7 +32,11 @@ export function App() {
     drawBand = attachForecastBand(engine, '5 min');
     drawBand(forecast.bands()[0] ?? []);
   };
-  createEffect(() => drawBand?.(forecast.bands()[0] ?? []));
+  // Read the bands before the call: `drawBand?.(…)` would skip the read (and the tracking) until the chart exists.
+  createEffect(() => {
+    const points = forecast.bands()[0] ?? [];
+    drawBand?.(points);
+  });
   const exchanges = createExchanges();
   const session = createSession();
   const nav = createRoute();

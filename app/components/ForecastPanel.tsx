@@ -12,9 +12,11 @@ function honesty(v: HeldOutVerdict) {
       ? `beat EWMA by ${signed(v.qlikeVsEwma)} and GARCH by ${signed(v.qlikeVsGarch)} (QLIKE)`
       : `QLIKE vs EWMA ${signed(v.qlikeVsEwma)} (goal +10%), vs GARCH ${signed(v.qlikeVsGarch)}: below goal`,
     band: `5–95% band held ${pct(v.coverage90, 1)} of outcomes${v.bandCalibrated ? '' : v.coverage90 < 0.87 ? ' (goal 87–93%): too narrow' : ' (goal 87–93%): too wide'}`,
-    dir: v.directionNoWorseThanBaseRate
-      ? `P(up) Brier ${signed(v.brierVsBase)} vs base rate`
-      : `P(up) did not beat the base rate (Brier ${signed(v.brierVsBase)}): not a trading signal`,
+    dir: !v.directionSkill
+      ? 'P(up) is the training base rate: validation found no directional skill, so none is claimed'
+      : v.directionNoWorseThanBaseRate
+        ? `P(up) Brier ${signed(v.brierVsBase)} vs base rate`
+        : `P(up) did not beat the base rate (Brier ${signed(v.brierVsBase)}): not a trading signal`,
   };
 }
 
@@ -45,7 +47,17 @@ export function ForecastPanel(props: { info: ModelInfo | null; latest: ForecastR
       <Show when={!props.latest && props.info}>
         {(info) => (
           <p class="sub" data-testid="forecast-warmup">
-            Warming up: {props.warmup?.bars ?? 0} of {info().warmupBars + 1} closed one-minute bars of history; forecasts start after that.
+            Warming up: {props.warmup?.bars ?? 0} of {props.warmup?.needed ?? info().lowHistory.warmupBars + 1} closed one-minute bars of history; forecasts start after that.
+          </p>
+        )}
+      </Show>
+      <Show when={props.latest?.lowHistory && props.info ? props.latest : null}>
+        {(r) => (
+          <p class="reason" data-testid="forecast-low-history">
+            Low history: {r().historyBars} of {props.info!.warmupBars + 1} closed one-minute bars, so these forecasts come from the
+            low-history model ({props.info!.lowHistory.warmupBars} bars of lookback). Held-out, against EWMA with full history:{' '}
+            {Object.entries(props.info!.lowHistory.verdicts).map(([h, v]) => `${h} σ QLIKE ${signed(v.qlikeVsEwma)}${v.qlikeVsEwma < 0 ? ' (worse)' : ''}, band held ${pct(v.coverage90, 1)}`).join('; ')}.
+            The main model takes over at {props.info!.warmupBars + 1} bars.
           </p>
         )}
       </Show>
@@ -58,12 +70,12 @@ export function ForecastPanel(props: { info: ModelInfo | null; latest: ForecastR
             <tbody>
               <For each={r().horizons}>
                 {(h) => (
-                  <tr data-testid={`forecast-${h.name}`} data-vol={h.vol} data-pup={h.pUp}>
+                  <tr data-testid={`forecast-${h.name}`} data-vol={h.vol} data-pup={h.pUp} data-low-history={r().lowHistory ? 'true' : 'false'}>
                     <th>{h.name}</th>
                     <td>{pct(h.vol, 3)}</td>
                     <td>{pct(h.realized, 3)}</td>
                     <td>{fmt(h.band.low)} · {fmt(h.band.mid)} · {fmt(h.band.high)}</td>
-                    <td>{pct(h.pUp, 1)}</td>
+                    <td>{pct(h.pUp, 1)}{(r().lowHistory ? props.info?.lowHistory : props.info?.heldOut)?.verdicts[h.name]?.directionSkill === false ? ' (base rate)' : ''}</td>
                   </tr>
                 )}
               </For>
@@ -82,7 +94,7 @@ export function ForecastPanel(props: { info: ModelInfo | null; latest: ForecastR
                   <div class="verdict" data-testid={`verdict-${h}`}>
                     <strong>{h}</strong> σ: {say.vol}. {say.band}. {say.dir}.
                     <div class="calibration" aria-label={`${h} P(up) calibration`}>
-                      <For each={info().heldOut.calibration[h] ?? []}>
+                      <For each={(info().heldOut.calibration[h] ?? []).filter((b) => b.n > 0)}>
                         {(b) => (
                           <span title={`${b.n} forecasts in [${b.bin[0]}, ${b.bin[1]})`}>
                             {pct(b.predicted, 0)}→{pct(b.observed, 0)}

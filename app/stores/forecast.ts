@@ -21,10 +21,13 @@ export function createForecast(series: string) {
   let worker: Worker | undefined;
   let api: Comlink.Remote<ForecastApi> | undefined;
   let lastMinute = -Infinity;
+  /** performance.now() when the worker was created: where a cold start is measured from. */
+  let startedAt = NaN;
   let queue = Promise.resolve();
 
   const start = () => {
     if (api) return api;
+    startedAt = performance.now();
     worker = new Worker(new URL('../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
     api = Comlink.wrap<ForecastApi>(worker);
     api.load().then(setInfo, (e: unknown) => setError(`forecast model unavailable: ${e instanceof Error ? e.message : String(e)}`));
@@ -62,5 +65,9 @@ export function createForecast(series: string) {
   const since = () => lastMinute;
 
   onCleanup(() => worker?.terminate());
-  return { info, latest, warmup, error, bands, start, push, feedMinutes, since };
+  /** onnxruntime-web ready (it computes every forecast from then on), and when the worker was started. */
+  const runtime = () => start().ready();
+  const started = () => startedAt;
+
+  return { info, latest, warmup, error, bands, start, push, feedMinutes, since, runtime, started };
 }

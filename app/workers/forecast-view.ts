@@ -4,9 +4,9 @@ import type { Bar } from '../../shared/ml/ohlcv';
 export interface HorizonForecast {
   name: string;
   minutes: number;
-  /** σ of the log return over the horizon, and the realized σ of the horizon just ended, for comparison. */
+  /** σ of the log return over the horizon, and the realized σ of the horizon just ended (null: the session has not seen all of it). */
   vol: number;
-  realized: number;
+  realized: number | null;
   /** Log-return quantiles 5/50/95 %. */
   quantiles: number[];
   band: BandPoint;
@@ -19,8 +19,14 @@ export interface ForecastResult {
   barTime: number;
   close: number;
   horizons: HorizonForecast[];
-  /** Time spent in session.run, ms. */
+  /** Time spent in session.run (or the TypeScript forward pass), ms. */
   inferenceMs: number;
+  /** What computed it: onnxruntime-web, or the TypeScript forward pass while onnxruntime's wasm still compiles. */
+  engine: 'onnxruntime' | 'typescript';
+  /** True: fewer bars than the main model needs, so this is the low-history model's forecast. */
+  lowHistory: boolean;
+  /** Closed 1-minute bars the session holds (up to the main model's warm-up and a margin). */
+  historyBars: number;
 }
 
 export interface HeldOutVerdict {
@@ -31,6 +37,8 @@ export interface HeldOutVerdict {
   volBeatsEwmaBy10: boolean;
   volNoWorseThanGarch: boolean;
   bandCalibrated: boolean;
+  /** False: validation found no directional skill and P(up) is the training base rate. */
+  directionSkill: boolean;
   directionNoWorseThanBaseRate: boolean;
 }
 
@@ -45,14 +53,25 @@ export interface ModelInfo {
   version: string;
   warmupBars: number;
   heldOut: { from: string; to: string; verdicts: Record<string, HeldOutVerdict>; calibration: Record<string, CalibrationBin[]> };
-  /** Milliseconds from load() to a ready session, and where the bytes came from. */
+  /** The low-history model: bars it needs, and how it did on the same held-out period. */
+  lowHistory: { warmupBars: number; verdicts: Record<string, HeldOutVerdict>; calibration: Record<string, CalibrationBin[]> };
+  /** Milliseconds from load() to forecasts being possible, when each step finished (ms from load()), and where the models came from. */
   loadMs: number;
+  phases: Record<string, number>;
   modelBytes: number;
-  wasmBytes: number;
+  /** Both models came from the Cache API. */
   fromCache: boolean;
 }
 
-/** Progress before a forecast is possible: a fresh session needs WARMUP one-minute bars of history. */
+/** onnxruntime-web ready: ms from load(), every phase (ms from load()), and its wasm's size and whether it came from the Cache API. */
+export interface RuntimeInfo {
+  readyMs: number;
+  phases: Record<string, number>;
+  wasmBytes: number;
+  wasmFromCache: boolean;
+}
+
+/** Progress before a forecast is possible: a fresh session needs the low-history model's warm-up bars. */
 export interface Warmup {
   series: string;
   bars: number;
@@ -61,6 +80,8 @@ export interface Warmup {
 
 export interface ForecastApi {
   load(): Promise<ModelInfo>;
+  /** Resolves once onnxruntime-web computes every forecast. */
+  ready(): Promise<RuntimeInfo>;
   /** Appends closed 1-minute bars (older or repeated times are ignored) and forecasts from the last one. */
   push(series: string, bars: Bar[]): Promise<ForecastResult | Warmup>;
 }
@@ -68,8 +89,10 @@ export interface ForecastApi {
 /** What forecast-lab.html puts on `window.forecastLab` for the e2e test and the Chromium benchmark. */
 export interface ForecastLab {
   /**
-   * Pushes `bars[0..history)` at once, then the rest one bar at a time. Returns every forecast, the ms from the
-   * first push to the first forecast (worker start, model and wasm load included) and the ms of each later push.
+   * Pushes `bars[0..history)` at once, then the rest one bar at a time. Returns every forecast; the ms from
+   * the worker's start to the first forecast (`coldMs`: worker, card and models included) and from this call
+   * (`firstMs`); when onnxruntime-web became ready (awaited after the first forecast, so every later bar is
+   * its forecast); and the ms of each later push.
    */
-  run(bars: Bar[], history: number): Promise<{ results: ForecastResult[]; firstMs: number; stepMs: number[]; info: ModelInfo | null }>;
+  run(bars: Bar[], history: number): Promise<{ results: ForecastResult[]; coldMs: number; firstMs: number; stepMs: number[]; info: ModelInfo | null; runtime: RuntimeInfo }>;
 }

@@ -1,5 +1,3 @@
-import { N_FEATURES } from './features';
-
 /** Forecast horizons in 1-minute bars, and their names in reports and the UI. */
 export const HORIZONS = [5, 60] as const;
 export const HORIZON_NAMES = ['5m', '60m'] as const;
@@ -14,6 +12,8 @@ const Q = QUANTILES.length;
  *   quantiles = vol · quantW              [N, H·Q] log-return quantiles (block-diagonal z-scores)
  *   pUp = sigmoid(z·dirW + dirB)          [N, H]
  */
+/** The graph's initializers, in ModelParams order (tools/ml/onnx.ts writes them, shared/ml/onnx-weights.ts reads them). */
+export const PARAM_NAMES = ['mean', 'scale', 'volW', 'volB', 'quantW', 'dirW', 'dirB'] as const;
 export interface ModelParams {
   mean: number[];
   scale: number[];
@@ -32,16 +32,17 @@ export interface Forecast {
   pUp: number[];
 }
 
-/** The same arithmetic as the graph, in float64 on float32-rounded weights; the ONNX test holds it to 1e-6. */
+/** The same arithmetic as the graph (any feature width: the main and the low-history model), in float64 on float32-rounded weights; the ONNX test holds it to 1e-6. */
 export function forward(p: ModelParams, x: ArrayLike<number>, at = 0): Forecast {
-  const z = new Float64Array(N_FEATURES);
-  for (let j = 0; j < N_FEATURES; j++) z[j] = (x[at + j]! - p.mean[j]!) / p.scale[j]!;
+  const f = p.mean.length;
+  const z = new Float64Array(f);
+  for (let j = 0; j < f; j++) z[j] = (x[at + j]! - p.mean[j]!) / p.scale[j]!;
   const vol: number[] = [];
   const pUp: number[] = [];
   for (let k = 0; k < H; k++) {
     let v = p.volB[k]!;
     let d = p.dirB[k]!;
-    for (let j = 0; j < N_FEATURES; j++) {
+    for (let j = 0; j < f; j++) {
       v += z[j]! * p.volW[j * H + k]!;
       d += z[j]! * p.dirW[j * H + k]!;
     }

@@ -1,5 +1,5 @@
 import { EWMA_LAMBDA, garchHorizonVar, type Garch } from './baselines';
-import { featuresAt, N_FEATURES, targetsAt, WARMUP } from './features';
+import { featuresAt, targetsAt, WARMUP, type FeatureSet } from './features';
 import { forward, HORIZON_NAMES, HORIZONS, QUANTILES, type ModelParams } from './model';
 import type { Bars } from './ohlcv';
 
@@ -77,12 +77,14 @@ const MINUTE_HORIZONS: HorizonBars = HORIZONS.map((bars, index) => ({ index, bar
  * Walks bars from..to-1 forward: at each closed bar t every forecaster sees bars ≤ t only, then is scored on
  * bars t+1..t+h. The EWMA and GARCH filters start at bar 1 (EWMA seeded with the mean r² of the first WARMUP
  * bars, GARCH with its unconditional variance), so they have the same warm-up history as the features.
- * With `params` null (bars that are not 1-minute) only the baselines that still apply are scored: EWMA,
- * trailing realized, and the direction base rates of the horizon's length.
+ * Rows start at WARMUP whichever feature set the model uses, so the main and the low-history model are scored
+ * on the same rows. With `model` null (bars that are not 1-minute) only the baselines that still apply are
+ * scored: EWMA, trailing realized, and the direction base rates of the horizon's length.
  */
 export function scoreWalkForward(
-  b: Bars, params: ModelParams | null, ref: Reference, from = WARMUP, to = b.close.length, horizons = MINUTE_HORIZONS,
+  b: Bars, model: { params: ModelParams; set: FeatureSet } | null, ref: Reference, from = WARMUP, to = b.close.length, horizons = MINUTE_HORIZONS,
 ): Record<string, HorizonScore> {
+  const params = model?.params ?? null;
   const n = b.close.length;
   const g = ref.garch;
   let seed = 0;
@@ -94,7 +96,7 @@ export function scoreWalkForward(
     pin: 0, cover: 0, dModel: new DirAcc(), dBase: new DirAcc(), dLast: new DirAcc(),
     cal: CAL_BINS.slice(1).map(() => ({ n: 0, p: 0, y: 0 })),
   }));
-  const x = new Float64Array(N_FEATURES);
+  const x = new Float64Array(model?.set.names.length ?? 0);
   const trail = new Float64Array(n);
   for (let t = 1; t < Math.min(to, n); t++) {
     const r = Math.log(b.close[t]! / b.close[t - 1]!);
@@ -102,7 +104,7 @@ export function scoreWalkForward(
     ewma = EWMA_LAMBDA * ewma + (1 - EWMA_LAMBDA) * r * r;
     garch = g.omega + g.alpha * r * r + g.beta * garch;
     if (t < Math.max(from, WARMUP)) continue;
-    const f = params && (featuresAt(b, t, x), forward(params, x));
+    const f = model && (featuresAt(b, t, x, 0, model.set), forward(model.params, x));
     horizons.forEach(({ index: k, bars: h }, i) => {
       if (t + h >= to) return;
       const a = acc[i]!;

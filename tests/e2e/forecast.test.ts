@@ -26,7 +26,8 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
   const from = bars.time.findIndex((t) => t >= HELD_OUT_FROM) - (WARMUP + 1);
   const rows = barRows(bars, from, from + WARMUP + 1 + STEPS);
   beforeAll(async () => {
-    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, log: () => {} });
+    // 10×: the replayed recording's minutes close every 6 s, so the low-history model (6 bars) forecasts within a minute.
+    stack = await startStack({ replay: DEFAULT_RECORDING, speed: 10, loop: true, port: 0, log: () => {} });
     browser = await launch();
   });
   afterAll(async () => {
@@ -54,7 +55,12 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
     const first = await runLab(page);
 
     expect(first.results).toHaveLength(STEPS + 1);
-    expect(first.info).toMatchObject({ fromCache: false, modelBytes: readFileSync(join(MODEL_DIR, 'forecast.onnx')).length });
+    const modelBytes = ['forecast.onnx', 'forecast-short.onnx'].reduce((n, f) => n + readFileSync(join(MODEL_DIR, f)).length, 0);
+    expect(first.info).toMatchObject({ fromCache: false, modelBytes });
+    expect(first.runtime).toMatchObject({ wasmFromCache: false });
+    // The first forecast never waits for onnxruntime's wasm; every later one is onnxruntime-web's.
+    expect(first.results.map((r) => r.engine)).toEqual(['typescript', ...Array<string>(STEPS).fill('onnxruntime')]);
+    expect(first.results.every((r) => !r.lowHistory && r.historyBars >= WARMUP + 1)).toBe(true);
     const params = decodeModel(readFileSync(join(MODEL_DIR, 'forecast.onnx')));
     const x = new Float32Array(N_FEATURES);
     let worst = 0;
@@ -86,26 +92,56 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
     await page.waitForFunction(() => 'forecastLab' in window);
     const again = await runLab(page);
     expect(again.info?.fromCache).toBe(true);
+    expect(again.runtime.wasmFromCache).toBe(true);
     expect(fetched.filter((p) => p.endsWith('.wasm') || p.endsWith('.onnx'))).toEqual([]);
     expect(again.results.map((r) => r.horizons[1]!.vol)).toEqual(first.results.map((r) => r.horizons[1]!.vol));
     expect(errors).toEqual([]);
     await context.close();
   });
 
-  it('the main app paints without loading any ML until the forecast panel is on screen', async () => {
+  it('in replay the app paints without ML, then the forecast panel warms up, forecasts with the low-history model and the band is drawn on the chart', async () => {
+    // Short enough that the forecast panel starts below the fold.
     const context = await browser.newContext({ viewport: { width: 1280, height: 400 } });
     const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
     const fetched: string[] = [];
     await offline(page, fetched);
     await page.goto(stack.url);
     await expect.poll(() => page.getByTestId('link-badge').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
     expect(fetched.filter((p) => /ort|inference|models\//.test(p))).toEqual([]);
+    // One-minute candles: the band's points are minutes (the 5-minute forecast drawn where its horizon ends).
+    await page.getByRole('toolbar', { name: 'candle interval' }).getByRole('button', { name: '1m', exact: true }).click();
+    // Pixels of the band's colour on the chart's canvases (lightweight-charts draws with 2D canvases).
+    const bandPixels = () =>
+      page.evaluate(() => {
+        let n = 0;
+        for (const c of document.querySelectorAll<HTMLCanvasElement>('[data-testid="candle-chart"] canvas')) {
+          const ctx = c.getContext('2d');
+          if (!ctx || !c.width || !c.height) continue;
+          const d = ctx.getImageData(0, 0, c.width, c.height).data;
+          // #7e57c2, the forecast band's colour, with a little tolerance for antialiasing.
+          for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - 0x7e) < 12 && Math.abs(d[i + 1]! - 0x57) < 12 && Math.abs(d[i + 2]! - 0xc2) < 12 && d[i + 3]! > 200) n++;
+        }
+        return n;
+      });
+    expect(await bandPixels()).toBe(0);
     await page.getByTestId('forecast-panel').scrollIntoViewIfNeeded();
-    await expect.poll(() => fetched.some((p) => p.endsWith('.wasm')), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => page.getByTestId('forecast-panel').getAttribute('data-version'), { timeout: 30_000 }).toMatch(/^fc1-[0-9a-f]{12}$/);
-    // A replayed recording of a few minutes cannot fill the 4-hour warm-up: the panel says so instead of guessing.
-    expect(await page.getByTestId('forecast-warmup').textContent()).toMatch(/^Warming up: \d+ of 241 closed one-minute bars/);
-    await page.getByTestId('forecast-panel').screenshot({ path: join(ARTIFACTS, 'forecast-app-warmup.png') });
+    await expect.poll(() => fetched.some((p) => p.endsWith('.onnx')), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('forecast-panel').getAttribute('data-version'), { timeout: 30_000 }).toMatch(/^fc2-[0-9a-f]{12}$/);
+    // A replay has no history before the recording: the low-history model answers after 6 closed minutes, flagged as such.
+    await expect.poll(() => page.getByTestId('forecast-5m').count(), { timeout: 120_000 }).toBe(1);
+    expect(await page.getByTestId('forecast-5m').getAttribute('data-low-history')).toBe('true');
+    expect(await page.getByTestId('forecast-low-history').textContent()).toMatch(/^Low history: \d+ of 241 closed one-minute bars/);
+    const panel = page.getByTestId('forecast-panel');
+    expect(await panel.textContent()).toContain('Not financial advice');
+    expect(await panel.textContent()).toContain(`model ${await panel.getAttribute('data-version')}`);
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.getByTestId('candle-chart').scrollIntoViewIfNeeded();
+    await expect.poll(bandPixels, { timeout: 30_000 }).toBeGreaterThan(20);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'forecast-app-replay.png'), fullPage: true });
+    expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 240_000);
 });

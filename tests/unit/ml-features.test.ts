@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FEATURES, featuresAt, N_FEATURES, WARMUP } from '../../shared/ml/features';
+import { FEATURES, featuresAt, N_FEATURES, SHORT, WARMUP } from '../../shared/ml/features';
 import { forward } from '../../shared/ml/model';
 import { parseOhlcvCsv, sliceBars, type Bars } from '../../shared/ml/ohlcv';
 import { decodeModel } from '../../tools/ml/onnx';
@@ -49,12 +49,31 @@ describe.skipIf(why !== '')(`forecast features on FTX BTC-PERP 1-minute bars ${w
     expect(f('todCos', x)).toBeCloseTo(Math.cos((2 * Math.PI * 182) / 1440), 12);
   });
 
-  it('refuses a bar without enough history', () => {
+  it('refuses a bar without enough history; the low-history set needs 5 bars', () => {
     expect(() => featuresAt(bars, WARMUP - 1, x)).toThrow(/need 240 earlier bars/);
+    const s = new Float64Array(SHORT.names.length);
+    expect(() => featuresAt(bars, 4, s, 0, SHORT)).toThrow(/need 5 earlier bars/);
+    featuresAt(bars, 5, s, 0, SHORT);
+    // Bars 0..5 of the file: the 5-bar log return, and the short set shares its definitions with the main one.
+    expect(s[SHORT.names.indexOf('ret5')]).toBeCloseTo(Math.log(bars.close[5]! / bars.close[0]!), 15);
+    featuresAt(bars, 240, s, 0, SHORT);
+    for (const name of ['ret1', 'ret5', 'logRv5', 'closeLocation', 'todSin'] as const) expect(s[SHORT.names.indexOf(name)]).toBe(f(name, x));
+  });
+
+  it('the EWMA feature is RiskMetrics over the 240-bar window, the range EWMA the same on Parkinson variance', () => {
+    let e = 0;
+    let r = 0;
+    for (let i = 1; i <= 240; i++) {
+      e = 0.94 * e + 0.06 * Math.log(bars.close[i]! / bars.close[i - 1]!) ** 2;
+      r = 0.94 * r + (0.06 * Math.log(bars.high[i]! / bars.low[i]!) ** 2) / (4 * Math.log(2));
+    }
+    expect(f('logEwma240', x)).toBeCloseTo(Math.log(e + 1e-10), 12);
+    expect(f('logRangeEwma94', x)).toBeCloseTo(Math.log(r + 1e-10), 12);
   });
 
   it('has no look-ahead: rewriting or dropping every bar after t leaves features and forecasts at t unchanged', () => {
     const params = decodeModel(readFileSync(join(MODEL_DIR, 'forecast.onnx')));
+    const shortParams = decodeModel(readFileSync(join(MODEL_DIR, 'forecast-short.onnx')));
     const base = sliceBars(bars, 0, 700);
     fc.assert(
       fc.property(
@@ -78,6 +97,13 @@ describe.skipIf(why !== '')(`forecast features on FTX BTC-PERP 1-minute bars ${w
           featuresAt(changed, t, after);
           expect(Array.from(after)).toEqual(Array.from(before));
           expect(forward(params, after)).toEqual(forward(params, before));
+          const [shortBefore, shortAfter] = [base, changed].map((b) => {
+            const x = new Float64Array(SHORT.names.length);
+            featuresAt(b, t, x, 0, SHORT);
+            return x;
+          });
+          expect(Array.from(shortAfter!)).toEqual(Array.from(shortBefore!));
+          expect(forward(shortParams, shortAfter!)).toEqual(forward(shortParams, shortBefore!));
         },
       ),
       { numRuns: 200, seed: 9 },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { WARMUP } from '../../shared/ml/features';
+import { FULL, SHORT, WARMUP } from '../../shared/ml/features';
 import { barInterval, MINUTE_MS, resample, type Bars } from '../../shared/ml/ohlcv';
 import { HORIZON_NAMES, HORIZONS } from '../../shared/ml/model';
 import { scoreWalkForward, type HorizonBars, type Reference } from '../../shared/ml/score';
@@ -41,7 +41,9 @@ export function evaluateFile(path: string, opts: { modelDir?: string; from?: num
   if (n <= WARMUP + 5) throw new Error(`${path}: ${n} one-minute bars; at least ${WARMUP + 6} are needed (${WARMUP} of history)`);
   const from = Math.max(WARMUP, opts.from === undefined ? 0 : bars.time.findIndex((t) => t >= opts.from!));
   if (from < 0 || from >= n) throw new Error(`${path}: no bars from ${new Date(opts.from!).toISOString()}`);
-  const scores = scoreWalkForward(bars, fine ? params : null, card.reference, from, n, horizons);
+  const scores = scoreWalkForward(bars, fine ? { params, set: FULL } : null, card.reference, from, n, horizons);
+  // The low-history model on the same rows: what the panel shows before a session has WARMUP bars.
+  const lowHistory = fine ? scoreWalkForward(bars, { params: decodeModel(readFileSync(join(dir, 'forecast-short.onnx'))), set: SHORT }, card.reference, from, n, horizons) : null;
   const first = bars.time[from]!;
   const trainEnd = Date.parse(card.training.to);
   return {
@@ -58,6 +60,7 @@ export function evaluateFile(path: string, opts: { modelDir?: string; from?: num
       : {}),
     ...(fine ? {} : { note: `bars are ${barMs / 60_000} min apart: the model (1-minute bars) and the 1-minute GARCH do not apply and are null; horizons not a whole number of bars are left out; base rates are the training period's` }),
     horizons: scores,
+    lowHistory: lowHistory && { model: 'forecast-short.onnx', horizons: lowHistory },
   };
 }
 

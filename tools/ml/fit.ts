@@ -65,11 +65,31 @@ export function ridge(x: Float64Array, f: number, y: Float64Array, rows: number[
   return solveSpd(a, rhs, p);
 }
 
-/** L2-penalized logistic regression by Newton's method from zero: a fixed, deterministic path. */
-export function logistic(x: Float64Array, f: number, y: Uint8Array, rows: number[], lambda: number, mean: Float64Array, scale: Float64Array, iters = 12): Float64Array {
+/**
+ * Penalized Newton's method for a linear score s = z·w + b with a per-row convex loss, from w0: `deriv` gives
+ * the loss's first and second derivative in s. A fixed number of full steps, halved while the loss rises:
+ * a deterministic path.
+ */
+function newton(
+  x: Float64Array, f: number, rows: number[], lambda: number, mean: Float64Array, scale: Float64Array, w0: Float64Array, iters: number,
+  loss: (r: number, s: number) => number, deriv: (r: number, s: number) => [number, number],
+): Float64Array {
   const p = f + 1;
-  let w = new Float64Array(p);
+  let w = Float64Array.from(w0);
   const z = new Float64Array(p);
+  const objective = (v: Float64Array) => {
+    let l = 0;
+    for (const r of rows) {
+      design(x, f, r, mean, scale, z);
+      let s = 0;
+      for (let i = 0; i < p; i++) s += z[i]! * v[i]!;
+      l += loss(r, s);
+    }
+    let pen = 0;
+    for (let i = 0; i < f; i++) pen += v[i]! * v[i]!;
+    return l / rows.length + 0.5 * lambda * pen;
+  };
+  let current = objective(w);
   for (let it = 0; it < iters; it++) {
     const hess = new Float64Array(p * p);
     const grad = new Float64Array(p);
@@ -77,11 +97,10 @@ export function logistic(x: Float64Array, f: number, y: Uint8Array, rows: number
       design(x, f, r, mean, scale, z);
       let s = 0;
       for (let i = 0; i < p; i++) s += z[i]! * w[i]!;
-      const pr = 1 / (1 + Math.exp(-s));
-      const wt = pr * (1 - pr);
+      const [g, h] = deriv(r, s);
       for (let i = 0; i < p; i++) {
-        grad[i] = grad[i]! + (pr - y[r]!) * z[i]!;
-        for (let j = 0; j <= i; j++) hess[i * p + j] = hess[i * p + j]! + wt * z[i]! * z[j]!;
+        grad[i] = grad[i]! + g * z[i]!;
+        for (let j = 0; j <= i; j++) hess[i * p + j] = hess[i * p + j]! + h * z[i]! * z[j]!;
       }
     }
     for (let i = 0; i < p; i++) {
@@ -93,9 +112,45 @@ export function logistic(x: Float64Array, f: number, y: Uint8Array, rows: number
       }
     }
     const step = solveSpd(hess, grad, p);
-    w = w.map((v, i) => v - step[i]!);
+    for (let t = 1; t >= 1 / 64; t /= 2) {
+      const next = w.map((v, i) => v - t * step[i]!);
+      const l = objective(next);
+      if (l <= current) {
+        w = next;
+        current = l;
+        break;
+      }
+    }
   }
   return w;
+}
+
+const sigmoid = (s: number) => 1 / (1 + Math.exp(-s));
+
+/** L2-penalized logistic regression (penalty ½λ|w|²) by Newton's method from zero. */
+export function logistic(x: Float64Array, f: number, y: Uint8Array, rows: number[], lambda: number, mean: Float64Array, scale: Float64Array, iters = 12): Float64Array {
+  return newton(x, f, rows, lambda, mean, scale, new Float64Array(f + 1), iters,
+    (r, s) => (y[r] ? Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s))),
+    (r, s) => {
+      const pr = sigmoid(s);
+      return [pr - y[r]!, pr * (1 - pr)];
+    });
+}
+
+/**
+ * Log-variance regression minimizing QLIKE, mean(RV·e^(−s) + s) + ½λ|w|² with s = offset + z·w + b, which is
+ * convex in s: the loss the forecast is judged by, so the fit targets it directly (from w0, e.g. a
+ * least-squares start). The penalty shrinks toward the offset, not toward a constant.
+ */
+export function qlikeFit(
+  x: Float64Array, f: number, rv: Float64Array, offset: Float64Array, rows: number[], lambda: number, mean: Float64Array, scale: Float64Array, w0: Float64Array, iters: number,
+): Float64Array {
+  return newton(x, f, rows, lambda, mean, scale, w0, iters,
+    (r, s) => rv[r]! * Math.exp(-s - offset[r]!) + s + offset[r]!,
+    (r, s) => {
+      const u = rv[r]! * Math.exp(-s - offset[r]!);
+      return [1 - u, u];
+    });
 }
 
 /** z·w + b for row r (w has the intercept last). */

@@ -1,16 +1,13 @@
 import onnxProto from 'onnx-proto';
-import { N_FEATURES } from '../../shared/ml/features';
-import { HORIZONS, QUANTILES, type ModelParams } from '../../shared/ml/model';
+import { HORIZONS, PARAM_NAMES, QUANTILES, type ModelParams } from '../../shared/ml/model';
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const H = HORIZONS.length;
 const Q = QUANTILES.length;
-/** Initializer names and shapes: the graph's weights, in the order ModelParams lists them. */
-const WEIGHTS: [keyof ModelParams, number[]][] = [
-  ['mean', [N_FEATURES]], ['scale', [N_FEATURES]], ['volW', [N_FEATURES, H]], ['volB', [H]],
-  ['quantW', [H, H * Q]], ['dirW', [N_FEATURES, H]], ['dirB', [H]],
-];
+/** Initializer names and shapes for f features: the graph's weights, in PARAM_NAMES order. */
+const shapes = (f: number): Record<keyof ModelParams, number[]> => ({ mean: [f], scale: [f], volW: [f, H], volB: [H], quantW: [H, H * Q], dirW: [f, H], dirB: [H] });
+const weights = (f: number) => PARAM_NAMES.map((name) => [name, shapes(f)[name]] as const);
 
 const io = (name: string, width: number) => ({
   name,
@@ -24,6 +21,7 @@ const node = (opType: string, input: string[], output: string) => ({ opType, inp
  * on the parameters: no timestamps or paths are written.
  */
 export function encodeModel(p: ModelParams): Uint8Array {
+  const f = p.mean.length;
   const model = onnx.ModelProto.create({
     irVersion: 7,
     opsetImport: [{ domain: '', version: 13 }],
@@ -32,9 +30,9 @@ export function encodeModel(p: ModelParams): Uint8Array {
     docString: `edgetape forecaster: vol σ, log-return quantiles ${QUANTILES.join('/')} and P(up) for ${HORIZONS.join(', ')} one-minute bars ahead`,
     graph: {
       name: 'forecast',
-      input: [io('features', N_FEATURES)],
+      input: [io('features', f)],
       output: [io('vol', H), io('quantiles', H * Q), io('p_up', H)],
-      initializer: WEIGHTS.map(([name, dims]) => ({ name, dims, dataType: FLOAT, floatData: p[name] })),
+      initializer: weights(f).map(([name, dims]) => ({ name, dims, dataType: FLOAT, floatData: p[name] })),
       node: [
         node('Sub', ['features', 'mean'], 'centered'),
         node('Div', ['centered', 'scale'], 'z'),
@@ -51,16 +49,7 @@ export function encodeModel(p: ModelParams): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** The parameters back out of a model file, so evaluation scores exactly the bytes that ship. */
-export function decodeModel(bytes: Uint8Array): ModelParams {
-  const m = onnx.ModelProto.decode(bytes);
-  const get = (name: string) => {
-    const t = m.graph?.initializer?.find((i) => i.name === name);
-    if (!t?.floatData) throw new Error(`model has no initializer ${name}`);
-    return Array.from(t.floatData);
-  };
-  return Object.fromEntries(WEIGHTS.map(([name]) => [name, get(name)])) as unknown as ModelParams;
-}
+export { decodeModel } from '../../shared/ml/onnx-weights';
 
 /** float32 rounding, applied to weights before encoding so the TypeScript forward pass uses the same values. */
 export const toFloat32 = (p: ModelParams): ModelParams =>
