@@ -50,6 +50,8 @@ export interface Firing {
   seq: number;
   ts: number;
   price: number;
+  /** Condition alerts (book health, portfolio limits): what was wrong, in words. */
+  detail?: string;
 }
 
 export const initialState = (): AlertState => ({ phase: 'armed', firings: 0 });
