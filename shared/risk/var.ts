@@ -121,3 +121,16 @@ export function portfolioVar(qty: readonly number[], closes: readonly ArrayLike<
   for (let i = 0; i <= k; i++) tail += changes[i]!;
   return { var: -changes[k]!, es: -tail / (k + 1), samples: changes.length };
 }
+
+/**
+ * Backtest of forecast VaR: each trial is one forecast's (5/50/95 % log-return quantiles) VaR against the
+ * log return that followed it; pass trials whose horizons do not overlap.
+ */
+export function backtestForecastVar(
+  trials: readonly { q: readonly [number, number, number]; realized: number }[],
+  confidence: number,
+): { trials: number; exceptions: number; rate: number; lr: number; pValue: number } {
+  let exceptions = 0;
+  for (const t of trials) if (-Math.expm1(t.realized) > forecastRisk(t.q[0], t.q[1], t.q[2], confidence).var) exceptions++;
+  return { trials: trials.length, exceptions, ...kupiec(exceptions, trials.length, confidence) };
+}
