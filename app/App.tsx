@@ -11,6 +11,7 @@ import { ForecastPanel } from './components/ForecastPanel';
 import { QuotePanel } from './components/QuotePanel';
 import { VenueHealth } from './components/VenueHealth';
 import { AccountNav, AccountPages } from './pages/AccountArea';
+import { createAlerts } from './stores/alerts';
 import { createForecast } from './stores/forecast';
 import { createMarket } from './stores/market';
 import { createRoute } from './stores/route';
@@ -33,6 +34,12 @@ export function App() {
   createEffect(() => drawBand?.(forecast.bands()[0] ?? []));
   const session = createSession();
   const nav = createRoute();
+  const alerts = createAlerts(session);
+  /** The chart and the ladder call this: an alert at the price pointed at, confirmed on the alerts page. */
+  const onCreateAlertAt = (price: number) => {
+    alerts.onCreateAlertAt(price, 'BTC-USDT');
+    nav.go('alerts');
+  };
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(timer));
@@ -52,15 +59,15 @@ export function App() {
         <Show when={market.view()} fallback={<span class="badge badge-connecting" data-testid="link-badge" data-state="connecting">LOADING</span>}>
           {(v) => <ConnectionBadge link={v().link} mode={v().mode} lastDataAt={v().lastDataAt} offlineSince={v().offlineSince} now={now()} />}
         </Show>
-        <AccountNav session={session} />
+        <AccountNav session={session} alerts={alerts} />
       </header>
-      <AccountPages session={session} nav={nav} symbol="BTC-USDT" />
+      <AccountPages session={session} nav={nav} symbol="BTC-USDT" alerts={alerts} lastPrice={market.view()?.last?.price} forecast={forecast.latest()} />
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
       <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
       <Show when={market.view()?.depth}>
         {(d) => (
           <div class="depth">
-            <DepthLadder depth={d()} />
+            <DepthLadder depth={d()} onPrice={session.user() ? onCreateAlertAt : undefined} />
             <div class="side">
               <Show when={d().cross}>{(c) => <CrossVenue cross={c()} />}</Show>
               <TradeTape trades={d().tape} />

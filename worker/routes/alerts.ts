@@ -5,7 +5,6 @@ import { problem } from '../middleware/errors';
 import { valid } from '../middleware/validate';
 import { alertDeskStub, portfolioStub } from '../objects/stubs';
 
-const MAX_ALERTS = 500;
 const newId = (): string => `a_${[...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 
 /**
@@ -25,7 +24,8 @@ export const alertRoutes = new Hono<AppEnv>()
     const { symbol, rule, hysteresis, note } = c.req.valid('json');
     const user = c.var.auth.userId;
     const portfolio = portfolioStub(c.env, user);
-    if ((await portfolio.alerts()).length >= MAX_ALERTS) throw problem(409, `at most ${MAX_ALERTS} alerts per user; delete some first`);
+    const max = c.var.auth.profile.limits.alerts;
+    if ((await portfolio.alerts()).length >= max) throw problem(409, `your tier allows ${max} alerts; delete some first`);
     const alert = { id: newId(), symbol: rule.kind === 'limit' ? '*' : symbol, rule, hysteresis, note: note ?? null, createdAt: Date.now() };
     // The desk first: an alert the user sees listed is always being evaluated.
     if (rule.kind !== 'limit') await alertDeskStub(c.env, alert.symbol).upsert({ id: alert.id, user, symbol: alert.symbol, rule, hysteresis });
