@@ -1,4 +1,4 @@
-import { createEffect, createSignal, For, Match, onMount, Show, Switch } from 'solid-js';
+import { createEffect, createSignal, For, Match, onMount, Show, Switch, untrack } from 'solid-js';
 import { VENUES } from '../../shared/market/types';
 import type { AnyRule } from '../../shared/risk/rules';
 import type { NewAlert } from '../../shared/risk/schema';
@@ -55,14 +55,14 @@ export function AlertsPanel(props: { alerts: Alerts; symbol: string; lastPrice?:
   });
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const f = new FormData(form);
+    const f = new FormData(e.currentTarget as HTMLFormElement);
     const rule = ruleFrom(kind(), f);
     const alert: NewAlert = {
       symbol: rule.kind === 'limit' ? '*' : String(f.get('symbol')).toUpperCase(), rule,
       hysteresis: Number(f.get('hysteresis') || 0.1) / 100, ...(f.get('note') ? { note: String(f.get('note')) } : {}),
     };
-    if (await a.create(alert)) form.reset();
+    // the form keeps its values (a reset would blank the prefilled symbol): the next alert is often a variation
+    await a.create(alert);
   };
   const saveHook = async (e: SubmitEvent) => {
     e.preventDefault();
@@ -70,7 +70,8 @@ export function AlertsPanel(props: { alerts: Alerts; symbol: string; lastPrice?:
     setHookNote((await a.setWebhook(String(f.get('url')), String(f.get('secret')))) ? 'webhook saved' : '');
   };
   const levelInput = () => (
-    <label>Level <input ref={level} name="level" type="number" step="any" min="0" required value={a.draft()?.price ?? props.lastPrice ?? ''} data-testid="alert-level" /></label>
+    // prefilled once (a draft's price, else the last trade), never overwritten while the user types
+    <label>Level <input ref={level} name="level" type="number" step="any" min="0" required value={untrack(() => a.draft()?.price ?? props.lastPrice ?? '')} data-testid="alert-level" /></label>
   );
   const side = () => (
     <label>Position <select name="position"><option value="long">long</option><option value="short">short</option></select></label>
@@ -90,7 +91,7 @@ export function AlertsPanel(props: { alerts: Alerts; symbol: string; lastPrice?:
             </select>
           </label>
           <Show when={kind() !== 'limit'}>
-            <label>Symbol <input name="symbol" required value={a.draft()?.symbol ?? props.symbol} pattern="[A-Za-z0-9]+-[A-Za-z0-9]+(-[A-Za-z0-9]+)?" /></label>
+            <label>Symbol <input name="symbol" required value={untrack(() => a.draft()?.symbol ?? props.symbol)} pattern="[A-Za-z0-9]+-[A-Za-z0-9]+(-[A-Za-z0-9]+)?" /></label>
           </Show>
         </div>
         <div class="row">
