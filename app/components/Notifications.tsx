@@ -13,7 +13,8 @@ export function Notifications(props: { alerts: Alerts }) {
   return (
     <>
       <button type="button" class="touch bell" aria-expanded={open()} aria-label={`notifications: ${a.unacked()} unacknowledged`} data-testid="bell" onClick={() => setOpen(!open())}>
-        🔔 <span data-testid="bell-count">{a.unacked()}</span>
+        <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" /></svg>{' '}
+        <span data-testid="bell-count">{a.unacked()}</span>
       </button>
       <Show when={open()}>
         <section class="notification-centre panel" data-testid="notification-centre" aria-label="notification centre">
