@@ -19,7 +19,7 @@ async function candles(symbol: string, interval: '1m' | '1h' | '1d', from: numbe
  */
 async function closes(symbol: string, interval: '1m' | '1h', back: number): Promise<CloseSeries> {
   const now = Date.now();
-  const days = await candles(symbol, '1d', now - 40_000 * DAY_MS, now + DAY_MS);
+  const days = await candles(symbol, '1d', 0, now + DAY_MS);
   if (!days.length) return { time: [], close: [] };
   const end = days.at(-1)!.time + DAY_MS;
   const bars = await candles(symbol, interval, end - back, end);
