@@ -52,6 +52,8 @@ export interface Firing {
   price: number;
   /** Condition alerts (book health, portfolio limits): what was wrong, in words. */
   detail?: string;
+  /** Wall-clock ms at which the edge committed the firing (the evaluation's transaction). */
+  committedAt?: number;
 }
 
 export const initialState = (): AlertState => ({ phase: 'armed', firings: 0 });

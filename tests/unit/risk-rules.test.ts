@@ -80,3 +80,29 @@ describe('forecast and portfolio VaR', () => {
     expect(bt.pValue).toBeLessThan(0.05); // rejected: the 60-minute band is too narrow out of sample (model card: 83.6 % coverage)
   });
 });
+
+describe('risk measures of the analytics worker', () => {
+  it.skipIf(!hasData())(`on real bars: one holding's figures are the direct VaR of its returns, a short's mirror a long's ${hasData() ? '' : NO_DATA}`, async () => {
+    const { riskMeasures } = await import('../../shared/risk/measures');
+    const { historicalRisk, parametricRisk, logReturns } = await import('../../shared/risk/var');
+    const minute = parseOhlcvCsv(readFileSync(`${DATA_DIR}/ohlcv/ftx-btc-perp-1m-train.csv`, 'utf8')).bars;
+    const hour = parseOhlcvCsv(readFileSync(`${DATA_DIR}/ohlcv/Coinbase_BTCUSD_1h.csv`, 'utf8')).bars;
+    const m = { time: minute.time.slice(-10_080), close: minute.close.slice(-10_080) };
+    const h = { time: hour.time.slice(-2_160), close: hour.close.slice(-2_160) };
+    const long = riskMeasures([{ symbol: 'BTC-USD', value: 50_000 }], [m], [h]);
+    const row = (method: string, horizon: string, c: number) => long.rows.find((r) => r.method === method && r.horizon === horizon && r.confidence === c)!;
+    expect(long.rows).toHaveLength(8);
+    expect(row('historical', '1h', 0.99).var).toBe(historicalRisk(logReturns(m.close), 0.99, 60).var);
+    expect(row('historical', '1h', 0.99).varAmount).toBe(historicalRisk(logReturns(m.close), 0.99, 60).var * 50_000);
+    expect(row('parametric', '1d', 0.95).es).toBe(parametricRisk(logReturns(h.close), 0.95, 24).es);
+    expect(long.correlations.matrix).toEqual([[1]]);
+    // a short's losses are the long's gains: its historical VaR is the long's upper tail
+    const short = riskMeasures([{ symbol: 'BTC-USD', value: -50_000 }], [m], [h]);
+    const neg = logReturns(m.close).map((x) => -x);
+    expect(short.rows.find((r) => r.method === 'historical' && r.horizon === '1h' && r.confidence === 0.95)!.var).toBeCloseTo(historicalRisk(neg, 0.95, 60).var, 12);
+    // too little history says so instead of guessing
+    const thin = riskMeasures([{ symbol: 'BTC-USD', value: 1 }], [{ time: m.time.slice(0, 50), close: m.close.slice(0, 50) }], [{ time: [], close: [] }]);
+    expect(thin.rows).toEqual([]);
+    expect(thin.notes).toEqual(['1h: 0 overlapping 1h returns in the history, 30 needed', '1d: 0 overlapping 1d returns in the history, 30 needed']);
+  });
+});

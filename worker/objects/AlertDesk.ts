@@ -123,7 +123,7 @@ export class AlertDesk extends DurableObject<Env> {
       for (const { id, state } of changed) sql.exec(`UPDATE alerts SET state = ? WHERE id = ?`, JSON.stringify(state), id);
       for (const f of firings) {
         sql.exec(`INSERT OR IGNORE INTO outbox (alert_id, n, user, firing, next_at) VALUES (?, ?, ?, ?, ?)`,
-          f.alertId, f.n, this.users.get(f.alertId) ?? '', JSON.stringify(f), now);
+          f.alertId, f.n, this.users.get(f.alertId) ?? '', JSON.stringify({ ...f, committedAt: now }), now);
       }
       if (nextSeq !== undefined) sql.exec(`INSERT INTO meta (key, value) VALUES ('nextSeq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, nextSeq);
     });

@@ -186,7 +186,8 @@ export class Portfolio extends DurableObject<Env> {
       for (const c of changes) {
         sql.exec(`UPDATE alerts SET state = ? WHERE id = ?`, JSON.stringify(c.state), c.id);
         const rule = limits.find((l) => l.id === c.id)!.rule;
-        if (c.firing && this.storeFiring({ ...c.firing, symbol: '*', rule }, now)) fresh.push({ ...c.firing, symbol: '*', rule });
+        const f: DeliveredFiring | undefined = c.firing && { ...c.firing, symbol: '*', rule, committedAt: now };
+        if (f && this.storeFiring(f, now)) fresh.push(f);
       }
     });
     for (const f of fresh) this.announce(f, now);
