@@ -29,6 +29,7 @@ export function App() {
   let drawBand: ((points: readonly BandPoint[]) => void) | undefined;
   const drawForecast = (engine: ChartEngine) => {
     drawBand = attachForecastBand(engine, '5 min');
+    engine.onPricePick((price) => session.user() && onCreateAlertAt(price));
     drawBand(forecast.bands()[0] ?? []);
   };
   createEffect(() => drawBand?.(forecast.bands()[0] ?? []));

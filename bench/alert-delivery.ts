@@ -31,8 +31,11 @@ interface Client {
  * Afterwards every firing the desks committed is compared with what the clients saw: lost and doubled.
  */
 export async function deliveryLatency(o: { users: number; phaseMs: number; dropEveryMs: number; speed: number }) {
-  const first = readRecording(join(DATA_DIR, DEFAULT_RECORDING.split(',')[0]!)).find((r) => r.frame.includes('@trade'))!;
-  const p0 = Number((JSON.parse(first.frame) as { data: { p: string } }).data.p);
+  const prices = readRecording(join(DATA_DIR, DEFAULT_RECORDING.split(',')[0]!))
+    .filter((r) => r.frame.includes('@trade'))
+    .map((r) => Number((JSON.parse(r.frame) as { data: { p: string } }).data.p));
+  const lo = Math.min(...prices);
+  const hi = Math.max(...prices);
   const state = mkdtempSync(join(tmpdir(), 'edgetape-bench-alerts-'));
   const stack = await startStack({ replay: DEFAULT_RECORDING, speed: o.speed, loop: true, port: 0, persistTo: state, log: () => {} });
   const api = async <T>(path: string, token: string | undefined, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> => {
@@ -45,15 +48,6 @@ export async function deliveryLatency(o: { users: number; phaseMs: number; dropE
   };
   const clients: Client[] = [];
   try {
-    for (let u = 0; u < o.users; u++) {
-      const { accessToken } = await api<{ accessToken: string }>('/auth/signup', undefined, { email: `bench${u}.${Date.now()}@example.test`, password: 'a long bench pass phrase', name: `Bench ${u}`, client: 'api' });
-      // five alerts per user (the unverified tier's limit), levels a dollar apart around the opening price
-      for (let i = 0; i < 5; i++) {
-        const k = u * 5 + i;
-        await api('/users/me/alerts', accessToken, { symbol: 'BTC-USDT', rule: { kind: 'cross', direction: k % 2 ? 'above' : 'below', level: Math.round(p0 - 25 + k) }, hysteresis: 0.00001 });
-      }
-      clients.push({ token: accessToken, keys: new Set(), live: [], replayed: [], frames: 0, connectedAt: 0 });
-    }
     const connect = async (c: Client) => {
       const { ticket } = await api<{ ticket: string }>('/ws-ticket', c.token, {});
       const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/ws/user/alerts?ticket=${encodeURIComponent(ticket)}`);
@@ -76,6 +70,18 @@ export async function deliveryLatency(o: { users: number; phaseMs: number; dropE
       });
       c.connectedAt = Date.now();
     };
+    for (let u = 0; u < o.users; u++) {
+      const { accessToken } = await api<{ accessToken: string }>('/auth/signup', undefined, { email: `bench${u}.${Date.now()}@example.test`, password: 'quiet harbour lights flicker', name: `Trader ${u}`, client: 'api' });
+      const c: Client = { token: accessToken, keys: new Set(), live: [], replayed: [], frames: 0, connectedAt: 0 };
+      clients.push(c);
+      await connect(c); // listening before the first firing
+      // five alerts per user (the unverified tier's limit), levels spread over the replay's range so crossings come all along
+      for (let i = 0; i < 5; i++) {
+        const k = u * 5 + i;
+        const level = Math.round((lo + ((hi - lo) * (k + 0.5)) / (o.users * 5)) * 100) / 100;
+        await api('/users/me/alerts', accessToken, { symbol: 'BTC-USDT', rule: { kind: 'cross', direction: k % 2 ? 'above' : 'below', level }, hysteresis: 0.00001 });
+      }
+    }
     const phase = async (drop: boolean) => {
       for (const c of clients) {
         c.live = [];
@@ -104,7 +110,6 @@ export async function deliveryLatency(o: { users: number; phaseMs: number; dropE
         onReconnect: { n: replayed.length, p50ms: pct(replayed, 0.5), p99ms: pct(replayed, 0.99) },
       };
     };
-    await Promise.all(clients.map(connect));
     const steady = await phase(false);
     const faults = await phase(true);
     // Every firing the edge committed against every key a client saw (deduplicated by key, as the app does).

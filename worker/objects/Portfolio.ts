@@ -8,6 +8,7 @@ import { limitVerdict, stepCondition, type AnyRule, type LimitRule } from '../..
 import type { DeliveredFiring, InboxEntry, PortfolioReport, PortfolioSettings, StoredAlert } from '../../shared/risk/schema';
 import { portfolioVar } from '../../shared/risk/var';
 import { sendPush, type PushSubscription, type VapidKeys } from '../push';
+import { freshBucket, spend, type Bucket } from '../middleware/ws-rate';
 import { signWebhook } from '../webhook';
 import { retryDelay } from '../retry';
 import { hubStub } from './stubs';
@@ -304,6 +305,7 @@ export class Portfolio extends DurableObject<Env> {
   override async fetch(): Promise<Response> {
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
+    pair[1].serializeAttachment(freshBucket(Date.now()));
     for (const e of await this.inbox()) {
       if (e.ackedAt === null) pair[1].send(JSON.stringify({ t: 'firing', firing: e.firing, receivedAt: e.receivedAt }));
     }
@@ -311,6 +313,11 @@ export class Portfolio extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const bucket = (ws.deserializeAttachment() as Bucket | null) ?? freshBucket(Date.now());
+    const verdict = spend(bucket, Date.now());
+    ws.serializeAttachment(bucket);
+    if (verdict === 'close') return ws.close(1008, 'message rate limit exceeded');
+    if (verdict === 'refuse') return ws.send(JSON.stringify({ t: 'error', code: 'rate_limited', message: 'slow down: at most 10 messages a second' }));
     if (typeof raw !== 'string' || raw.length > 512) return ws.send(JSON.stringify({ t: 'error', code: 'bad_message', message: 'expected a small JSON ack' }));
     try {
       const m = JSON.parse(raw) as { t?: unknown; alertId?: unknown; n?: unknown };

@@ -45,6 +45,14 @@ export class ChartEngine {
   /** Newest bar drawn (the forming one included), in chart seconds. */
   private shownSec = -Infinity;
 
+  /** Double-click (double-tap) on the price pane: the price under the pointer, e.g. to create an alert there. */
+  onPricePick(fn: (price: number) => void): void {
+    this.chart.subscribeDblClick((p) => {
+      const price = p.point && p.paneIndex === 0 ? this.candles.coordinateToPrice(p.point.y) : null;
+      if (price !== null && price !== undefined && Number.isFinite(price)) fn(Math.round(price * 100) / 100);
+    });
+  }
+
   constructor(el: HTMLElement) {
     const color = getComputedStyle(el).color || '#ccc';
     this.chart = createChart(el, {
