@@ -83,7 +83,7 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     await page.getByLabel('Webhook URL').fill(`${sink.url}/hook`);
     await page.getByLabel('Secret').fill('sixteen-plus-chars-secret');
     await page.getByRole('button', { name: 'Save webhook' }).click();
-    await expect.poll(() => page.getByText('webhook saved').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('webhook saved').isVisible(), { timeout: 10_000 }).toBe(true);
 
     await page.getByTestId('alert-kind').selectOption('stop');
     await page.getByLabel('Position').selectOption('long');
@@ -117,16 +117,16 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     await back.page.getByLabel('Password').fill(password);
     await back.page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => back.page.getByTestId('bell-count').textContent(), { timeout: 15_000 }).toBe('1');
-    await expect.poll(() => back.page.getByTestId('toast').count()).toBe(1);
+    await expect.poll(() => back.page.getByTestId('toast').count(), { timeout: 10_000 }).toBe(1);
     await back.page.getByTestId('bell').click();
     expect(await back.page.getByTestId('notification').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).toEqual([`${body.alertId}:1`]);
     await back.page.goto(`${stack.url}/#/alerts`);
     const firings = back.page.getByTestId('firing');
-    await expect.poll(() => firings.evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).toEqual([`${body.alertId}:1`]);
+    await expect.poll(() => firings.evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), { timeout: 10_000 }).toEqual([`${body.alertId}:1`]);
     expect(await back.page.getByTestId('alert-item').getAttribute('data-phase')).toBe('done');
     await back.page.screenshot({ path: join(ARTIFACTS, 'risk-alerts-fired.png'), fullPage: true });
     await firings.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect.poll(() => firings.getAttribute('data-acked')).toBe('yes');
+    await expect.poll(() => firings.getAttribute('data-acked'), { timeout: 10_000 }).toBe('yes');
     await back.page.reload();
     await expect.poll(() => back.page.getByTestId('alerts-live').getAttribute('data-live'), { timeout: 15_000 }).toBe('yes');
     expect(await back.page.getByTestId('bell-count').textContent()).toBe('0');
@@ -147,7 +147,7 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     await page.goto(`${stack.url}/#/portfolio`);
     const csv = (rows: string[]) => ({ name: 'fills.csv', mimeType: 'text/csv', buffer: Buffer.from(['timestamp,exchange,symbol,side,price,amount,fee', ...rows].join('\n')) });
     await page.getByTestId('csv-input').setInputFiles(csv(['2024-08-08T00:00:00Z,binance,BTC-USDT,buy,61000,0.5,1', '2024-08-08T00:01:00Z,binance,BTC-USDT,buy,abc,0.5,1']));
-    await expect.poll(() => page.getByTestId('import-errors').textContent()).toBe('line 3: price "abc" is not a positive number');
+    await expect.poll(() => page.getByTestId('import-errors').textContent(), { timeout: 10_000 }).toBe('line 3: price "abc" is not a positive number');
     expect(await page.getByTestId('positions').locator('tr[data-symbol]').count()).toBe(0);
     await page.getByTestId('csv-input').setInputFiles(csv(['2024-08-08T00:00:00Z,binance,BTC-USDT,buy,61000,0.5,1', '2024-08-08T00:01:00Z,binance,BTC-USDT,buy,62000,0.5,1']));
     const row = page.getByTestId('positions').locator('tr[data-symbol="BTC-USDT"]');
@@ -158,6 +158,9 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     const total = Number((await page.getByTestId('pnl-total').textContent())!.replace(/,/g, ''));
     expect(Math.abs(total - (mid - 61_500 - 2))).toBeLessThan(150); // the mid moves between the two reads
     expect(await page.getByTestId('exposure-asset').textContent()).toContain('BTC');
+    // the analytics worker's measures on the replay's history (minutes only: it says why there is no 1 h / 1 d VaR yet)
+    await expect.poll(() => page.getByTestId('volatility').locator('tbody tr').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringMatching(/^BTC-USDT/)]);
+    expect(await page.getByTestId('correlations').locator('tbody td').allTextContents()).toEqual(['BTC-USDT', '1.00']);
     await page.screenshot({ path: join(ARTIFACTS, 'risk-portfolio-tablet.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
