@@ -1,5 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { portfolioVar } from '../../shared/risk/var';
 import type { FeedStatus, MarketEvent } from '../../shared/market/types';
 import type { InboxEntry, PortfolioReport, StoredAlert } from '../../shared/risk/schema';
 import type { Portfolio } from '../../worker/objects/Portfolio';
@@ -141,6 +142,34 @@ describe('book health and portfolio limits', () => {
     const inbox = await p.inbox();
     expect(inbox.map((e) => [e.firing.n, e.firing.symbol, e.firing.detail])).toEqual([[1, '*', 'exposure 500.00 > 400.00']]);
     expect(((await (await api('/api/v1/users/me/portfolio', { token })).json()) as PortfolioReport).equity.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('VaR limit at the edge', () => {
+  it.skipIf(!inject('hasData'))('is the 1 h 95 % loss quantile of the position on the hub\'s newest minute closes, and fires once above the limit', async () => {
+    // real Binance trade prices, one a minute (the hub closes a 1-minute bar at each next minute's trade)
+    const prices = [...inject('spotEvents'), ...inject('usdmEvents')].filter((e) => e.type === 'trade').map((e) => (e as { price: number }).price).slice(0, 200);
+    expect(prices.length).toBe(200);
+    const t0 = 1_723_161_240_000;
+    const hub = hubStub(env, 'AVAX-USD');
+    for (let i = 0; i < prices.length; i += 50) {
+      await hub.ingest(prices.slice(i, i + 50).map((p, j) => ({ ...trade('AVAX-USD', i + j, p), ts: t0 + (i + j) * 60_000 })), feed('live'));
+    }
+    const closes = (await hub.recentCandles('consolidated', '1m', 1_440)).map((b) => b.close);
+    expect(closes).toEqual(prices.slice(0, 199));
+    const { accessToken: token, user } = await signUp();
+    await api('/api/v1/users/me/portfolio/fills', { token, body: { exchange: 'kraken', symbol: 'AVAX-USD', side: 'buy', price: prices[0], amount: 2 } });
+    const expected = portfolioVar([2], [closes], 0.95, 60).var;
+    expect(expected).toBeGreaterThan(0);
+    await api('/api/v1/users/me/alerts', { token, body: { symbol: '*', rule: { kind: 'limit', measure: 'var', threshold: expected * 0.9 } } });
+    await api('/api/v1/users/me/alerts', { token, body: { symbol: '*', rule: { kind: 'limit', measure: 'var', threshold: expected * 1.1 } } });
+    const p = portfolioStub(env, user.id);
+    await runInDurableObject(p, async (_o, state) => state.storage.sql.exec(`UPDATE settings SET value = '0' WHERE key = 'markAt'`));
+    await runDurableObjectAlarm(p);
+    const inbox = await p.inbox();
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]!.firing.price).toBeCloseTo(expected, 9);
+    expect(inbox[0]!.firing.detail).toBe(`var ${expected.toFixed(2)} > ${(expected * 0.9).toFixed(2)}`);
   });
 });
 

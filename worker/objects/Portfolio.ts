@@ -194,12 +194,11 @@ export class Portfolio extends DurableObject<Env> {
     for (const f of fresh) this.announce(f, now);
   }
 
-  /** 1-hour 95 % historical VaR, in quote currency, from the last day of 1-minute consolidated closes. */
+  /** 1-hour 95 % historical VaR, in quote currency, from the newest day of 1-minute consolidated closes. */
   private async valueAtRisk(report: PortfolioReport): Promise<number> {
     const held = report.positions.filter((p) => p.qty !== 0 && p.mark !== null);
     if (!held.length) return 0;
-    const now = Date.now();
-    const series = await Promise.all(held.map(async (p) => (await hubStub(this.env, p.symbol).candles(CONSOLIDATED, '1m', now - 86_400_000, now)).closed));
+    const series = await Promise.all(held.map((p) => hubStub(this.env, p.symbol).recentCandles(CONSOLIDATED, '1m', 1_440)));
     // align on the minutes every instrument has
     const common = series.map((bars) => new Map(bars.map((b) => [b.time, b.close])));
     const times = [...common[0]!.keys()].filter((t) => common.every((m) => m.has(t))).sort((a, b) => a - b);

@@ -203,6 +203,11 @@ export class SymbolHub extends DurableObject<Env> {
     return { closed: this.history(scope, interval, from, to), open: open && open.time >= from && open.time < to ? open : null };
   }
 
+  /** The newest `limit` closed bars, whatever their time (a replayed session's bars are from its recording day). */
+  async recentCandles(scope: string, interval: Interval, limit: number): Promise<Candle[]> {
+    return this.history(scope, interval, 0, Infinity, Math.min(limit, 100_000));
+  }
+
   private history(scope: string, interval: Interval, from: number, to: number, limit = 100_000): Candle[] {
     const rows = this.sql.exec<Row>(
       'SELECT * FROM candles WHERE scope = ? AND interval = ? AND closed = 1 AND time >= ? AND time < ? ORDER BY time DESC LIMIT ?',
