@@ -111,12 +111,14 @@ export function PortfolioPanel(props: { store: PortfolioStore }) {
       <Show when={s.risk()} fallback={<p class="muted">Risk measures appear once positions have a live mark.</p>}>
         {(k) => (
           <>
+            <Show when={k().rows.length}>
             <div class="table-scroll">
               <table data-testid="risk">
                 <thead><tr><th>Method</th><th>Horizon</th><th>Level</th><th class="num">VaR</th><th class="num">VaR amt</th><th class="num">ES</th><th class="num">ES amt</th><th class="num">Samples</th></tr></thead>
                 <tbody><For each={k().rows}>{riskRow}</For></tbody>
               </table>
             </div>
+            </Show>
             <For each={k().notes}>{(n) => <p class="hint">{n}</p>}</For>
             <div class="two-col">
               <table data-testid="volatility">
