@@ -13,6 +13,7 @@ import { Settings } from './components/Settings';
 import { VenueHealth } from './components/VenueHealth';
 import { AccountNav, AccountPages } from './pages/AccountArea';
 import { createExchanges } from './stores/exchanges';
+import { createAlerts } from './stores/alerts';
 import { createForecast } from './stores/forecast';
 import { createMarket } from './stores/market';
 import { createRoute } from './stores/route';
@@ -30,6 +31,7 @@ export function App() {
   let drawBand: ((points: readonly BandPoint[]) => void) | undefined;
   const drawForecast = (engine: ChartEngine) => {
     drawBand = attachForecastBand(engine, '5 min');
+    engine.onPricePick((price) => session.user() && onCreateAlertAt(price));
     drawBand(forecast.bands()[0] ?? []);
   };
   // Read the bands before the call: `drawBand?.(…)` would skip the read (and the tracking) until the chart exists.
@@ -40,6 +42,12 @@ export function App() {
   const exchanges = createExchanges();
   const session = createSession();
   const nav = createRoute();
+  const alerts = createAlerts(session);
+  /** The chart and the ladder call this: an alert at the price pointed at, confirmed on the alerts page. */
+  const onCreateAlertAt = (price: number) => {
+    alerts.onCreateAlertAt(price, 'BTC-USDT');
+    nav.go('alerts');
+  };
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(timer));
@@ -59,10 +67,10 @@ export function App() {
         <Show when={market.view()} fallback={<span class="badge badge-connecting" data-testid="link-badge" data-state="connecting">LOADING</span>}>
           {(v) => <ConnectionBadge link={v().link} mode={v().mode} lastDataAt={v().lastDataAt} offlineSince={v().offlineSince} now={now()} />}
         </Show>
-        <AccountNav session={session} />
+        <AccountNav session={session} alerts={alerts} />
         <Settings session={session} market={market} />
       </header>
-      <AccountPages session={session} nav={nav} symbol="BTC-USDT" />
+      <AccountPages session={session} nav={nav} symbol="BTC-USDT" alerts={alerts} lastPrice={market.view()?.last?.price} forecast={forecast.latest()} />
       <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
       <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
       <Show when={exchanges.venues().length}>
@@ -74,7 +82,7 @@ export function App() {
       <Show when={market.view()?.depth}>
         {(d) => (
           <div class="depth">
-            <DepthLadder depth={d()} />
+            <DepthLadder depth={d()} onPrice={session.user() ? onCreateAlertAt : undefined} />
             <div class="side">
               <Show when={d().cross}>{(c) => <CrossVenue cross={c()} decimals={d().priceDecimals} />}</Show>
               <TradeTape trades={d().tape} decimals={d().priceDecimals} />

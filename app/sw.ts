@@ -12,11 +12,20 @@ interface FetchEvt extends Event {
 interface ExtendableEvt extends Event {
   waitUntil(p: Promise<unknown>): void;
 }
+interface PushEvt extends ExtendableEvt {
+  data: { json(): unknown } | null;
+}
+interface NotificationClickEvt extends ExtendableEvt {
+  notification: { close(): void };
+}
 const sw = self as unknown as {
   addEventListener(type: 'install' | 'activate', fn: (e: ExtendableEvt) => void): void;
   addEventListener(type: 'fetch', fn: (e: FetchEvt) => void): void;
+  addEventListener(type: 'push', fn: (e: PushEvt) => void): void;
+  addEventListener(type: 'notificationclick', fn: (e: NotificationClickEvt) => void): void;
+  registration: { showNotification(title: string, o: { body: string; tag: string }): Promise<void> };
+  clients: { claim(): Promise<void>; openWindow(url: string): Promise<unknown> };
   skipWaiting(): Promise<void>;
-  clients: { claim(): Promise<void> };
   location: Location;
 };
 
@@ -48,4 +57,16 @@ sw.addEventListener('fetch', (e) => {
     return;
   }
   e.respondWith(caches.match(req, { cacheName: CACHE, ignoreSearch: true }).then((hit) => hit ?? fetch(req)));
+});
+
+// Web Push from the edge (a firing while no page is open): `{title, body, key}`; the key as the tag, so a
+// redelivered push replaces its notification instead of adding a second one.
+sw.addEventListener('push', (e) => {
+  const m = (e.data?.json() ?? {}) as { title?: string; body?: string; key?: string };
+  e.waitUntil(sw.registration.showNotification(m.title ?? 'edgetape alert', { body: m.body ?? '', tag: m.key ?? 'alert' }));
+});
+
+sw.addEventListener('notificationclick', (e) => {
+  e.notification.close();
+  e.waitUntil(sw.clients.openWindow('/#/alerts'));
 });

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlertBook, initialState, step, type Alert, type AlertState, type Tick } from '../shared/risk/alerts';
 import { parseFillsCsv } from '../shared/risk/fills';
 import { buildPositions } from '../shared/risk/positions';
 import { readRecording } from '../tools/fake-exchange/recording';
-import { DATA_DIR } from '../tools/paths';
+import { DATA_DIR, REPO_ROOT } from '../tools/paths';
+import { deliveryLatency } from './alert-delivery';
 import { writeResults } from './results';
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
@@ -14,6 +16,25 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p
  * Plus fills parsed and folded into FIFO positions per second.
  */
 export async function run(): Promise<void> {
+  // BENCH_ALERTS=delivery reruns only the wrangler dev part and keeps the in-process figures of the last full run.
+  const onlyDelivery = process.env.BENCH_ALERTS === 'delivery';
+  const inProcess = onlyDelivery ? (JSON.parse(readFileSync(join(REPO_ROOT, 'bench/results/alerts.json'), 'utf8')) as { results: Record<string, unknown> }).results : await evaluation();
+  delete inProcess.delivery;
+  // Firing → client over the notification socket, in wrangler dev, steady and with the socket dropped every 5 s.
+  const d = await deliveryLatency({ users: Number(process.env.BENCH_ALERT_USERS ?? 10), phaseMs: 60_000, dropEveryMs: 5_000, speed: 5 });
+  console.log(`\nfiring → client receive over /ws/user/alerts (wrangler dev, ${d.users} users × 5 cross alerts, replay at ${d.speed}×)`);
+  console.log('| socket | firings seen | p50 ms | p99 ms | max ms | delivered on reconnect (p50 / p99 ms) | redelivered frames (deduplicated) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [name, r] of [['steady', d.steady], [`dropped every ${d.dropEveryMs / 1000} s`, d.faults]] as const) {
+    console.log(`| ${name} | ${r.firings} | ${r.live.p50ms} | ${r.live.p99ms} | ${r.live.maxMs} | ${r.onReconnect.n} (${r.onReconnect.p50ms} / ${r.onReconnect.p99ms}) | ${r.redeliveredFrames} |`);
+  }
+  console.log(`p99 ratio dropped / steady: ${(d.faults.live.p99ms / d.steady.live.p99ms).toFixed(2)}×`);
+  console.log(`committed by the desks ${d.committed}, stored in inboxes ${d.inbox}, never seen by a client ${d.unseenByClients}`);
+  writeResults('alerts', { ...inProcess, delivery: d });
+}
+
+/** The in-process part: evaluation per tick, index against scan, and fills imported per second. */
+async function evaluation(): Promise<Record<string, unknown>> {
   const prices = readRecording(join(DATA_DIR, 'hftbacktest/spot/btcusdt_20240808.gz'))
     .filter((r) => r.frame.includes('@trade'))
     .map((r) => Number((JSON.parse(r.frame) as { data: { p: string } }).data.p));
@@ -70,5 +91,5 @@ export async function run(): Promise<void> {
   }
   console.log(`p99 ratio scan / index: ${(scan.p99us / indexed.p99us).toFixed(1)}×`);
   console.log(`fills CSV → FIFO positions: ${(100_000 / (importMs / 1000)).toFixed(0)} fills/s (${positions.length} position)`);
-  writeResults('alerts', { ticks: ticks.length, alerts: 10_000, indexed, scan, fillsPerSecond: 100_000 / (importMs / 1000) });
+  return { ticks: ticks.length, alerts: 10_000, indexed, scan, fillsPerSecond: 100_000 / (importMs / 1000) };
 }

@@ -1,4 +1,4 @@
-import { For } from 'solid-js';
+import { For, Show } from 'solid-js';
 import { fmt as num, price } from '../format';
 import type { DepthView, LadderRow } from '../workers/market-state';
 import { VENUE_COLOUR } from './venues';
@@ -8,12 +8,16 @@ import type { Venue } from '../../shared/market/types';
  * The consolidated book as a depth ladder: asks above, bids below, each row's bar split by venue in the
  * venue's colour and scaled to the deepest cumulative size shown.
  */
-export function DepthLadder(props: { depth: DepthView }) {
+export function DepthLadder(props: { depth: DepthView; onPrice?: (price: number) => void }) {
   const fmt = (v: number, decimals?: number) => (decimals === undefined ? price(v, props.depth.priceDecimals) : num(v, decimals));
   const max = () => Math.max(props.depth.bids.at(-1)?.cum ?? 0, props.depth.asks.at(-1)?.cum ?? 0) || 1;
   const row = (r: LadderRow, side: 'bid' | 'ask') => (
     <tr class={side} data-price={r.price}>
-      <td class="px">{fmt(r.price)}</td>
+      <td class="px">
+        <Show when={props.onPrice} fallback={fmt(r.price)}>
+          {(pick) => <button type="button" class="px-pick" title="alert at this price" onClick={() => pick()(r.price)}>{fmt(r.price)}</button>}
+        </Show>
+      </td>
       <td class="num">{fmt(r.size, 4)}</td>
       <td class="num muted">{fmt(r.cum, 4)}</td>
       <td class="bar" aria-label={Object.entries(r.venues).map(([v, s]) => `${v} ${fmt(s, 4)}`).join(', ')}>

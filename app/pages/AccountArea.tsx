@@ -1,5 +1,10 @@
 import { createEffect, Match, on, Show, Switch } from 'solid-js';
+import { AlertsPanel } from '../components/AlertsPanel';
+import { Notifications } from '../components/Notifications';
 import { Watchlist } from '../components/Watchlist';
+import type { Alerts } from '../stores/alerts';
+import type { ForecastResult } from '../workers/forecast-view';
+import { PortfolioPage } from './PortfolioPage';
 import type { createRoute } from '../stores/route';
 import type { Session } from '../stores/session';
 import { Account } from './Account';
@@ -9,12 +14,15 @@ import { SignIn } from './SignIn';
 type Nav = ReturnType<typeof createRoute>;
 
 /** Header links: who is signed in, or the way to sign in. */
-export function AccountNav(props: { session: Session }) {
+export function AccountNav(props: { session: Session; alerts: Alerts }) {
   return (
     <nav class="account-nav">
       <Show when={props.session.user()} fallback={<a href="#/signin" data-testid="nav-signin">Sign in</a>}>
         {(u) => (
           <>
+            <a href="#/portfolio" data-testid="nav-portfolio">Portfolio</a>
+            <a href="#/alerts" data-testid="nav-alerts">Alerts</a>
+            <Notifications alerts={props.alerts} />
             <a href="#/account" data-testid="nav-account">{u().name}</a>
             <Show when={u().roles.includes('admin')}><a href="#/admin">Admin</a></Show>
           </>
@@ -25,7 +33,7 @@ export function AccountNav(props: { session: Session }) {
 }
 
 /** The account pages by route, and on the market page the user's watchlist; records the instrument viewed. */
-export function AccountPages(props: { session: Session; nav: Nav; symbol: string }) {
+export function AccountPages(props: { session: Session; nav: Nav; symbol: string; alerts: Alerts; lastPrice?: number | null; forecast?: ForecastResult | null }) {
   const s = props.session;
   createEffect(on(() => s.user()?.id, (id) => id && void s.viewed(props.symbol).catch(() => undefined)));
   const onAuthPage = () => props.nav.route() === 'signin' || props.nav.route() === 'signup';
@@ -38,6 +46,13 @@ export function AccountPages(props: { session: Session; nav: Nav; symbol: string
       </Match>
       <Match when={props.nav.route() === 'account' && s.user()}><Account session={s} /></Match>
       <Match when={props.nav.route() === 'admin' && s.user()}><Admin session={s} /></Match>
+      <Match when={props.nav.route() === 'portfolio' && s.user()}>
+        <PortfolioPage session={s} forecastSymbol={props.symbol} forecast={props.forecast} />
+      </Match>
+      <Match when={props.nav.route() === 'alerts' && s.user()}><AlertsPanel alerts={props.alerts} symbol={props.symbol} lastPrice={props.lastPrice} /></Match>
+      <Match when={(props.nav.route() === 'portfolio' || props.nav.route() === 'alerts') && s.user() === null}>
+        <p class="panel">Sign in to see your portfolio and alerts. <a href="#/signin">Sign in</a></p>
+      </Match>
       <Match when={props.nav.route() === 'market' && s.prefs()}>
         {(p) => <Watchlist prefs={p().prefs} live={s.live()} save={s.update} />}
       </Match>

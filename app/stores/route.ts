@@ -1,7 +1,7 @@
 import { createSignal, onCleanup } from 'solid-js';
 
-export type Route = 'market' | 'signin' | 'signup' | 'account' | 'admin';
-const ROUTES: Route[] = ['market', 'signin', 'signup', 'account', 'admin'];
+export type Route = 'market' | 'signin' | 'signup' | 'account' | 'admin' | 'portfolio' | 'alerts';
+const ROUTES: Route[] = ['market', 'signin', 'signup', 'account', 'admin', 'portfolio', 'alerts'];
 
 const parse = (hash: string): Route => {
   const r = hash.replace(/^#\/?/, '') as Route;

@@ -50,6 +50,10 @@ export interface Firing {
   seq: number;
   ts: number;
   price: number;
+  /** Condition alerts (book health, portfolio limits): what was wrong, in words. */
+  detail?: string;
+  /** Wall-clock ms at which the edge committed the firing (the evaluation's transaction). */
+  committedAt?: number;
 }
 
 export const initialState = (): AlertState => ({ phase: 'armed', firings: 0 });

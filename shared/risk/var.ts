@@ -87,3 +87,50 @@ export function backtestVar(
   }
   return { trials, exceptions, ...kupiec(exceptions, trials, confidence) };
 }
+
+/**
+ * VaR and ES from a forecast of the horizon's log return given as quantiles (the band model's 5/50/95 %).
+ * The 95 % VaR is the forecast's own 5 % quantile; other confidences and the ES come from the normal
+ * distribution through the 5 % and 95 % quantiles centred on the median (the band model gives no deeper tail).
+ */
+export function forecastRisk(q05: number, q50: number, q95: number, confidence: number, horizonBars = 1): RiskFigure {
+  const z95 = normInv(0.95);
+  const sigma = Math.max((q95 - q05) / (2 * z95), 1e-12);
+  const z = normInv(1 - confidence);
+  const quantile = Math.abs(confidence - 0.95) < 1e-9 ? q05 : q50 + z * sigma;
+  const tail = q50 - (sigma * normPdf(z)) / (1 - confidence);
+  return { confidence, horizonBars, var: -Math.expm1(quantile), es: -Math.expm1(Math.min(tail, quantile)) };
+}
+
+/**
+ * Historical VaR and ES of a portfolio in quote currency: the h-bar changes of Σ qtyᵢ·closeᵢ(t) over aligned
+ * closes (so shorts and offsetting positions count as they would have), loss at the (1 − c) order statistic.
+ */
+export function portfolioVar(qty: readonly number[], closes: readonly ArrayLike<number>[], confidence: number, horizonBars = 1): { var: number; es: number; samples: number } {
+  const n = Math.min(...closes.map((c) => c.length));
+  const changes: number[] = [];
+  for (let t = horizonBars; t < n; t++) {
+    let d = 0;
+    for (let i = 0; i < qty.length; i++) d += qty[i]! * (closes[i]![t]! - closes[i]![t - horizonBars]!);
+    changes.push(d);
+  }
+  if (!changes.length) return { var: NaN, es: NaN, samples: 0 };
+  changes.sort((a, b) => a - b);
+  const k = Math.floor((1 - confidence) * changes.length);
+  let tail = 0;
+  for (let i = 0; i <= k; i++) tail += changes[i]!;
+  return { var: -changes[k]!, es: -tail / (k + 1), samples: changes.length };
+}
+
+/**
+ * Backtest of forecast VaR: each trial is one forecast's (5/50/95 % log-return quantiles) VaR against the
+ * log return that followed it; pass trials whose horizons do not overlap.
+ */
+export function backtestForecastVar(
+  trials: readonly { q: readonly [number, number, number]; realized: number }[],
+  confidence: number,
+): { trials: number; exceptions: number; rate: number; lr: number; pValue: number } {
+  let exceptions = 0;
+  for (const t of trials) if (-Math.expm1(t.realized) > forecastRisk(t.q[0], t.q[1], t.q[2], confidence).var) exceptions++;
+  return { trials: trials.length, exceptions, ...kupiec(exceptions, trials.length, confidence) };
+}

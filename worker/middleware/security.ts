@@ -16,4 +16,9 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
 
 /** No API body is larger than a full preferences document; 64 KiB leaves room and stops memory abuse. */
 export const MAX_BODY = 64 * 1024;
-export const limitBody = bodyLimit({ maxSize: MAX_BODY, onError: () => { throw problem(413, `request body exceeds ${MAX_BODY} bytes`); } });
+/** A fills CSV is the one large body: 8 MiB holds about 100,000 fills. */
+export const MAX_IMPORT_BODY = 8 * 1024 * 1024;
+const limit = (max: number) => bodyLimit({ maxSize: max, onError: () => { throw problem(413, `request body exceeds ${max} bytes`); } });
+const small = limit(MAX_BODY);
+const large = limit(MAX_IMPORT_BODY);
+export const limitBody: MiddlewareHandler = (c, next) => (c.req.method === 'POST' && c.req.path.endsWith('/portfolio/fills/import') ? large : small)(c, next);

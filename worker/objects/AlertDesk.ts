@@ -1,11 +1,16 @@
 import { DurableObject } from 'cloudflare:workers';
 import { AlertBook, initialState, type Alert, type AlertState, type Firing, type Tick } from '../../shared/risk/alerts';
+import { healthVerdict, stepCondition, type AnyRule, type HealthObservation, type HealthRule } from '../../shared/risk/rules';
 import { retryDelay } from '../retry';
 import { portfolioStub } from './stubs';
 
-export interface DeskAlert extends Alert {
+/** An alert as the desk stores it: a price rule (in the AlertBook) or a book-health rule. */
+export interface DeskAlert extends Omit<Alert, 'rule'> {
   user: string;
+  rule: AnyRule;
 }
+
+interface HealthAlert { alert: Omit<Alert, 'rule'> & { rule: HealthRule }; state: AlertState }
 
 /**
  * The alerts on one instrument's trade stream (named by symbol), evaluated at the edge on every tick so
@@ -19,6 +24,8 @@ export class AlertDesk extends DurableObject<Env> {
   /** No tick has ever been committed here: the stream's history is not this desk's to evaluate. */
   private fresh: boolean;
   private readonly users = new Map<string, string>();
+  /** Book-health alerts: few, checked on every health observation. */
+  private readonly health = new Map<string, HealthAlert>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -31,8 +38,8 @@ export class AlertDesk extends DurableObject<Env> {
     this.fresh = next === undefined;
     this.book = new AlertBook(next ?? 1);
     for (const row of sql.exec<{ user: string; alert: string; state: string }>(`SELECT user, alert, state FROM alerts`)) {
-      const alert = JSON.parse(row.alert) as Alert;
-      this.book.add(alert, JSON.parse(row.state) as AlertState);
+      const alert = JSON.parse(row.alert) as DeskAlert;
+      this.place(alert, JSON.parse(row.state) as AlertState);
       this.users.set(alert.id, row.user);
     }
   }
@@ -45,19 +52,55 @@ export class AlertDesk extends DurableObject<Env> {
       `INSERT INTO alerts (id, user, alert, state) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET user = excluded.user, alert = excluded.alert, state = excluded.state`,
       alert.id, user, JSON.stringify(alert), JSON.stringify(state),
     );
-    this.book.add(alert, state);
+    this.book.remove(alert.id);
+    this.health.delete(alert.id);
+    this.place(alert, state);
     this.users.set(alert.id, user);
+  }
+
+  private place(alert: Omit<DeskAlert, 'user'>, state: AlertState): void {
+    if (alert.rule.kind === 'health') this.health.set(alert.id, { alert: alert as HealthAlert['alert'], state });
+    else if (alert.rule.kind !== 'limit') this.book.add(alert as Alert, state);
   }
 
   async remove(id: string): Promise<void> {
     this.ctx.storage.sql.exec(`DELETE FROM alerts WHERE id = ?`, id);
     this.book.remove(id);
+    this.health.delete(id);
     this.users.delete(id);
   }
 
-  async get(id: string): Promise<{ alert: Alert; state: AlertState } | undefined> {
+  async get(id: string): Promise<{ alert: Omit<DeskAlert, 'user'>; state: AlertState } | undefined> {
     const row = this.ctx.storage.sql.exec<{ alert: string; state: string }>(`SELECT alert, state FROM alerts WHERE id = ?`, id).toArray()[0];
-    return row ? { alert: JSON.parse(row.alert) as Alert, state: JSON.parse(row.state) as AlertState } : undefined;
+    return row ? { alert: JSON.parse(row.alert) as DeskAlert, state: JSON.parse(row.state) as AlertState } : undefined;
+  }
+
+  /** Current states of these alerts (for the user's alert list). */
+  async states(ids: string[]): Promise<Record<string, AlertState>> {
+    const out: Record<string, AlertState> = {};
+    for (const id of ids) {
+      const s = this.book.state(id) ?? this.health.get(id)?.state;
+      if (s) out[id] = s;
+    }
+    return out;
+  }
+
+  /**
+   * The hub's feed health and consolidated spread for this instrument: book-health alerts are evaluated
+   * on it, their state changes and outbox entries committed together, exactly like a tick's.
+   */
+  async observe(o: HealthObservation): Promise<{ fired: number }> {
+    const firings: Firing[] = [];
+    const changed: { id: string; state: AlertState }[] = [];
+    for (const [id, h] of this.health) {
+      const { state, firing } = stepCondition(id, h.state, healthVerdict(h.alert.rule, h.alert.hysteresis, o), { seq: o.seq, ts: o.ts, price: o.mid ?? 0 });
+      if (state === h.state) continue;
+      h.state = state;
+      changed.push({ id, state });
+      if (firing) firings.push(firing);
+    }
+    if (changed.length) await this.commit(changed, firings);
+    return { fired: firings.length };
   }
 
   /**
@@ -67,20 +110,24 @@ export class AlertDesk extends DurableObject<Env> {
   async ticks(ticks: Tick[]): Promise<{ nextSeq: number; fired: number; fresh: boolean }> {
     const firings: Firing[] = [];
     for (const t of ticks) firings.push(...this.book.apply(t));
-    const changed = this.book.drainChanged();
+    await this.commit(this.book.drainChanged(), firings, this.book.nextSeq);
+    if (this.book.nextSeq > 1) this.fresh = false;
+    return { nextSeq: this.book.nextSeq, fired: firings.length, fresh: this.fresh };
+  }
+
+  /** State changes and the outbox entries of their firings in one transaction; then the delivery alarm. */
+  private async commit(changed: { id: string; state: AlertState }[], firings: Firing[], nextSeq?: number): Promise<void> {
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       const sql = this.ctx.storage.sql;
       for (const { id, state } of changed) sql.exec(`UPDATE alerts SET state = ? WHERE id = ?`, JSON.stringify(state), id);
       for (const f of firings) {
         sql.exec(`INSERT OR IGNORE INTO outbox (alert_id, n, user, firing, next_at) VALUES (?, ?, ?, ?, ?)`,
-          f.alertId, f.n, this.users.get(f.alertId) ?? '', JSON.stringify(f), now);
+          f.alertId, f.n, this.users.get(f.alertId) ?? '', JSON.stringify({ ...f, committedAt: now }), now);
       }
-      sql.exec(`INSERT INTO meta (key, value) VALUES ('nextSeq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, this.book.nextSeq);
+      if (nextSeq !== undefined) sql.exec(`INSERT INTO meta (key, value) VALUES ('nextSeq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, nextSeq);
     });
     if (firings.length) await this.ctx.storage.setAlarm(now);
-    if (this.book.nextSeq > 1) this.fresh = false;
-    return { nextSeq: this.book.nextSeq, fired: firings.length, fresh: this.fresh };
   }
 
   /** The stream continues from `seq` (a new desk, or a gap the hub can no longer fill): nothing before it is evaluated. */

@@ -1,26 +1,30 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { AlertRule, Firing } from '../../shared/risk/alerts';
+import { CONSOLIDATED } from '../../shared/protocol/messages';
+import { initialState, type AlertState, type Firing } from '../../shared/risk/alerts';
 import { parseFillsCsv, type Fill, type RowError } from '../../shared/risk/fills';
-import { buildPositions, type CostMethod, type Position } from '../../shared/risk/positions';
+import { drawdown, exposure, totalPnl } from '../../shared/risk/portfolio';
+import { buildPositions, entryPrice, unrealized, type CostMethod, type Position } from '../../shared/risk/positions';
+import { limitVerdict, stepCondition, type AnyRule, type LimitRule } from '../../shared/risk/rules';
+import type { DeliveredFiring, InboxEntry, PortfolioReport, PortfolioSettings, StoredAlert } from '../../shared/risk/schema';
+import { portfolioVar } from '../../shared/risk/var';
 import { sendPush, type PushSubscription, type VapidKeys } from '../push';
+import { freshBucket, spend, type Bucket } from '../middleware/ws-rate';
 import { signWebhook } from '../webhook';
 import { retryDelay } from '../retry';
+import { hubStub } from './stubs';
 
-export interface DeliveredFiring extends Firing {
-  symbol: string;
-  rule: AlertRule | null;
-}
+export type { DeliveredFiring, InboxEntry };
 
-export interface InboxEntry {
-  firing: DeliveredFiring;
-  receivedAt: number;
-  ackedAt: number | null;
-}
+/** Marks, the equity curve and portfolio limits are refreshed once a minute (every 1-minute candle close). */
+const MARK_EVERY_MS = 60_000;
+const DEFAULT_CAPITAL = 100_000;
+/** Equity points kept: a week of minutes. */
+const EQUITY_KEEP = 7 * 1440;
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** One line a person reads in a notification. */
-function alertText(f: DeliveredFiring): string {
+export function alertText(f: DeliveredFiring): string {
   const r = f.rule;
   if (!r) return `alert ${f.alertId} fired`;
   switch (r.kind) {
@@ -36,6 +40,9 @@ function alertText(f: DeliveredFiring): string {
       return `moved ${(r.pct * 100).toFixed(2)} % within ${Math.round(r.windowMs / 60_000)} min`;
     case 'vol':
       return `volatility reached ${(r.threshold * 100).toFixed(2)} % within ${Math.round(r.windowMs / 60_000)} min`;
+    case 'health':
+    case 'limit':
+      return f.detail ?? `${r.kind} alert`;
   }
 }
 
@@ -58,6 +65,145 @@ export class Portfolio extends DurableObject<Env> {
     // One row per firing and channel ('webhook', 'push:<id>'): at least once, each with the same idempotency key.
     sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (channel TEXT NOT NULL, alert_id TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL,
       attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (channel, alert_id, n))`);
+    // Every alert of this user (the AlertDesk of its instrument evaluates price and health rules); `state` for limits, evaluated here.
+    sql.exec(`CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, symbol TEXT NOT NULL, rule TEXT NOT NULL, hysteresis REAL NOT NULL,
+      note TEXT, created_at INTEGER NOT NULL, state TEXT)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS equity (ts INTEGER PRIMARY KEY, equity REAL NOT NULL)`);
+  }
+
+  // ── alerts ─────────────────────────────────────────────────────────────────────────────────────
+
+  async saveAlert(a: Omit<StoredAlert, 'state'>): Promise<void> {
+    const state = a.rule.kind === 'limit' ? JSON.stringify(initialState()) : null;
+    this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO alerts (id, symbol, rule, hysteresis, note, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      a.id, a.symbol, JSON.stringify(a.rule), a.hysteresis, a.note, a.createdAt, state);
+    if (a.rule.kind === 'limit') await this.scheduleMarks();
+  }
+
+  async deleteAlert(id: string): Promise<StoredAlert | undefined> {
+    const a = (await this.alerts()).find((x) => x.id === id);
+    if (a) this.ctx.storage.sql.exec(`DELETE FROM alerts WHERE id = ?`, id);
+    return a;
+  }
+
+  /** The user's alerts, newest first; `state` only for limits (the desks hold the others'). */
+  async alerts(): Promise<StoredAlert[]> {
+    return this.ctx.storage.sql
+      .exec<{ id: string; symbol: string; rule: string; hysteresis: number; note: string | null; created_at: number; state: string | null }>(
+        `SELECT id, symbol, rule, hysteresis, note, created_at, state FROM alerts ORDER BY created_at DESC, id`,
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, symbol: r.symbol, rule: JSON.parse(r.rule) as AnyRule, hysteresis: r.hysteresis, note: r.note, createdAt: r.created_at, state: r.state ? (JSON.parse(r.state) as AlertState) : null }));
+  }
+
+  // ── positions, P&L, equity ─────────────────────────────────────────────────────────────────────
+
+  async addFill(f: Fill): Promise<void> {
+    this.ctx.storage.sql.exec(`INSERT INTO fills (ts, exchange, symbol, side, price, amount, fee, ext_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      f.ts, f.exchange, f.symbol, f.side, f.price, f.amount, f.fee, f.id ?? null);
+    await this.scheduleMarks();
+  }
+
+  async settings(): Promise<Required<PortfolioSettings>> {
+    const row = this.ctx.storage.sql.exec<{ value: string }>(`SELECT value FROM settings WHERE key = 'portfolio'`).toArray()[0];
+    return { method: 'fifo', capital: DEFAULT_CAPITAL, ...(row ? (JSON.parse(row.value) as PortfolioSettings) : {}) };
+  }
+
+  async updateSettings(patch: PortfolioSettings): Promise<Required<PortfolioSettings>> {
+    const next = { ...(await this.settings()), ...patch };
+    this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO settings (key, value) VALUES ('portfolio', ?)`, JSON.stringify(next));
+    return next;
+  }
+
+  /**
+   * Positions under the chosen cost method, marked to each instrument's live consolidated mid from its
+   * SymbolHub; exposure, concentration, the equity curve (capital + P&L, a point a minute) and drawdown.
+   */
+  async report(method?: CostMethod): Promise<PortfolioReport> {
+    const settings = await this.settings();
+    const m = method ?? settings.method;
+    const positions = await this.positions(m);
+    const marks = await this.marks(positions);
+    const rows = positions.map((p) => {
+      const mark = marks[p.symbol] ?? null;
+      return { ...p, mark, entry: entryPrice(p), unrealized: mark === null ? null : unrealized(p, mark) };
+    });
+    const realized = positions.reduce((s, p) => s + p.realized, 0);
+    const fees = positions.reduce((s, p) => s + p.fees, 0);
+    const total = totalPnl(positions, marks);
+    const now = Date.now();
+    const equity = this.equityCurve();
+    equity.push([now, settings.capital + total]);
+    const dd = drawdown(equity.map((e) => e[1]));
+    return {
+      method: m, capital: settings.capital, positions: rows,
+      pnl: { realized, fees, unrealized: total - realized + fees, total },
+      exposure: exposure(positions, marks), equity,
+      drawdown: { current: dd.drawdown[dd.drawdown.length - 1] ?? 0, max: dd.max },
+      unmarked: [...new Set(positions.filter((p) => p.qty !== 0 && marks[p.symbol] === undefined).map((p) => p.symbol))],
+    };
+  }
+
+  private equityCurve(): [number, number][] {
+    return this.ctx.storage.sql.exec<{ ts: number; equity: number }>(`SELECT ts, equity FROM equity ORDER BY ts`).toArray().map((r) => [r.ts, r.equity]);
+  }
+
+  private async marks(positions: Position[]): Promise<Record<string, number>> {
+    const symbols = [...new Set(positions.filter((p) => p.qty !== 0).map((p) => p.symbol))];
+    const got = await Promise.all(symbols.map(async (s) => [s, (await hubStub(this.env, s).mark().catch(() => null))?.mid] as const));
+    return Object.fromEntries(got.filter((g): g is readonly [string, number] => g[1] !== undefined));
+  }
+
+  private async scheduleMarks(): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    if (sql.exec(`SELECT 1 FROM settings WHERE key = 'markAt'`).toArray().length) return;
+    sql.exec(`INSERT INTO settings (key, value) VALUES ('markAt', ?)`, String(Date.now()));
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /**
+   * Once a minute: the equity point, then every limit alert on this minute's figures. A limit's state change
+   * and its firing (inbox row and delivery rows) are one transaction, as on the desks.
+   */
+  private async markToMarket(now: number): Promise<void> {
+    const report = await this.report();
+    const sql = this.ctx.storage.sql;
+    const eq = report.equity.at(-1)![1];
+    const limits = (await this.alerts()).filter((a): a is StoredAlert & { rule: LimitRule } => a.rule.kind === 'limit');
+    const values: Record<LimitRule['measure'], number> = { exposure: report.exposure.gross, drawdown: report.drawdown.current, var: NaN };
+    if (limits.some((l) => l.rule.measure === 'var')) values.var = await this.valueAtRisk(report);
+    const changes: { id: string; state: AlertState; firing?: Firing }[] = [];
+    for (const a of limits) {
+      const value = values[a.rule.measure];
+      if (!Number.isFinite(value)) continue;
+      const before = a.state ?? initialState();
+      const r = stepCondition(a.id, before, limitVerdict(a.rule, a.hysteresis, value), { seq: Math.floor(now / MARK_EVERY_MS), ts: now, price: value });
+      if (r.state !== before) changes.push({ id: a.id, ...r });
+    }
+    const fresh: DeliveredFiring[] = [];
+    this.ctx.storage.transactionSync(() => {
+      sql.exec(`INSERT OR REPLACE INTO equity (ts, equity) VALUES (?, ?)`, now, eq);
+      sql.exec(`DELETE FROM equity WHERE ts <= (SELECT ts FROM equity ORDER BY ts DESC LIMIT 1 OFFSET ?)`, EQUITY_KEEP);
+      for (const c of changes) {
+        sql.exec(`UPDATE alerts SET state = ? WHERE id = ?`, JSON.stringify(c.state), c.id);
+        const rule = limits.find((l) => l.id === c.id)!.rule;
+        const f: DeliveredFiring | undefined = c.firing && { ...c.firing, symbol: '*', rule, committedAt: now };
+        if (f && this.storeFiring(f, now)) fresh.push(f);
+      }
+    });
+    for (const f of fresh) this.announce(f, now);
+  }
+
+  /** 1-hour 95 % historical VaR, in quote currency, from the newest day of 1-minute consolidated closes. */
+  private async valueAtRisk(report: PortfolioReport): Promise<number> {
+    const held = report.positions.filter((p) => p.qty !== 0 && p.mark !== null);
+    if (!held.length) return 0;
+    const series = await Promise.all(held.map((p) => hubStub(this.env, p.symbol).recentCandles(CONSOLIDATED, '1m', 1_440)));
+    // align on the minutes every instrument has
+    const common = series.map((bars) => new Map(bars.map((b) => [b.time, b.close])));
+    const times = [...common[0]!.keys()].filter((t) => common.every((m) => m.has(t))).sort((a, b) => a - b);
+    if (times.length < 120) return NaN; // too little history to say anything
+    return portfolioVar(held.map((p) => p.qty), common.map((m) => times.map((t) => m.get(t)!)), 0.95, 60).var;
   }
 
   /** All-or-nothing: a file with any bad row imports nothing and names every bad row. */
@@ -73,6 +219,7 @@ export class Portfolio extends DurableObject<Env> {
           f.ts, f.exchange, f.symbol, f.side, f.price, f.amount, f.fee, f.id ?? null);
       }
     });
+    await this.scheduleMarks();
     return { ok: true, imported: parsed.fills.length };
   }
 
@@ -110,24 +257,36 @@ export class Portfolio extends DurableObject<Env> {
 
   /** From the AlertDesk's outbox: idempotent on (alert id, firing number). */
   async receiveFiring(f: DeliveredFiring): Promise<{ fresh: boolean }> {
-    const sql = this.ctx.storage.sql;
     const now = Date.now();
-    const body = JSON.stringify(f);
     let fresh = false;
-    const channels = [...(this.webhook() ? ['webhook'] : []), ...this.pushSubs().map((p) => `push:${p.id}`)];
     this.ctx.storage.transactionSync(() => {
-      fresh = sql.exec(`INSERT OR IGNORE INTO firings (alert_id, n, body, received_at) VALUES (?, ?, ?, ?)`, f.alertId, f.n, body, now).rowsWritten > 0;
-      if (fresh) {
-        for (const ch of channels) {
-          sql.exec(`INSERT OR IGNORE INTO deliveries (channel, alert_id, n, body, next_at) VALUES (?, ?, ?, ?, ?)`, ch, f.alertId, f.n, body, now);
-        }
-      }
+      fresh = this.storeFiring(f, now);
     });
-    if (!fresh) return { fresh };
-    const msg = JSON.stringify({ t: 'firing', firing: f, receivedAt: now });
-    for (const ws of this.ctx.getWebSockets()) ws.send(msg);
-    if (channels.length) await this.ctx.storage.setAlarm(now);
+    if (fresh) this.announce(f, now);
     return { fresh };
+  }
+
+  /** Inside a transaction: the inbox row and one delivery row per channel, once per (alert id, firing number). */
+  private storeFiring(f: DeliveredFiring, now: number): boolean {
+    const sql = this.ctx.storage.sql;
+    const body = JSON.stringify(f);
+    if (sql.exec(`INSERT OR IGNORE INTO firings (alert_id, n, body, received_at) VALUES (?, ?, ?, ?)`, f.alertId, f.n, body, now).rowsWritten === 0) return false;
+    const channels = [...(this.webhook() ? ['webhook'] : []), ...this.pushSubs().map((p) => `push:${p.id}`)];
+    for (const ch of channels) sql.exec(`INSERT OR IGNORE INTO deliveries (channel, alert_id, n, body, next_at) VALUES (?, ?, ?, ?, ?)`, ch, f.alertId, f.n, body, now);
+    return true;
+  }
+
+  /** A new firing to every open notification socket (the rest get it on reconnect until acknowledged), and its deliveries started. */
+  private announce(f: DeliveredFiring, now: number): void {
+    if (this.ctx.storage.sql.exec(`SELECT 1 FROM deliveries LIMIT 1`).toArray().length) void this.ctx.storage.setAlarm(now);
+    const msg = JSON.stringify({ t: 'firing', firing: f, receivedAt: now });
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(msg);
+      } catch {
+        // closing socket: the firing stays unacknowledged and is sent again on reconnect
+      }
+    }
   }
 
   async inbox(): Promise<InboxEntry[]> {
@@ -145,6 +304,7 @@ export class Portfolio extends DurableObject<Env> {
   override async fetch(): Promise<Response> {
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
+    pair[1].serializeAttachment(freshBucket(Date.now()));
     for (const e of await this.inbox()) {
       if (e.ackedAt === null) pair[1].send(JSON.stringify({ t: 'firing', firing: e.firing, receivedAt: e.receivedAt }));
     }
@@ -152,6 +312,11 @@ export class Portfolio extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const bucket = (ws.deserializeAttachment() as Bucket | null) ?? freshBucket(Date.now());
+    const verdict = spend(bucket, Date.now());
+    ws.serializeAttachment(bucket);
+    if (verdict === 'close') return ws.close(1008, 'message rate limit exceeded');
+    if (verdict === 'refuse') return ws.send(JSON.stringify({ t: 'error', code: 'rate_limited', message: 'slow down: at most 10 messages a second' }));
     if (typeof raw !== 'string' || raw.length > 512) return ws.send(JSON.stringify({ t: 'error', code: 'bad_message', message: 'expected a small JSON ack' }));
     try {
       const m = JSON.parse(raw) as { t?: unknown; alertId?: unknown; n?: unknown };
@@ -184,6 +349,11 @@ export class Portfolio extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
+    const markAt = Number(sql.exec<{ value: string }>(`SELECT value FROM settings WHERE key = 'markAt'`).toArray()[0]?.value ?? NaN);
+    if (markAt <= now) {
+      await this.markToMarket(now);
+      sql.exec(`UPDATE settings SET value = ? WHERE key = 'markAt'`, String(now + MARK_EVERY_MS));
+    }
     const due = sql.exec<{ channel: string; alert_id: string; n: number; body: string; attempts: number }>(
       `SELECT channel, alert_id, n, body, attempts FROM deliveries WHERE next_at <= ? ORDER BY next_at LIMIT 50`, now,
     ).toArray();
@@ -200,7 +370,9 @@ export class Portfolio extends DurableObject<Env> {
       }
     }
     const next = sql.exec<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM deliveries`).one().t;
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+    const mark = Number(sql.exec<{ value: string }>(`SELECT value FROM settings WHERE key = 'markAt'`).toArray()[0]?.value ?? NaN);
+    const at = Math.min(next ?? Infinity, Number.isFinite(mark) ? mark : Infinity);
+    if (Number.isFinite(at)) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
   }
 
   /** One delivery attempt; throws to retry. 'gone': the channel no longer exists, drop it. */

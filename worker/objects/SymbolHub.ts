@@ -3,8 +3,9 @@ import type { Candle } from '../../shared/market/candles';
 import { CANDLE_SNAPSHOT, InstrumentState, type ClosedBar, type SeqMsg } from '../../shared/market/instrument';
 import type { FeedStatus, MarketEvent } from '../../shared/market/types';
 import type { Interval, ServerMsg } from '../../shared/protocol/messages';
-import { INTERVALS, parseStream } from '../../shared/protocol/messages';
+import { CONSOLIDATED, INTERVALS, parseStream, streamName } from '../../shared/protocol/messages';
 import type { Tick } from '../../shared/risk/alerts';
+import type { HealthObservation } from '../../shared/risk/rules';
 import { alertDeskStub, relayStub } from './stubs';
 
 /** Closed bars kept per interval (the coarser intervals are the roll-ups that outlive the finer ones). */
@@ -20,6 +21,8 @@ type Row = Record<string, SqlStorageValue>;
 
 /** Trades a hub resends to a desk that fell behind before it skips ahead instead. */
 const DESK_RESEND_MAX = 5_000;
+/** Book-health observations sent to the desk at most this often, unless a feed changes state. */
+const HEALTH_EVERY_MS = 1_000;
 
 /**
  * One canonical instrument (named by symbol), fed in batches by every ExchangeFeed that lists it.
@@ -37,6 +40,10 @@ export class SymbolHub extends DurableObject<Env> {
   private readonly outbox = new Map<string, { queue: ServerMsg[][]; busy: boolean }>();
   /** Batches go to the alert desk one after another, so it never sees a later one first. */
   private deskQueue: Promise<void> = Promise.resolve();
+  /** The consolidated top of book as last published: the mark for P&L and the spread for book-health alerts. */
+  private top: { bid: number; ask: number; ts: number } | undefined;
+  private lastTrade: { seq: number; price: number; ts: number } | undefined;
+  private healthSentAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -84,7 +91,14 @@ export class SymbolHub extends DurableObject<Env> {
       this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
     });
     this.fanOut(msgs);
-    if (ticks.length) this.toDesk(symbol, ticks);
+    const bbo = streamName('bbo', symbol, CONSOLIDATED);
+    for (const msg of msgs) if (msg.t === 'bbo' && msg.stream === bbo && msg.bbo.bid > 0 && msg.bbo.ask > 0) this.top = { bid: msg.bbo.bid, ask: msg.bbo.ask, ts: Date.now() };
+    if (ticks.length) {
+      const t = ticks.at(-1)!;
+      this.lastTrade = { seq: t.seq, price: t.price, ts: t.ts };
+      this.toDesk(symbol, ticks);
+    }
+    if (Date.now() - this.healthSentAt >= HEALTH_EVERY_MS) this.observeHealth(symbol);
     return { events: events.length, updates: msgs.length };
   }
 
@@ -114,8 +128,35 @@ export class SymbolHub extends DurableObject<Env> {
       .catch((err: unknown) => console.error(`alert desk ${symbol}:`, err)); // the next batch finds the gap and fills it
   }
 
+  /**
+   * The live consolidated mid (P&L marks): the top of book as last published, else the last trade.
+   * `null` before this instrument has traded or quoted.
+   */
+  async mark(): Promise<{ mid: number; ts: number; source: 'book' | 'trade' } | null> {
+    if (this.top) return { mid: (this.top.bid + this.top.ask) / 2, ts: this.top.ts, source: 'book' };
+    const t = this.lastTrade ?? this.sql.exec<{ n: number; ts: number; price: number }>('SELECT n, ts, price FROM trades ORDER BY n DESC LIMIT 1').toArray().map((r) => ({ seq: r.n, ts: r.ts, price: r.price }))[0];
+    return t ? { mid: t.price, ts: t.ts, source: 'trade' } : null;
+  }
+
+  /** Feed states and the consolidated spread to the instrument's AlertDesk, in order with its ticks. */
+  private observeHealth(symbol: string): void {
+    this.healthSentAt = Date.now();
+    const top = this.top;
+    const mid = top ? (top.bid + top.ask) / 2 : (this.lastTrade?.price ?? null);
+    const o: HealthObservation = {
+      ts: Date.now(), seq: this.lastTrade?.seq ?? 0, mid,
+      feeds: [...this.feeds.values()].map((f) => ({ exchange: f.exchange, state: f.state, ...(f.reason ? { reason: f.reason } : {}) })),
+      spreadBps: top ? ((top.ask - top.bid) / ((top.ask + top.bid) / 2)) * 1e4 : null,
+    };
+    this.deskQueue = this.deskQueue
+      .then(async () => void (await alertDeskStub(this.env, symbol).observe(o)))
+      .catch((err: unknown) => console.error(`alert desk ${symbol} health:`, err));
+  }
+
   async updateFeed(feed: FeedStatus): Promise<void> {
+    const changed = this.feeds.get(feed.exchange)?.state !== feed.state;
     this.feeds.set(feed.exchange, feed);
+    if (changed && this.state) this.observeHealth(this.state.symbol);
     this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
     const relays = new Set<string>();
     for (const set of this.subs.values()) for (const r of set) relays.add(r);
@@ -160,6 +201,11 @@ export class SymbolHub extends DurableObject<Env> {
     const open = this.state?.openBars().find((b) => b.scope === scope && b.interval === interval)?.bar
       ?? this.sql.exec<Row>('SELECT * FROM candles WHERE scope = ? AND interval = ? AND closed = 0', scope, interval).toArray().map(toCandle)[0];
     return { closed: this.history(scope, interval, from, to), open: open && open.time >= from && open.time < to ? open : null };
+  }
+
+  /** The newest `limit` closed bars, whatever their time (a replayed session's bars are from its recording day). */
+  async recentCandles(scope: string, interval: Interval, limit: number): Promise<Candle[]> {
+    return this.history(scope, interval, 0, Infinity, Math.min(limit, 100_000));
   }
 
   private history(scope: string, interval: Interval, from: number, to: number, limit = 100_000): Candle[] {

@@ -34,6 +34,8 @@ const MAX_SESSIONS = 50;
  * sessions and hashed refresh tokens, single-use socket tickets, preferences (pushed live to the user's
  * open sockets), what they viewed, and their KYC state. Every value goes into SQLite as a bound parameter.
  */
+export const TICKET_REFUSED = 'the WebSocket ticket is unknown, spent or expired; ask POST /api/v1/ws-ticket for a new one';
+
 export class UserAccount extends DurableObject<Env> {
   private sql: SqlStorage;
   private apiWindow = { start: 0, count: 0 };
@@ -154,18 +156,21 @@ export class UserAccount extends DurableObject<Env> {
 
   // ── the user channel ───────────────────────────────────────────────────────────────────────────
 
-  /** The Worker has checked the Origin; the ticket is consumed here, in the same object that issued it. */
-  override async fetch(request: Request): Promise<Response> {
-    const ticket = new URL(request.url).searchParams.get('ticket') ?? '';
+  /** Spends a WebSocket ticket (any of this user's channels): the session it was issued to, if still live. */
+  async redeemTicket(ticket: string): Promise<string | null> {
     const hash = await sha256(ticket);
     const found = this.sql.exec<{ sid: string; expires: number }>('SELECT sid, expires FROM tickets WHERE hash = ?', hash).toArray()[0];
     this.sql.exec('DELETE FROM tickets WHERE hash = ?', hash);
-    if (!found || found.expires < Date.now() || !this.liveSession(found.sid)) {
-      return problem(401, 'the WebSocket ticket is unknown, spent or expired; ask POST /api/v1/ws-ticket for a new one');
-    }
+    return found && found.expires >= Date.now() && this.liveSession(found.sid) ? found.sid : null;
+  }
+
+  /** The Worker has checked the Origin; the ticket is consumed here, in the same object that issued it. */
+  override async fetch(request: Request): Promise<Response> {
+    const sid = await this.redeemTicket(new URL(request.url).searchParams.get('ticket') ?? '');
+    if (!sid) return problem(401, TICKET_REFUSED);
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], [found.sid]);
-    pair[1].serializeAttachment({ sid: found.sid, bucket: freshBucket(Date.now()) } satisfies SocketAttachment);
+    this.ctx.acceptWebSocket(pair[1], [sid]);
+    pair[1].serializeAttachment({ sid, bucket: freshBucket(Date.now()) } satisfies SocketAttachment);
     const { version, prefs } = await this.preferences();
     send(pair[1], { t: 'prefs', version, prefs, origin: null });
     return new Response(null, { status: 101, webSocket: pair[0] });

@@ -5,6 +5,8 @@ import { authenticate, requireOwner, type AppEnv } from '../middleware/auth';
 import { problem } from '../middleware/errors';
 import { valid } from '../middleware/validate';
 import { accountStub } from '../objects/stubs';
+import { alertRoutes } from './alerts';
+import { portfolioRoutes } from './portfolio';
 
 /**
  * `/users/:userId/…` (`me` for oneself): everything that belongs to one person. `requireOwner` on the
@@ -33,7 +35,9 @@ export const userRoutes = new Hono<AppEnv>()
     const r = await accountStub(c.env, c.var.auth.userId).submitKyc(c.req.valid('json'));
     if (r === 'not-allowed') throw problem(409, 'KYC is already submitted or verified');
     return c.json(r);
-  });
+  })
+  .route('/:userId/portfolio', portfolioRoutes)
+  .route('/:userId/alerts', alertRoutes);
 
 /** POST /ws-ticket: a single-use, 30-second ticket for the user channel (/ws/user?ticket=…). */
 export const ticketRoutes = new Hono<AppEnv>().post('/', authenticate, async (c) =>

@@ -54,6 +54,14 @@ export class ChartEngine {
   /** Follows the theme and up/down setting on the document element. */
   private readonly themeWatch: MutationObserver;
 
+  /** Double-click (double-tap) on the price pane: the price under the pointer, e.g. to create an alert there. */
+  onPricePick(fn: (price: number) => void): void {
+    this.chart.subscribeDblClick((p) => {
+      const price = p.point && p.paneIndex === 0 ? this.candles.coordinateToPrice(p.point.y) : null;
+      if (price !== null && price !== undefined && Number.isFinite(price)) fn(Math.round(price * 100) / 100);
+    });
+  }
+
   constructor(el: HTMLElement) {
     this.colours = palette(el);
     const { up: UP, down: DOWN, text: color } = this.colours;
