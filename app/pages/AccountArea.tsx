@@ -1,5 +1,4 @@
 import { createEffect, Match, on, Show, Switch } from 'solid-js';
-import { Watchlist } from '../components/Watchlist';
 import type { createRoute } from '../stores/route';
 import type { Session } from '../stores/session';
 import { Account } from './Account';
@@ -24,10 +23,10 @@ export function AccountNav(props: { session: Session }) {
   );
 }
 
-/** The account pages by route, and on the market page the user's watchlist; records the instrument viewed. */
+/** The account pages by route; records the instrument viewed. The watchlist is a workspace panel. */
 export function AccountPages(props: { session: Session; nav: Nav; symbol: string }) {
   const s = props.session;
-  createEffect(on(() => s.user()?.id, (id) => id && void s.viewed(props.symbol).catch(() => undefined)));
+  createEffect(on(() => [s.user()?.id, props.symbol] as const, ([id, symbol]) => id && void s.viewed(symbol).catch(() => undefined)));
   const onAuthPage = () => props.nav.route() === 'signin' || props.nav.route() === 'signup';
   // Back to the market once signed in, unless the user has already gone somewhere else meanwhile.
   const done = () => onAuthPage() && props.nav.go('market');
@@ -38,9 +37,6 @@ export function AccountPages(props: { session: Session; nav: Nav; symbol: string
       </Match>
       <Match when={props.nav.route() === 'account' && s.user()}><Account session={s} /></Match>
       <Match when={props.nav.route() === 'admin' && s.user()}><Admin session={s} /></Match>
-      <Match when={props.nav.route() === 'market' && s.prefs()}>
-        {(p) => <Watchlist prefs={p().prefs} live={s.live()} save={s.update} />}
-      </Match>
     </Switch>
   );
 }

@@ -32,6 +32,8 @@ export class StreamClient {
   private lastPingAt = 0;
   private lastFrameAt = 0;
   private backoff = 500;
+  private readonly beat: ReturnType<typeof setInterval>;
+  private closed = false;
 
   constructor(
     private readonly url: string,
@@ -39,10 +41,11 @@ export class StreamClient {
     private readonly on: StreamEvents,
   ) {
     for (const s of streams) this.decoder.add(s);
-    setInterval(() => this.heartbeat(), ACK_MS);
+    this.beat = setInterval(() => this.heartbeat(), ACK_MS);
   }
 
   connect(): void {
+    if (this.closed) return;
     this.ws?.close();
     const ws = new WebSocket(this.url, [SUBPROTOCOLS.bin, SUBPROTOCOLS.json]);
     ws.binaryType = 'arraybuffer';
@@ -64,6 +67,15 @@ export class StreamClient {
       this.backoff = Math.min(this.backoff * 2, 15_000);
       setTimeout(() => !this.ws && this.connect(), delay);
     };
+  }
+
+  /** For good: no reconnect, no heartbeat (the owner wants other streams now). */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.beat);
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close(1000, 'done');
   }
 
   get open(): boolean {

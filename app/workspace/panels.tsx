@@ -1,0 +1,119 @@
+import { Show, type JSX } from 'solid-js';
+import type { PanelId } from '../../shared/account/schema';
+import { CandleChart } from '../components/CandleChart';
+import type { ChartEngine } from '../components/chart/engine';
+import type { BadgeInput } from '../components/ConnectionBadge';
+import { CrossVenue } from '../components/CrossVenue';
+import { DepthLadder } from '../components/DepthLadder';
+import { ForecastPanel } from '../components/ForecastPanel';
+import { QuotePanel } from '../components/QuotePanel';
+import { TradeTape } from '../components/TradeTape';
+import { VenueHealth } from '../components/VenueHealth';
+import { Watchlist } from '../components/Watchlist';
+import type { createForecast } from '../stores/forecast';
+import type { Market } from '../stores/market';
+import type { Session } from '../stores/session';
+import type { Watch } from '../stores/watch';
+import type { WorkspaceStore } from '../stores/workspace';
+import { marketState, watchState } from './state';
+
+/** What every panel may read: the stores of the page, the clock and the one action that spans panels. */
+export interface PanelContext {
+  market: Market;
+  forecast: ReturnType<typeof createForecast>;
+  watch: Watch;
+  workspace: WorkspaceStore;
+  session: Session;
+  now: () => number;
+  /** Shows `symbol` in every panel. */
+  focus: (symbol: string) => void;
+  /** Draws the forecast band on the chart once its engine exists. */
+  onChartEngine: (engine: ChartEngine) => void;
+}
+
+export interface PanelDef {
+  title: (ctx: PanelContext) => string;
+  body: (ctx: PanelContext) => JSX.Element;
+  /** The state of the panel's numbers; absent for panels without market data. */
+  state?: (ctx: PanelContext) => BadgeInput | null;
+  /** For consolidated figures: the venues in them. */
+  venues?: (ctx: PanelContext) => string[];
+}
+
+/** Stands in for a panel another part of the app provides; says plainly that it is not here yet. */
+function Placeholder(props: { what: string }) {
+  return <p class="muted placeholder" data-testid="panel-placeholder">{props.what} is not available in this build yet.</p>;
+}
+
+const waiting = (what: string) => <p class="muted">Waiting for {what}…</p>;
+const homeVenue = (ctx: PanelContext) => [ctx.market.view()?.exchange ?? 'binance'];
+
+/**
+ * Every panel the workspace can show, by id: the one place that knows which component renders which
+ * panel. Layouts name ids only. `portfolio` and `alerts` are slots: their bodies are placeholders until
+ * the risk pages provide the real components (replace the `body` here).
+ */
+export const PANELS: Record<PanelId, PanelDef> = {
+  watchlist: {
+    title: () => 'Watchlist',
+    body: (ctx) => (
+      <Watchlist
+        prefs={ctx.workspace.prefs()}
+        live={ctx.session.live()}
+        rows={ctx.watch.state()?.rows ?? null}
+        focused={ctx.market.symbol()}
+        onFocus={ctx.focus}
+        signedIn={ctx.workspace.signedIn()}
+        save={ctx.workspace.update}
+      />
+    ),
+    state: (ctx) => watchState(ctx.watch.state(), ctx.now()),
+  },
+  quote: {
+    title: (ctx) => `${ctx.market.symbol()} quote`,
+    body: (ctx) => <Show when={ctx.market.view()} fallback={waiting('the first quote')}>{(v) => <QuotePanel view={v()} />}</Show>,
+    state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'home'),
+    venues: homeVenue,
+  },
+  chart: {
+    title: (ctx) => `${ctx.market.symbol()} chart`,
+    body: (ctx) => (
+      <CandleChart candles={ctx.market.candles()} interval={ctx.market.interval()} onInterval={ctx.market.chooseInterval} onEngine={ctx.onChartEngine} />
+    ),
+    state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'home'),
+    venues: homeVenue,
+  },
+  ladder: {
+    title: () => 'Consolidated book',
+    body: (ctx) => <Show when={ctx.market.view()?.depth} fallback={waiting('the book')}>{(d) => <DepthLadder depth={d()} />}</Show>,
+    state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'all'),
+    venues: (ctx) => ctx.market.view()?.depth?.venues ?? [],
+  },
+  tape: {
+    title: () => 'Trades',
+    body: (ctx) => <Show when={ctx.market.view()?.depth} fallback={waiting('trades')}>{(d) => <TradeTape trades={d().tape} />}</Show>,
+    state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'all'),
+    venues: (ctx) => [...new Set(ctx.market.view()?.depth?.tape.map((t) => t.venue) ?? [])].sort(),
+  },
+  cross: {
+    title: () => 'Best bid / offer by venue',
+    body: (ctx) => <Show when={ctx.market.view()?.depth?.cross} fallback={waiting('quotes')}>{(c) => <CrossVenue cross={c()} />}</Show>,
+    state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'all'),
+    venues: (ctx) => Object.keys(ctx.market.view()?.depth?.cross?.venues ?? {}).sort(),
+  },
+  venues: {
+    title: () => 'Venue health',
+    body: (ctx) => <Show when={ctx.market.view()} fallback={waiting('the edge')}>{(v) => <VenueHealth feeds={v().feeds} now={ctx.now()} />}</Show>,
+    state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'all'),
+  },
+  forecast: {
+    title: () => 'Forecast',
+    body: (ctx) => (
+      <ForecastPanel info={ctx.forecast.info()} latest={ctx.forecast.latest()} warmup={ctx.forecast.warmup()} error={ctx.forecast.error()} onShow={() => ctx.forecast.start()} />
+    ),
+    state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'home'),
+    venues: homeVenue,
+  },
+  portfolio: { title: () => 'Portfolio', body: () => <Placeholder what="The portfolio" /> },
+  alerts: { title: () => 'Alerts', body: () => <Placeholder what="Alerts" /> },
+};
