@@ -11,7 +11,7 @@ const MAX_SUGGESTIONS = 8;
 interface Instrument { symbol: string; base: string; quote: string; kind: string; exchanges: string[] }
 
 const span = (ms: number) => (ms >= 86_400_000 - 60_000 ? '24 h' : ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.max(1, Math.round(ms / 60_000))} m`);
-const pct = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v) * 100, 2)}%`;
+const pct = (v: number) => (Math.abs(v) < 5e-5 ? '0.00%' : `${v > 0 ? '+' : '−'}${fmt(Math.abs(v) * 100, 2)}%`);
 
 /**
  * The user's first watchlist: instruments across venues with last, change, spread and a sparkline; add by
@@ -31,10 +31,14 @@ export function Watchlist(props: {
   const [error, setError] = createSignal('');
   const [open, setOpen] = createSignal(false);
   const [active, setActive] = createSignal(-1);
-  const [instruments] = createResource(async () => {
-    const res = await fetch('/api/v1/instruments');
-    if (!res.ok) throw new Error(`instruments: ${res.status}`);
-    return ((await res.json()) as { instruments: Instrument[] }).instruments;
+  // null when the edge cannot be asked (offline): typing a canonical symbol still works then.
+  const [instruments] = createResource(async (): Promise<Instrument[] | null> => {
+    try {
+      const res = await fetch('/api/v1/instruments');
+      return res.ok ? ((await res.json()) as { instruments: Instrument[] }).instruments : null;
+    } catch {
+      return null;
+    }
   });
   const firstList = (p: Preferences) => p.watchlists[0] ?? { id: 'main', name: 'Main', symbols: [] };
   const firstLayout = (p: Preferences) => p.layouts[0] ?? { id: 'main', name: 'Main', symbol: 'BTC-USDT', interval: '1s' as const, indicators: [] };
@@ -171,7 +175,7 @@ export function Watchlist(props: {
         </div>
         <button type="submit">Add</button>
       </form>
-      <Show when={instruments.error}><p class="sub">Instrument search unavailable offline; a canonical symbol can still be typed.</p></Show>
+      <Show when={instruments() === null}><p class="sub">Instrument search unavailable offline; a canonical symbol can still be typed.</p></Show>
       <Show when={props.signedIn}>
         <label class="sub">
           Chart interval{' '}

@@ -30,9 +30,9 @@ export function LayoutBar(props: { store: WorkspaceStore; ctx: PanelContext }) {
     <div class="layout-bar" role="toolbar" aria-label="Workspace layout">
       <label>
         Layout{' '}
-        <select data-testid="layout-select" value={s.active().id} onChange={(e) => run(s.choose(e.currentTarget.value))}>
+        <select data-testid="layout-select" onChange={(e) => run(s.choose(e.currentTarget.value))}>
           <Show when={!s.layouts().length}><option value={DEFAULT_WORKSPACE.id}>{DEFAULT_WORKSPACE.name}</option></Show>
-          <For each={s.layouts()}>{(w) => <option value={w.id}>{w.name}</option>}</For>
+          <For each={s.layouts()}>{(w) => <option value={w.id} selected={w.id === s.active().id}>{w.name}</option>}</For>
         </select>
       </label>
       <form class="row" onSubmit={saveAs}>

@@ -188,14 +188,17 @@ export function WorkspaceView(props: { ctx: PanelContext }) {
     for (const [id, node] of nodes) if (!placed.has(id)) node.remove();
   });
 
+  // Touch events, not pointer events: once the browser starts scrolling it cancels the pointer, but a touch still ends.
   let swipe: { x: number; y: number } | null = null;
-  const onSwipeStart = (e: PointerEvent) => {
-    // The chart pans and pinches itself; a swipe that starts on it is the chart's.
-    swipe = (e.target as HTMLElement).closest('.chart-host, input, select, .ws-noswipe') ? null : { x: e.clientX, y: e.clientY };
+  const onSwipeStart = (e: TouchEvent) => {
+    const t = e.touches[0]!;
+    // The chart pans and pinches itself; a swipe that starts on it (or with two fingers) is the chart's.
+    swipe = e.touches.length > 1 || (e.target as HTMLElement).closest('.chart-host, input, select') ? null : { x: t.clientX, y: t.clientY };
   };
-  const onSwipeEnd = (e: PointerEvent) => {
-    if (!swipe) return;
-    const [dx, dy] = [e.clientX - swipe.x, e.clientY - swipe.y];
+  const onSwipeEnd = (e: TouchEvent) => {
+    const t = e.changedTouches[0];
+    if (!swipe || !t || e.touches.length) return;
+    const [dx, dy] = [t.clientX - swipe.x, t.clientY - swipe.y];
     swipe = null;
     if (Math.abs(dx) < SWIPE_PX || Math.abs(dx) < 1.5 * Math.abs(dy)) return;
     const i = order().indexOf(current()!) + (dx < 0 ? 1 : -1);
@@ -236,13 +239,13 @@ export function WorkspaceView(props: { ctx: PanelContext }) {
             {(id) => (
               <button type="button" role="tab" id={`tab-${id}`} data-testid={`tab-${id}`} aria-selected={current() === id} aria-controls="ws-tabpanel"
                 tabindex={current() === id ? 0 : -1} onClick={() => setTab(id)} onKeyDown={onTabKey}>
-                {title(id)}
+                {PANELS[id].tab}
               </button>
             )}
           </For>
         </div>
         <div id="ws-tabpanel" class="ws-tabhost" role="tabpanel" aria-labelledby={`tab-${current()}`} ref={tabHost}
-          onPointerDown={onSwipeStart} onPointerUp={onSwipeEnd} onPointerCancel={() => (swipe = null)} />
+          onTouchStart={onSwipeStart} onTouchEnd={onSwipeEnd} />
       </Show>
       <Show when={dropAt()}>{(d) => <div class="ws-drop" style={{ left: `${d().x}px`, top: `${d().y}px`, width: `${d().width}px` }} />}</Show>
     </div>

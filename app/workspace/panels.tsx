@@ -33,6 +33,8 @@ export interface PanelContext {
 
 export interface PanelDef {
   title: (ctx: PanelContext) => string;
+  /** The short name on a tablet's tab. */
+  tab: string;
   body: (ctx: PanelContext) => JSX.Element;
   /** The state of the panel's numbers; absent for panels without market data. */
   state?: (ctx: PanelContext) => BadgeInput | null;
@@ -55,6 +57,7 @@ const homeVenue = (ctx: PanelContext) => [ctx.market.view()?.exchange ?? 'binanc
  */
 export const PANELS: Record<PanelId, PanelDef> = {
   watchlist: {
+    tab: 'Watchlist',
     title: () => 'Watchlist',
     body: (ctx) => (
       <Watchlist
@@ -70,12 +73,14 @@ export const PANELS: Record<PanelId, PanelDef> = {
     state: (ctx) => watchState(ctx.watch.state(), ctx.now()),
   },
   quote: {
+    tab: 'Quote',
     title: (ctx) => `${ctx.market.symbol()} quote`,
     body: (ctx) => <Show when={ctx.market.view()} fallback={waiting('the first quote')}>{(v) => <QuotePanel view={v()} />}</Show>,
     state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'home'),
     venues: homeVenue,
   },
   chart: {
+    tab: 'Chart',
     title: (ctx) => `${ctx.market.symbol()} chart`,
     body: (ctx) => (
       <CandleChart candles={ctx.market.candles()} interval={ctx.market.interval()} onInterval={ctx.market.chooseInterval} onEngine={ctx.onChartEngine} />
@@ -84,29 +89,34 @@ export const PANELS: Record<PanelId, PanelDef> = {
     venues: homeVenue,
   },
   ladder: {
+    tab: 'Book',
     title: () => 'Consolidated book',
     body: (ctx) => <Show when={ctx.market.view()?.depth} fallback={waiting('the book')}>{(d) => <DepthLadder depth={d()} />}</Show>,
     state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'all'),
     venues: (ctx) => ctx.market.view()?.depth?.venues ?? [],
   },
   tape: {
+    tab: 'Trades',
     title: () => 'Trades',
     body: (ctx) => <Show when={ctx.market.view()?.depth} fallback={waiting('trades')}>{(d) => <TradeTape trades={d().tape} />}</Show>,
     state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'all'),
     venues: (ctx) => [...new Set(ctx.market.view()?.depth?.tape.map((t) => t.venue) ?? [])].sort(),
   },
   cross: {
+    tab: 'Venue quotes',
     title: () => 'Best bid / offer by venue',
     body: (ctx) => <Show when={ctx.market.view()?.depth?.cross} fallback={waiting('quotes')}>{(c) => <CrossVenue cross={c()} />}</Show>,
     state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'all'),
     venues: (ctx) => Object.keys(ctx.market.view()?.depth?.cross?.venues ?? {}).sort(),
   },
   venues: {
+    tab: 'Health',
     title: () => 'Venue health',
     body: (ctx) => <Show when={ctx.market.view()} fallback={waiting('the edge')}>{(v) => <VenueHealth feeds={v().feeds} now={ctx.now()} />}</Show>,
     state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'all'),
   },
   forecast: {
+    tab: 'Forecast',
     title: () => 'Forecast',
     body: (ctx) => (
       <ForecastPanel info={ctx.forecast.info()} latest={ctx.forecast.latest()} warmup={ctx.forecast.warmup()} error={ctx.forecast.error()} onShow={() => ctx.forecast.start()} />
@@ -114,6 +124,6 @@ export const PANELS: Record<PanelId, PanelDef> = {
     state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'home'),
     venues: homeVenue,
   },
-  portfolio: { title: () => 'Portfolio', body: () => <Placeholder what="The portfolio" /> },
-  alerts: { title: () => 'Alerts', body: () => <Placeholder what="Alerts" /> },
+  portfolio: { tab: 'Portfolio', title: () => 'Portfolio', body: () => <Placeholder what="The portfolio" /> },
+  alerts: { tab: 'Alerts', title: () => 'Alerts', body: () => <Placeholder what="Alerts" /> },
 };
