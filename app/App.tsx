@@ -1,4 +1,4 @@
-import { createEffect, createSignal, on, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, on, onCleanup, Show } from 'solid-js';
 import type { BandPoint } from '../shared/ml/band';
 import type { ChartEngine } from './components/chart/engine';
 import { ConnectionBadge } from './components/ConnectionBadge';
@@ -35,7 +35,8 @@ export function App() {
     if (market.candles() && forecast.info()) void market.api()?.closedMinutes(forecast.since(), 600).then(forecast.feedMinutes);
   });
   // The chart interval stored with the account's chart layout applies when it arrives or changes.
-  createEffect(on(() => session.user() && session.prefs()?.prefs.layouts[0]?.interval, (i) => i && market.chooseInterval(i), { defer: true }));
+  const storedInterval = createMemo(() => (session.user() ? session.prefs()?.prefs.layouts[0]?.interval : undefined));
+  createEffect(on(storedInterval, (i) => i && market.chooseInterval(i), { defer: true }));
   // The 5-minute forecast band over the candles, redrawn whenever a forecast arrives.
   let drawBand: ((points: readonly BandPoint[]) => void) | undefined;
   const onChartEngine = (engine: ChartEngine) => {

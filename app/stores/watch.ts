@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { createEffect, createSignal, on, onCleanup } from 'solid-js';
+import { createEffect, createMemo, createSignal, on, onCleanup } from 'solid-js';
 import type { WatchApi, WatchState } from '../workers/watch-view';
 
 /** Live rows for the watchlist's instruments, from their own worker and socket; follows `symbols`. */
@@ -9,7 +9,9 @@ export function createWatch(symbols: () => string[]) {
   const api = Comlink.wrap<WatchApi>(worker);
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   void api.start({ wsUrl, httpBase: location.origin }, Comlink.proxy(setState));
-  createEffect(on(() => symbols().join(','), () => void api.watch([...symbols()])));
+  // Only a different list reopens the socket, not every preferences change.
+  const key = createMemo(() => symbols().join(','));
+  createEffect(on(key, (k) => void api.watch(k ? k.split(',') : [])));
   onCleanup(() => worker.terminate());
   return { state };
 }

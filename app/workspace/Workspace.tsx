@@ -53,9 +53,15 @@ export function WorkspaceView(props: { ctx: PanelContext }) {
   let tabHost: HTMLDivElement | undefined;
 
   /** Saves a change of the stored layout; the preview stays until the store has the result. */
+  const [problem, setProblem] = createSignal('');
+  let commits = 0;
   const commit = (preview: Workspace, change: (w: Workspace) => Workspace) => {
+    const n = ++commits;
     setDraft(preview);
-    void store.arrange(change).finally(() => setDraft(null));
+    store.arrange(change).then(
+      () => setProblem(''),
+      (e: { detail?: string }) => setProblem(`layout not saved: ${e.detail ?? String(e)}`),
+    ).finally(() => n === commits && setDraft(null));
   };
   const title = (id: PanelId) => PANELS[id].title(props.ctx);
 
@@ -247,6 +253,7 @@ export function WorkspaceView(props: { ctx: PanelContext }) {
         <div id="ws-tabpanel" class="ws-tabhost" role="tabpanel" aria-labelledby={`tab-${current()}`} ref={tabHost}
           onTouchStart={onSwipeStart} onTouchEnd={onSwipeEnd} />
       </Show>
+      <Show when={problem()}><p class="error" role="alert" data-testid="workspace-error">{problem()}</p></Show>
       <Show when={dropAt()}>{(d) => <div class="ws-drop" style={{ left: `${d().x}px`, top: `${d().y}px`, width: `${d().width}px` }} />}</Show>
     </div>
   );

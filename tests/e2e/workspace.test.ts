@@ -119,6 +119,7 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     await page.mouse.up();
     const arranged = [['watchlist', 'portfolio', 'alerts'], ['quote', 'chart', 'tape', 'forecast'], ['venues', 'ladder', 'cross']];
     await expect.poll(() => columns(page)).toEqual(arranged);
+    expect(await page.getByTestId('workspace-error').count()).toBe(0);
     const handle = await page.getByTestId('panel-ladder').getByTestId('panel-resize').boundingBox();
     const tall = (await page.getByTestId('panel-ladder').boundingBox())!.height;
     await page.mouse.move(handle!.x + 50, handle!.y + 4);
@@ -171,11 +172,12 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     await expect.poll(() => tablet.getByRole('tab', { selected: true }).getAttribute('id')).toBe('tab-portfolio');
     await swipe(300, 800, 600);
     await expect.poll(() => tablet.getByRole('tab', { selected: true }).getAttribute('id')).toBe('tab-watchlist');
+    expect(new URL(tablet.url()).hash).toBe('#/'); // a swipe is never the browser's back gesture
 
     // The chart tab: two fingers apart zoom in (fewer bars across the chart).
     await tablet.getByTestId('tab-chart').tap();
     const chart = tablet.getByTestId('candle-chart');
-    await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(20);
+    await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
     await expect.poll(async () => Number(await chart.getAttribute('data-visible-bars'))).toBeGreaterThan(0);
     const before = Number(await chart.getAttribute('data-visible-bars'));
     const box = (await chart.boundingBox())!;
@@ -187,7 +189,7 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     await tablet.waitForTimeout(500);
     await tablet.screenshot({ path: join(SCREENSHOTS, 'workspace-tablet.png') });
     expect(errors).toEqual([]);
-  });
+  }, 240_000);
 
   it('a panel badge says STALE with its age while the exchange stalls, and REPLAY again when it resumes', async () => {
     const page = await device(DESKTOP);
