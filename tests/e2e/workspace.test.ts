@@ -179,6 +179,8 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     const chart = tablet.getByTestId('candle-chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
     await expect.poll(async () => Number(await chart.getAttribute('data-visible-bars'))).toBeGreaterThan(0);
+    await tablet.waitForTimeout(500);
+    await tablet.screenshot({ path: join(SCREENSHOTS, 'workspace-tablet.png') });
     const before = Number(await chart.getAttribute('data-visible-bars'));
     const box = (await chart.boundingBox())!;
     const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
@@ -186,8 +188,6 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     for (let i = 1; i <= 8; i++) await touch('touchMove', [[cx - 40 - i * 20, cy], [cx + 40 + i * 20, cy]]);
     await touch('touchEnd', []);
     await expect.poll(async () => Number(await chart.getAttribute('data-visible-bars'))).toBeLessThan(before);
-    await tablet.waitForTimeout(500);
-    await tablet.screenshot({ path: join(SCREENSHOTS, 'workspace-tablet.png') });
     expect(errors).toEqual([]);
   }, 240_000);
 
