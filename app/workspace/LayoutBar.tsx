@@ -36,7 +36,7 @@ export function LayoutBar(props: { store: WorkspaceStore; ctx: PanelContext }) {
         </select>
       </label>
       <form class="row" onSubmit={saveAs}>
-        <input aria-label="layout name" placeholder="Layout name" maxLength={60} value={name()} onInput={(e) => setName(e.currentTarget.value)} data-testid="layout-name" />
+        <input aria-label="Save the arrangement as" placeholder="New layout…" maxLength={60} value={name()} onInput={(e) => setName(e.currentTarget.value)} data-testid="layout-name" />
         <button type="submit" data-testid="layout-save">Save as</button>
       </form>
       <Show when={hidden().length}>

@@ -140,7 +140,8 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     await expect.poll(() => page.getByTestId('layout-status').textContent()).toBe('saved “Scalping” to your account');
     expect(await page.getByTestId('layout-select').inputValue()).toBe('scalping');
     await page.getByTestId('watch-input').blur();
-    await page.waitForTimeout(1_500);
+    // enough history on the chart for the screenshot to show what the chart is for
+    await expect.poll(async () => Number(await page.getByTestId('candle-chart').getAttribute('data-candles')), { timeout: 60_000 }).toBeGreaterThanOrEqual(40);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'workspace-desktop.png') });
 
