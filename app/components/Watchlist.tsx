@@ -7,6 +7,8 @@ import { Sparkline } from './Sparkline';
 
 const INTERVALS = ['1s', '1m', '5m', '15m', '1h', '4h', '1d'] as const;
 const MAX_SUGGESTIONS = 8;
+/** A row with no update for this long is shown as stale on its own. */
+const ROW_STALE_MS = 15_000;
 
 interface Instrument { symbol: string; base: string; quote: string; kind: string; exchanges: string[] }
 
@@ -25,6 +27,7 @@ export function Watchlist(props: {
   focused: string;
   onFocus: (symbol: string) => void;
   signedIn: boolean;
+  now: number;
   save: (edit: (p: Preferences) => Partial<Preferences>) => Promise<void>;
 }) {
   const [draft, setDraft] = createSignal('');
@@ -113,14 +116,19 @@ export function Watchlist(props: {
               const x = r();
               return x && x.bid !== null && x.ask !== null ? x.ask - x.bid : null;
             };
+            // A row whose instrument has said nothing for a while is dimmed and says so, whatever the others do.
+            const silent = () => {
+              const at = r()?.lastDataAt ?? 0;
+              return at && props.now - at > ROW_STALE_MS ? Math.round((props.now - at) / 1000) : 0;
+            };
             return (
-              <li data-testid="watch-item" data-symbol={s} data-last={r()?.last ?? ''} classList={{ focused: props.focused === s }}>
+              <li data-testid="watch-item" data-symbol={s} data-last={r()?.last ?? ''} classList={{ focused: props.focused === s, stale: silent() > 0 }}>
                 <button
                   type="button"
                   class="watch-focus"
                   tabindex={(list().symbols.indexOf(props.focused) === -1 ? i() === 0 : props.focused === s) ? 0 : -1}
                   aria-current={props.focused === s ? 'true' : undefined}
-                  aria-label={`${s}: last ${fmt(r()?.last)}${r()?.change != null ? `, ${pct(r()!.change!)} over ${span(r()!.changeSpanMs)}` : ''}, spread ${fmt(spread())}${r()?.error ? `, ${r()!.error}` : ''}. Enter shows it in every panel.`}
+                  aria-label={`${s}: last ${fmt(r()?.last)}${r()?.change != null ? `, ${pct(r()!.change!)} over ${span(r()!.changeSpanMs)}` : ''}, spread ${fmt(spread())}${r()?.error ? `, ${r()!.error}` : ''}${silent() ? `, no update for ${silent()} s` : ''}. Enter shows it in every panel.`}
                   onClick={() => props.onFocus(s)}
                   onKeyDown={(e) => onRowKey(e, i(), s)}
                 >

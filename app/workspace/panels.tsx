@@ -67,6 +67,7 @@ export const PANELS: Record<PanelId, PanelDef> = {
         focused={ctx.market.symbol()}
         onFocus={ctx.focus}
         signedIn={ctx.workspace.signedIn()}
+        now={ctx.now()}
         save={ctx.workspace.update}
       />
     ),
