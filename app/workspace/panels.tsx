@@ -2,7 +2,7 @@ import { Show, type JSX } from 'solid-js';
 import type { PanelId } from '../../shared/account/schema';
 import { CandleChart } from '../components/CandleChart';
 import type { ChartEngine } from '../components/chart/engine';
-import type { BadgeInput } from '../components/ConnectionBadge';
+import type { BadgeInput } from './state';
 import { CrossVenue } from '../components/CrossVenue';
 import { DepthLadder } from '../components/DepthLadder';
 import { ForecastPanel } from '../components/ForecastPanel';

@@ -1,6 +1,32 @@
-import type { BadgeInput } from '../components/ConnectionBadge';
-import type { MarketView } from '../workers/view';
+import type { FeedMode } from '../../shared/market/types';
+import { clock } from '../format';
+import type { LinkState, MarketView } from '../workers/view';
 import type { WatchState } from '../workers/watch-view';
+
+export interface BadgeInput {
+  link: LinkState;
+  mode: FeedMode | null;
+  lastDataAt: number;
+  offlineSince: number | null;
+  now: number;
+  /** A venue in the figures is rebuilding its book: its numbers are not to be trusted yet. */
+  resyncing?: string | null;
+}
+export type BadgeKind = 'connecting' | 'live' | 'replay' | 'stale' | 'resyncing' | 'offline';
+
+/** One honest word (and the age or time it needs) for the state of some numbers. Replayed data is never LIVE. */
+export function badgeOf(s: BadgeInput): { kind: BadgeKind; label: string } {
+  switch (s.link) {
+    case 'connecting':
+      return { kind: 'connecting', label: 'CONNECTING' };
+    case 'offline':
+      return { kind: 'offline', label: `OFFLINE since ${s.offlineSince ? clock(s.offlineSince) : '—'}` };
+    default:
+  }
+  if (s.resyncing) return { kind: 'resyncing', label: `RESYNCING ${s.resyncing}` };
+  if (s.link === 'stale') return { kind: 'stale', label: s.lastDataAt ? `STALE ${Math.round((s.now - s.lastDataAt) / 1000)} s` : 'STALE' };
+  return s.mode === 'replay' ? { kind: 'replay', label: 'REPLAY' } : s.mode === 'live' ? { kind: 'live', label: 'LIVE' } : { kind: 'connecting', label: 'CONNECTING' };
+}
 
 const VENUE_SYNCING = new Set(['syncing', 'resyncing']);
 
