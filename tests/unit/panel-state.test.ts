@@ -6,7 +6,7 @@ import { badgeOf, marketState, watchState } from '../../app/workspace/state';
 const NOW = 1_723_161_300_000;
 const feed = (exchange: FeedStatus['exchange'], state: FeedStatus['state'], instrument?: FeedStatus['state']): FeedStatus => ({
   exchange, state, mode: 'replay', lastMessageAt: NOW - 500, reconnects: 0,
-  ...(instrument ? { instrument: { state: instrument, lastMessageAt: NOW - 500, gaps: 1, checksumOk: 0, checksumFailed: 0, resyncs: 1 } } : {}),
+  ...(instrument ? { instrument: { symbol: 'BTC-USDT', state: instrument, lastMessageAt: NOW - 500, gaps: 1, checksumOk: 0, checksumFailed: 0, resyncs: 1 } } : {}),
 });
 const view = (over: Partial<MarketView>): MarketView => ({
   symbol: 'BTC-USDT', exchange: 'binance', link: 'live', mode: 'replay', feed: feed('binance', 'live'), feeds: [feed('binance', 'live')], last: null,
