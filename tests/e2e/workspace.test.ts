@@ -196,13 +196,19 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     const page = await device(DESKTOP);
     await page.goto(stack.url);
     await expect.poll(() => badge(page, 'ladder').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
-    const res = await fetch(`${stack.fakeUrl}/__fake/fault`, { method: 'POST', body: JSON.stringify({ kind: 'stall', ms: 12_000 }) });
+    // Every panel's badge in one read, so they are compared at one instant.
+    const states = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('[data-panel]')].map((p) => {
+      const b = p.querySelector<HTMLElement>('[data-testid=panel-state]');
+      return [p.dataset.panel!, b ? `${b.dataset.state} ${b.textContent}` : ''];
+    })));
+    const res = await fetch(`${stack.fakeUrl}/__fake/fault`, { method: 'POST', body: JSON.stringify({ kind: 'stall', ms: 20_000 }) });
     expect(res.status).toBe(200);
-    await expect.poll(() => badge(page, 'ladder').getAttribute('data-state'), { timeout: 15_000 }).toBe('stale');
-    expect(await badge(page, 'ladder').textContent()).toMatch(/^STALE \d+ sbinance$/);
-    expect(await badge(page, 'chart').getAttribute('data-state')).toBe('stale');
-    await expect.poll(() => badge(page, 'ladder').getAttribute('data-state'), { timeout: 40_000 }).toBe('replay');
-    await expect.poll(() => badge(page, 'tape').getAttribute('data-state'), { timeout: 10_000 }).toBe('replay');
+    await expect.poll(async () => (await states()).ladder, { timeout: 20_000 }).toMatch(/^stale STALE \d+ sbinance$/);
+    const stalled = await states();
+    for (const panel of ['ladder', 'tape', 'cross', 'chart', 'quote']) expect(stalled[panel], panel).toMatch(/^stale STALE \d+ sbinance$/);
+    expect(stalled.portfolio).toBe(''); // a placeholder has no data, so no badge
+    await expect.poll(async () => (await states()).ladder, { timeout: 60_000 }).toBe('replay REPLAYbinance');
+    await expect.poll(async () => (await states()).chart, { timeout: 10_000 }).toBe('replay REPLAYbinance');
     expect(errors).toEqual([]);
   });
 
