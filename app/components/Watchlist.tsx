@@ -7,6 +7,11 @@ import { Sparkline } from './Sparkline';
 
 const INTERVALS = ['1s', '1m', '5m', '15m', '1h', '4h', '1d'] as const;
 const MAX_SUGGESTIONS = 8;
+const WHERE = {
+  account: 'saved to your account',
+  'account-offline': 'your account’s list as last seen — offline, changes wait until you are back',
+  browser: 'kept in this browser — sign in to keep it everywhere',
+} as const;
 /** A row with no update for this long is shown as stale on its own. */
 const ROW_STALE_MS = 15_000;
 
@@ -26,7 +31,8 @@ export function Watchlist(props: {
   rows: WatchRow[] | null;
   focused: string;
   onFocus: (symbol: string) => void;
-  signedIn: boolean;
+  /** Where the list lives: the account, the account's copy as last seen (offline), or this browser. */
+  owner: 'account' | 'account-offline' | 'browser';
   now: number;
   save: (edit: (p: Preferences) => Partial<Preferences>) => Promise<void>;
 }) {
@@ -106,7 +112,7 @@ export function Watchlist(props: {
   const listId = 'watch-suggestions';
   return (
     <div class="watchlist" data-testid="watchlist" data-live={props.live ? 'yes' : 'no'}>
-      <p class="sub watch-where">{list().name} · {props.signedIn ? 'saved to your account' : 'kept in this browser — sign in to keep it everywhere'}</p>
+      <p class="sub watch-where">{list().name} · {WHERE[props.owner]}</p>
       <p class="watch-head sub" aria-hidden="true"><span>symbol</span><span>last</span><span>change</span><span>spread</span><span>1 h</span></p>
       <ul class="watch-rows" ref={rowsEl} aria-label={`${list().name} watchlist`}>
         <For each={list().symbols} fallback={<li class="muted">Empty — add an instrument.</li>}>
@@ -184,7 +190,7 @@ export function Watchlist(props: {
         <button type="submit">Add</button>
       </form>
       <Show when={instruments() === null}><p class="sub">Instrument search unavailable offline; a canonical symbol can still be typed.</p></Show>
-      <Show when={props.signedIn}>
+      <Show when={props.owner === 'account'}>
         <label class="sub">
           Chart interval{' '}
           <select data-testid="layout-interval" value={layout().interval}

@@ -1,18 +1,28 @@
-import { createMemo, createSignal } from 'solid-js';
+import { createEffect, createMemo, createSignal, on } from 'solid-js';
 import { DEFAULT_PREFERENCES, Preferences, type Workspace } from '../../shared/account/schema';
 import { DEFAULT_WORKSPACE, layoutId, sanitize } from '../workspace/layout';
 import type { Session } from './session';
 
 const LOCAL_KEY = 'edgetape.prefs';
+/** The signed-in user's preferences as last seen, so an offline reload still shows their own workspace. */
+const MIRROR_KEY = 'edgetape.prefs.account';
 /** A browser nobody signed in to starts with the instrument the edge always serves. */
 const LOCAL_DEFAULT: Preferences = { ...DEFAULT_PREFERENCES, watchlists: [{ id: 'main', name: 'Main', symbols: ['BTC-USDT'] }] };
 
-function readLocal(): Preferences {
+function read(key: string): Preferences | null {
   try {
-    const p = Preferences.safeParse(JSON.parse(localStorage.getItem(LOCAL_KEY) ?? 'null'));
-    return p.success ? p.data : LOCAL_DEFAULT;
+    const p = Preferences.safeParse(JSON.parse(localStorage.getItem(key) ?? 'null'));
+    return p.success ? p.data : null;
   } catch {
-    return LOCAL_DEFAULT;
+    return null;
+  }
+}
+function write(key: string, prefs: Preferences | null): void {
+  try {
+    if (prefs) localStorage.setItem(key, JSON.stringify(prefs));
+    else localStorage.removeItem(key);
+  } catch {
+    // storage full or denied: it still applies for this visit
   }
 }
 
@@ -22,20 +32,25 @@ function readLocal(): Preferences {
  * bar only call `update`, which validates with the same schema the edge uses.
  */
 export function createWorkspace(session: Session) {
-  const [local, setLocal] = createSignal<Preferences>(readLocal());
+  const [local, setLocal] = createSignal<Preferences>(read(LOCAL_KEY) ?? LOCAL_DEFAULT);
   const signedIn = () => !!session.user();
-  const prefs = createMemo<Preferences>(() => (signedIn() ? session.prefs()?.prefs ?? DEFAULT_PREFERENCES : local()));
+  createEffect(() => {
+    const p = session.prefs();
+    if (session.user() && p) write(MIRROR_KEY, p.prefs);
+  });
+  // Signing out forgets the copy; failing to reach the edge (offline) does not.
+  createEffect(on(session.user, (u, was) => was && u === null && !session.unreachable() && write(MIRROR_KEY, null), { defer: true }));
+  /** The edge unreachable, so nobody known to be signed in: the account's last seen preferences, read-only, if this browser has them. */
+  const mirror = createMemo(() => (!signedIn() && session.unreachable() ? read(MIRROR_KEY) : null));
+  const prefs = createMemo<Preferences>(() => (signedIn() ? session.prefs()?.prefs ?? DEFAULT_PREFERENCES : mirror() ?? local()));
 
   function update(edit: (p: Preferences) => Partial<Preferences>): Promise<void> {
     if (signedIn()) return session.update(edit);
+    if (mirror()) return Promise.reject({ status: 503, detail: 'offline: your account’s layout can be changed when you are back online' });
     const next = Preferences.safeParse({ ...local(), ...edit(local()) });
     if (!next.success) return Promise.reject({ status: 400, detail: next.error.issues[0]?.message ?? 'invalid' });
     setLocal(next.data);
-    try {
-      localStorage.setItem(LOCAL_KEY, JSON.stringify(next.data));
-    } catch {
-      // storage full or denied: the layout still applies for this visit
-    }
+    write(LOCAL_KEY, next.data);
     return Promise.resolve();
   }
 
@@ -75,6 +90,9 @@ export function createWorkspace(session: Session) {
   /** Back to the built-in arrangement for the active layout. */
   const reset = () => arrange((w) => ({ ...DEFAULT_WORKSPACE, id: w.id, name: w.name }));
 
-  return { prefs, update, signedIn, layouts, active, arrange, saveAs, choose, remove, reset };
+  /** Whose preferences these are: the account's (live or, offline, as last seen) or this browser's. */
+  const owner = (): 'account' | 'account-offline' | 'browser' => (signedIn() ? 'account' : mirror() ? 'account-offline' : 'browser');
+
+  return { prefs, update, signedIn, owner, layouts, active, arrange, saveAs, choose, remove, reset };
 }
 export type WorkspaceStore = ReturnType<typeof createWorkspace>;

@@ -66,7 +66,7 @@ export const PANELS: Record<PanelId, PanelDef> = {
         rows={ctx.watch.state()?.rows ?? null}
         focused={ctx.market.symbol()}
         onFocus={ctx.focus}
-        signedIn={ctx.workspace.signedIn()}
+        owner={ctx.workspace.owner()}
         now={ctx.now()}
         save={ctx.workspace.update}
       />

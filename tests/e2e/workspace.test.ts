@@ -189,6 +189,17 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     for (let i = 1; i <= 8; i++) await touch('touchMove', [[cx - 40 - i * 20, cy], [cx + 40 + i * 20, cy]]);
     await touch('touchEnd', []);
     await expect.poll(async () => Number(await chart.getAttribute('data-visible-bars'))).toBeLessThan(before);
+
+    // Offline, the tablet still opens the trader's own workspace (as last seen) and says the data is offline.
+    await tablet.evaluate(() => navigator.serviceWorker.ready);
+    await tablet.context().setOffline(true);
+    await tablet.reload();
+    await expect.poll(() => tablet.getByTestId('layout-select').inputValue(), { timeout: 15_000 }).toBe('scalping');
+    expect(await tabs()).toEqual(arranged.flat());
+    expect(await watched(tablet)).toEqual(['BTC-USDT', 'ETH-USDT']);
+    expect(await tablet.getByTestId('watchlist').textContent()).toContain('as last seen');
+    await expect.poll(() => badge(tablet, 'chart').getAttribute('data-state'), { timeout: 15_000 }).toBe('offline');
+    await tablet.context().setOffline(false);
     expect(errors).toEqual([]);
   }, 240_000);
 
