@@ -56,17 +56,18 @@ export function createWorkspace(session: Session) {
 
   const layouts = () => prefs().workspaces ?? [];
   /** The chosen layout, else the first saved, else the default; never shows a panel twice or one it does not know. */
-  const active = createMemo<Workspace>(() => {
-    const all = layouts();
-    return sanitize(all.find((w) => w.id === prefs().activeWorkspace) ?? all[0] ?? DEFAULT_WORKSPACE);
-  });
+  const activeOf = (p: Preferences): Workspace => {
+    const all = p.workspaces ?? [];
+    return sanitize(all.find((w) => w.id === p.activeWorkspace) ?? all[0] ?? DEFAULT_WORKSPACE);
+  };
+  const active = createMemo(() => activeOf(prefs()));
 
   /** Arranging edits the active layout in place (saving it under its name if it was the unsaved default). */
   const arrange = (change: (w: Workspace) => Workspace) =>
     update((p) => {
       const all = p.workspaces ?? [];
-      const cur = all.find((w) => w.id === p.activeWorkspace) ?? all[0] ?? DEFAULT_WORKSPACE;
-      const next = change(sanitize(cur));
+      const cur = activeOf(p);
+      const next = change(cur);
       return { workspaces: all.some((w) => w.id === cur.id) ? all.map((w) => (w.id === cur.id ? next : w)) : [...all, next], activeWorkspace: cur.id };
     });
 
@@ -74,10 +75,9 @@ export function createWorkspace(session: Session) {
   const saveAs = (name: string) =>
     update((p) => {
       const all = p.workspaces ?? [];
-      const cur = all.find((w) => w.id === p.activeWorkspace) ?? all[0] ?? DEFAULT_WORKSPACE;
       const existing = all.find((w) => w.name === name.trim());
       const id = existing?.id ?? layoutId(name, all.map((w) => w.id));
-      const saved = { ...sanitize(cur), id, name: name.trim() };
+      const saved = { ...activeOf(p), id, name: name.trim() };
       return { workspaces: existing ? all.map((w) => (w.id === id ? saved : w)) : [...all, saved], activeWorkspace: id };
     });
 
