@@ -178,7 +178,7 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     // The chart tab: two fingers apart zoom in (fewer bars across the chart).
     await tablet.getByTestId('tab-chart').tap();
     const chart = tablet.getByTestId('candle-chart');
-    await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
+    await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 60_000 }).toBeGreaterThanOrEqual(30);
     await expect.poll(async () => Number(await chart.getAttribute('data-visible-bars'))).toBeGreaterThan(0);
     await tablet.waitForTimeout(500);
     await tablet.screenshot({ path: join(SCREENSHOTS, 'workspace-tablet.png') });
@@ -221,7 +221,7 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     await expect.poll(async () => (await states()).ladder, { timeout: 60_000 }).toBe('replay REPLAYbinance');
     await expect.poll(async () => (await states()).chart, { timeout: 10_000 }).toBe('replay REPLAYbinance');
     expect(errors).toEqual([]);
-  });
+  }, 180_000);
 
   it('reloaded offline, the panels show cached data and say OFFLINE since when', async () => {
     const page = await device(DESKTOP);
@@ -243,5 +243,5 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     await page.context().setOffline(false);
     await expect.poll(() => badge(page, 'chart').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
     expect(errors).toEqual([]);
-  });
+  }, 180_000);
 });
