@@ -1,35 +1,62 @@
-import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, on, onCleanup, Show } from 'solid-js';
 import type { BandPoint } from '../shared/ml/band';
-import { CandleChart } from './components/CandleChart';
 import type { ChartEngine } from './components/chart/engine';
 import { ConnectionBadge } from './components/ConnectionBadge';
-import { CrossVenue } from './components/CrossVenue';
-import { DepthLadder } from './components/DepthLadder';
-import { TradeTape } from './components/TradeTape';
 import { attachForecastBand } from './components/forecast-overlay';
-import { ForecastPanel } from './components/ForecastPanel';
-import { QuotePanel } from './components/QuotePanel';
 import { Settings } from './components/Settings';
-import { VenueHealth } from './components/VenueHealth';
 import { AccountNav, AccountPages } from './pages/AccountArea';
-import { createExchanges } from './stores/exchanges';
 import { createAlerts } from './stores/alerts';
+import { createExchanges } from './stores/exchanges';
 import { createForecast } from './stores/forecast';
 import { createMarket } from './stores/market';
+import { createPortfolio } from './stores/portfolio';
 import { createRoute } from './stores/route';
 import { createSession } from './stores/session';
+import { createWatch } from './stores/watch';
+import { createWorkspace } from './stores/workspace';
+import { LayoutBar } from './workspace/LayoutBar';
+import type { PanelContext } from './workspace/panels';
+import { WorkspaceView } from './workspace/Workspace';
+
+const FOCUS_KEY = 'edgetape.focus';
 
 export function App() {
-  const market = createMarket('BTC-USDT');
-  const forecast = createForecast('binance:BTC-USDT');
+  const session = createSession();
+  const nav = createRoute();
+  const workspace = createWorkspace(session);
+  // The focused instrument is this device's: a watchlist click shows it in every panel here, not on the user's other screens.
+  const [focused, setFocused] = createSignal(localStorage.getItem(FOCUS_KEY) || 'BTC-USDT');
+  const focus = (symbol: string) => {
+    setFocused(symbol);
+    localStorage.setItem(FOCUS_KEY, symbol);
+  };
+  const market = createMarket(focused);
+  const forecast = createForecast(() => `binance:${focused()}`);
+  const watch = createWatch(() => workspace.prefs().watchlists[0]?.symbols ?? []);
+  const exchanges = createExchanges();
+  const alerts = createAlerts(session);
+  const portfolio = createPortfolio(session);
+  // The 60-minute forecast (when one exists) adds forecast VaR to the portfolio's risk measures.
+  createEffect(() => {
+    const q = forecast.latest()?.horizons.find((h) => h.minutes === 60)?.quantiles;
+    if (q) portfolio.useForecast(focused(), q);
+  });
   // Each candle push may close a minute: hand the forecaster the closed 1-minute bars it has not seen, once
   // its panel has been shown and the model loaded (feeding it earlier would load ML before it is wanted).
   createEffect(() => {
-    if (market.candles() && forecast.info()) void market.api.closedMinutes(forecast.since(), 600).then(forecast.feedMinutes);
+    if (market.candles() && forecast.info()) void market.api()?.closedMinutes(forecast.since(), 600).then(forecast.feedMinutes);
   });
+  // The chart interval stored with the account's chart layout applies when it arrives or changes.
+  const storedInterval = createMemo(() => (session.user() ? session.prefs()?.prefs.layouts[0]?.interval : undefined));
+  createEffect(on(storedInterval, (i) => i && market.chooseInterval(i), { defer: true }));
+  /** The chart and the ladder call this: an alert at the price pointed at, confirmed on the alerts page. */
+  const onCreateAlertAt = (price: number) => {
+    alerts.onCreateAlertAt(price, focused());
+    nav.go('alerts');
+  };
   // The 5-minute forecast band over the candles, redrawn whenever a forecast arrives.
   let drawBand: ((points: readonly BandPoint[]) => void) | undefined;
-  const drawForecast = (engine: ChartEngine) => {
+  const onChartEngine = (engine: ChartEngine) => {
     drawBand = attachForecastBand(engine, '5 min');
     engine.onPricePick((price) => session.user() && onCreateAlertAt(price));
     drawBand(forecast.bands()[0] ?? []);
@@ -39,15 +66,6 @@ export function App() {
     const points = forecast.bands()[0] ?? [];
     drawBand?.(points);
   });
-  const exchanges = createExchanges();
-  const session = createSession();
-  const nav = createRoute();
-  const alerts = createAlerts(session);
-  /** The chart and the ladder call this: an alert at the price pointed at, confirmed on the alerts page. */
-  const onCreateAlertAt = (price: number) => {
-    alerts.onCreateAlertAt(price, 'BTC-USDT');
-    nav.go('alerts');
-  };
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(timer));
@@ -59,40 +77,24 @@ export function App() {
     const f = v.feed;
     return f && f.state !== 'live' ? `Binance feed ${f.state}${f.reason ? `: ${f.reason}` : ''} (${f.reconnects} reconnects)` : null;
   };
+  const ctx: PanelContext = { market, forecast, watch, workspace, session, exchanges, alerts, portfolio, now, focus, onChartEngine, onCreateAlertAt };
   return (
     <main class="app">
-      <header>
+      <header class="top">
         <h1>edgetape</h1>
-        <span class="instrument">BTC-USDT · Binance</span>
+        <span class="instrument" data-testid="focused-symbol">{focused()} · Binance</span>
         <Show when={market.view()} fallback={<span class="badge badge-connecting" data-testid="link-badge" data-state="connecting">LOADING</span>}>
           {(v) => <ConnectionBadge link={v().link} mode={v().mode} lastDataAt={v().lastDataAt} offlineSince={v().offlineSince} now={now()} />}
         </Show>
         <AccountNav session={session} alerts={alerts} />
         <Settings session={session} market={market} />
       </header>
-      <AccountPages session={session} nav={nav} symbol="BTC-USDT" alerts={alerts} lastPrice={market.view()?.last?.price} forecast={forecast.latest()} />
-      <Show when={market.view()}>{(v) => <QuotePanel view={v()} />}</Show>
-      <Show when={market.view()}>{(v) => <VenueHealth feeds={v().feeds} now={now()} />}</Show>
-      <Show when={exchanges.venues().length}>
-        <details class="all-venues" data-testid="all-venues" open>
-          <summary>All venues</summary>
-          <VenueHealth feeds={exchanges.venues()} now={now()} scope="all" />
-        </details>
-      </Show>
-      <Show when={market.view()?.depth}>
-        {(d) => (
-          <div class="depth">
-            <DepthLadder depth={d()} onPrice={session.user() ? onCreateAlertAt : undefined} />
-            <div class="side">
-              <Show when={d().cross}>{(c) => <CrossVenue cross={c()} decimals={d().priceDecimals} />}</Show>
-              <TradeTape trades={d().tape} decimals={d().priceDecimals} />
-            </div>
-          </div>
-        )}
-      </Show>
-      <CandleChart candles={market.candles()} interval={market.interval()} onInterval={market.chooseInterval} onEngine={drawForecast} />
-      <ForecastPanel info={forecast.info()} latest={forecast.latest()} warmup={forecast.warmup()} error={forecast.error()} onShow={() => forecast.start()} />
-      <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>
+      <AccountPages session={session} nav={nav} symbol={focused()} alerts={alerts} lastPrice={market.view()?.last?.price} portfolio={portfolio} />
+      <div class="market" hidden={nav.route() !== 'market'}>
+        <LayoutBar store={workspace} ctx={ctx} />
+        <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>
+        <WorkspaceView ctx={ctx} />
+      </div>
     </main>
   );
 }

@@ -18,12 +18,15 @@ export function CandleChart(props: {
   let host!: HTMLDivElement;
   const [engine, setEngine] = createSignal<ChartEngine>();
   const [rows, setRows] = createSignal(0);
+  /** Bars across the visible time range: what a pinch or wheel zoom changes. */
+  const [visible, setVisible] = createSignal(0);
   const [loadError, setLoadError] = createSignal<string | null>(null);
   onMount(() => {
     import('./chart/engine')
       .then(({ ChartEngine }) => {
         const e = new ChartEngine(host);
         setEngine(e);
+        e.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => setVisible(r ? Math.round((r.to - r.from) * 10) / 10 : 0));
         props.onEngine?.(e);
         onCleanup(() => e.dispose());
       })
@@ -57,6 +60,7 @@ export function CandleChart(props: {
         data-interval={props.candles?.interval ?? props.interval}
         data-candles={props.candles?.totalRows ?? 0}
         data-painted={rows()}
+        data-visible-bars={visible()}
         data-cached={props.candles?.cachedRows ?? 0}
         data-first-time={props.candles?.firstTime ?? ''}
         role="img"

@@ -10,7 +10,6 @@ export function CrossVenue(props: { cross: CrossBbo; decimals?: number | null })
   const rows = () => Object.entries(props.cross.venues) as [Venue, NonNullable<CrossBbo['venues'][Venue]>][];
   return (
     <section class="panel cross" aria-label="best bid and offer by venue" data-testid="cross">
-      <h2>Best bid / offer by venue</h2>
       <table>
         <thead><tr><th>Venue</th><th>Bid</th><th>Ask</th><th>Spread</th></tr></thead>
         <tbody>

@@ -29,7 +29,6 @@ export function DepthLadder(props: { depth: DepthView; onPrice?: (price: number)
   );
   return (
     <section class="panel ladder" aria-label="consolidated order book" data-testid="ladder">
-      <h2>Consolidated book</h2>
       <table>
         <thead><tr><th>Price</th><th>Size</th><th>Total</th><th>By venue</th></tr></thead>
         <tbody>

@@ -40,7 +40,6 @@ export function ForecastPanel(props: { info: ModelInfo | null; latest: ForecastR
   return (
     <section ref={el} class="forecast" aria-label="forecasts" data-testid="forecast-panel" data-version={props.info?.version ?? ''} data-bar-time={props.latest?.barTime ?? ''}>
       <header>
-        <h2>Forecast</h2>
         <span class="sub">1-minute bars · model {props.info?.version ?? 'loading…'}</span>
       </header>
       <Show when={props.error}>{(e) => <p class="reason" role="alert">{e()}</p>}</Show>

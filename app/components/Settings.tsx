@@ -21,8 +21,8 @@ const describe = (b: Bandwidth): string => {
  * The settings button and its panel: theme, up/down colours, bandwidth, and what this connection costs.
  * Self-contained: mounting it in the header creates the settings store, which applies them.
  */
-export function Settings(props: { session: Session; market: { api: Pick<DataApi, 'setBandwidth'>; view: () => { traffic: Traffic } | null } }) {
-  const settings = createSettings(props.session, { bandwidth: (b) => void props.market.api.setBandwidth(b) });
+export function Settings(props: { session: Session; market: { api: () => Pick<DataApi, 'setBandwidth'> | undefined; view: () => { traffic: Traffic } | null } }) {
+  const settings = createSettings(props.session, { bandwidth: (b) => void props.market.api()?.setBandwidth(b) });
   const [open, setOpen] = createSignal(false);
   let root!: HTMLDivElement;
   let button!: HTMLButtonElement;

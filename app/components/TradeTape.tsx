@@ -7,7 +7,6 @@ import { VENUE_COLOUR } from './venues';
 export function TradeTape(props: { trades: WireTrade[]; decimals?: number | null }) {
   return (
     <section class="panel tape" aria-label="trade tape" data-testid="tape">
-      <h2>Trades</h2>
       <table>
         <thead><tr><th>Time</th><th>Venue</th><th>Price</th><th>Size</th></tr></thead>
         <tbody>

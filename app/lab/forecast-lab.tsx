@@ -14,7 +14,7 @@ declare global {
 }
 
 render(() => {
-  const forecast = createForecast('lab:BTC-PERP');
+  const forecast = createForecast(() => 'lab:BTC-PERP');
   window.forecastLab = {
     async run(bars, history) {
       const t0 = performance.now();

@@ -1,10 +1,9 @@
 import { createEffect, Match, on, Show, Switch } from 'solid-js';
 import { AlertsPanel } from '../components/AlertsPanel';
 import { Notifications } from '../components/Notifications';
-import { Watchlist } from '../components/Watchlist';
 import type { Alerts } from '../stores/alerts';
-import type { ForecastResult } from '../workers/forecast-view';
-import { PortfolioPage } from './PortfolioPage';
+import { PortfolioPanel } from '../components/PortfolioPanel';
+import type { PortfolioStore } from '../stores/portfolio';
 import type { createRoute } from '../stores/route';
 import type { Session } from '../stores/session';
 import { Account } from './Account';
@@ -32,10 +31,10 @@ export function AccountNav(props: { session: Session; alerts: Alerts }) {
   );
 }
 
-/** The account pages by route, and on the market page the user's watchlist; records the instrument viewed. */
-export function AccountPages(props: { session: Session; nav: Nav; symbol: string; alerts: Alerts; lastPrice?: number | null; forecast?: ForecastResult | null }) {
+/** The account pages by route; records the instrument viewed. The watchlist is a workspace panel. */
+export function AccountPages(props: { session: Session; nav: Nav; symbol: string; alerts: Alerts; lastPrice?: number | null; portfolio: PortfolioStore }) {
   const s = props.session;
-  createEffect(on(() => s.user()?.id, (id) => id && void s.viewed(props.symbol).catch(() => undefined)));
+  createEffect(on(() => [s.user()?.id, props.symbol] as const, ([id, symbol]) => id && void s.viewed(symbol).catch(() => undefined)));
   const onAuthPage = () => props.nav.route() === 'signin' || props.nav.route() === 'signup';
   // Back to the market once signed in, unless the user has already gone somewhere else meanwhile.
   const done = () => onAuthPage() && props.nav.go('market');
@@ -47,14 +46,11 @@ export function AccountPages(props: { session: Session; nav: Nav; symbol: string
       <Match when={props.nav.route() === 'account' && s.user()}><Account session={s} /></Match>
       <Match when={props.nav.route() === 'admin' && s.user()}><Admin session={s} /></Match>
       <Match when={props.nav.route() === 'portfolio' && s.user()}>
-        <PortfolioPage session={s} forecastSymbol={props.symbol} forecast={props.forecast} />
+        <PortfolioPanel store={props.portfolio} />
       </Match>
       <Match when={props.nav.route() === 'alerts' && s.user()}><AlertsPanel alerts={props.alerts} symbol={props.symbol} lastPrice={props.lastPrice} /></Match>
       <Match when={(props.nav.route() === 'portfolio' || props.nav.route() === 'alerts') && s.user() === null}>
         <p class="panel">Sign in to see your portfolio and alerts. <a href="#/signin">Sign in</a></p>
-      </Match>
-      <Match when={props.nav.route() === 'market' && s.prefs()}>
-        {(p) => <Watchlist prefs={p().prefs} live={s.live()} save={s.update} />}
       </Match>
     </Switch>
   );

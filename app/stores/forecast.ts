@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { createSignal, onCleanup } from 'solid-js';
+import { createEffect, createSignal, on, onCleanup } from 'solid-js';
 import type { BandPoint } from '../../shared/ml/band';
 import type { CandleColumns } from '../../shared/market/candles';
 import type { Bar } from '../../shared/ml/ohlcv';
@@ -10,9 +10,9 @@ const KEEP_RESULTS = 120;
 /**
  * Forecasts for one series. Nothing ML-related loads until `start()` (the panel calls it when first shown),
  * so the first paint never waits for the model or onnxruntime's wasm. Band points are kept per horizon
- * for a chart overlay.
+ * for a chart overlay. When `series` changes (another instrument focused) its state starts over.
  */
-export function createForecast(series: string) {
+export function createForecast(series: () => string) {
   const [info, setInfo] = createSignal<ModelInfo | null>(null);
   const [latest, setLatest] = createSignal<ForecastResult | null>(null);
   const [warmup, setWarmup] = createSignal<Warmup | null>(null);
@@ -24,6 +24,12 @@ export function createForecast(series: string) {
   /** performance.now() when the worker was created: where a cold start is measured from. */
   let startedAt = NaN;
   let queue = Promise.resolve();
+  createEffect(on(series, () => {
+    lastMinute = -Infinity;
+    setLatest(null);
+    setWarmup(null);
+    setBands([]);
+  }, { defer: true }));
 
   const start = () => {
     if (api) return api;
@@ -40,9 +46,11 @@ export function createForecast(series: string) {
     if (!fresh.length) return queue;
     lastMinute = fresh[fresh.length - 1]!.time;
     const remote = start();
+    const key = series();
     queue = queue.then(async () => {
       try {
-        const r = await remote.push(series, fresh);
+        const r = await remote.push(key, fresh);
+        if (key !== series()) return;
         if ('needed' in r) return void setWarmup(r);
         setWarmup(null);
         setLatest(r);

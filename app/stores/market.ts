@@ -1,27 +1,41 @@
 import * as Comlink from 'comlink';
-import { createSignal, onCleanup } from 'solid-js';
+import { createEffect, createSignal, on, onCleanup } from 'solid-js';
 import { INTERVAL_MS } from '../workers/intervals';
 import { localSettings } from './settings';
 import type { CandleView, DataApi, Interval, MarketView } from '../workers/view';
 
 /**
- * The market for one instrument: the data worker owns the socket, parsing and candles; this store only
- * holds the latest view it posts, so the main thread does nothing but render.
+ * The market for the focused instrument: the data worker owns the socket, parsing and candles; this store
+ * only holds the latest view it posts, so the main thread does nothing but render. Focusing another
+ * instrument starts a fresh worker for it (its cache, streams and candles are the instrument's own), so
+ * nothing of the previous instrument can leak into the new one's numbers.
  */
-export function createMarket(symbol: string, exchange = 'binance') {
+export function createMarket(symbol: () => string, exchange = 'binance') {
   const [view, setView] = createSignal<MarketView | null>(null);
   const [candles, setCandles] = createSignal<CandleView | null>(null);
-  const worker = new Worker(new URL('../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
-  const api = Comlink.wrap<DataApi>(worker);
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   const asked = new URLSearchParams(location.search).get('interval');
   const [interval, setIntervalSignal] = createSignal<Interval>(asked && asked in INTERVAL_MS ? (asked as Interval) : '1s');
-  void api.start({ wsUrl, symbol, exchange, httpBase: location.origin, historyDays: 7, bandwidth: localSettings().bandwidth }, Comlink.proxy(setView), Comlink.proxy(setCandles));
-  if (interval() !== '1s') void api.setInterval(interval());
-  onCleanup(() => worker.terminate());
+  let worker: Worker | undefined;
+  const [api, setApi] = createSignal<Comlink.Remote<DataApi>>();
+  createEffect(on(symbol, (s) => {
+    worker?.terminate();
+    setView(null);
+    setCandles(null);
+    worker = new Worker(new URL('../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
+    const remote = Comlink.wrap<DataApi>(worker);
+    // A view posted by a worker already replaced must not land: each worker gets its own callbacks.
+    const mine = worker;
+    const only = <T,>(set: (v: T) => void) => (v: T) => mine === worker && set(v);
+    void remote.start({ wsUrl, symbol: s, exchange, httpBase: location.origin, historyDays: 7, bandwidth: localSettings().bandwidth }, Comlink.proxy(only(setView)), Comlink.proxy(only(setCandles)));
+    if (interval() !== '1s') void remote.setInterval(interval());
+    setApi(() => remote);
+  }));
+  onCleanup(() => worker?.terminate());
   const chooseInterval = (i: Interval) => {
     setIntervalSignal(i);
-    void api.setInterval(i);
+    void api()?.setInterval(i);
   };
-  return { view, candles, interval, chooseInterval, api };
+  return { symbol, view, candles, interval, chooseInterval, api };
 }
+export type Market = ReturnType<typeof createMarket>;

@@ -14,6 +14,8 @@ export function createSession() {
   const [user, setUser] = createSignal<Profile | null | undefined>(undefined);
   const [prefs, setPrefs] = createSignal<{ version: number; prefs: Preferences } | null>(null);
   const [live, setLive] = createSignal(false);
+  /** The edge could not be reached to ask who is signed in: `user` is null, but nobody said they signed out. */
+  const [unreachable, setUnreachable] = createSignal(false);
   let socket: WebSocket | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
@@ -78,19 +80,27 @@ export function createSession() {
     const sent = epoch;
     try {
       const me = await call<Profile>('GET', '/users/me');
+      setUnreachable(false);
       if (sent === epoch) await signedIn(me);
-    } catch {
-      if (sent === epoch) setUser(null);
+    } catch (err) {
+      if (sent !== epoch) return;
+      // No answer at all (offline) is not the same as "not signed in" (an answer saying so).
+      setUnreachable(!(typeof err === 'object' && err !== null && 'status' in err));
+      setUser(null);
     }
   };
   void load();
+  // Started offline, the user is not known yet: ask again when the network is back.
+  const online = () => user() === null && void load();
+  addEventListener('online', online);
   onCleanup(() => {
     closed = true;
+    removeEventListener('online', online);
     disconnect();
   });
 
   return {
-    user, prefs, live, call,
+    user, prefs, live, unreachable, call,
     async signIn(email: string, password: string) {
       await signedIn((await call<{ user: Profile }>('POST', '/auth/signin', { email, password })).user);
     },

@@ -32,6 +32,8 @@ export class StreamClient {
   private lastPingAt = 0;
   private lastFrameAt = 0;
   private backoff = 500;
+  private readonly beat: ReturnType<typeof setInterval>;
+  private closed = false;
 
   constructor(
     private readonly url: string,
@@ -43,10 +45,11 @@ export class StreamClient {
     private rate: StreamRate = {},
   ) {
     for (const s of streams) this.decoder.add(s);
-    setInterval(() => this.heartbeat(), ACK_MS);
+    this.beat = setInterval(() => this.heartbeat(), ACK_MS);
   }
 
   connect(): void {
+    if (this.closed) return;
     this.ws?.close();
     const ws = new WebSocket(this.url, [SUBPROTOCOLS.bin, SUBPROTOCOLS.json]);
     ws.binaryType = 'arraybuffer';
@@ -81,6 +84,15 @@ export class StreamClient {
     this.rate = rate;
     this.seqs.clear();
     if (this.ws) this.connect();
+  }
+
+  /** For good: no reconnect, no heartbeat (the owner wants other streams now). */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.beat);
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close(1000, 'done');
   }
 
   get open(): boolean {

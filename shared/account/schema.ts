@@ -32,9 +32,31 @@ export const ChartLayout = z.strictObject({
   indicators: z.array(Indicator).max(20),
 });
 
+/** Every panel the workspace can show; a stored layout names panels only from this list. */
+export const PANEL_IDS = ['watchlist', 'quote', 'chart', 'ladder', 'tape', 'cross', 'venues', 'forecast', 'portfolio', 'alerts'] as const;
+export type PanelId = (typeof PANEL_IDS)[number];
+/** One panel in a column; `height` in CSS px when the user resized it, else the panel's natural height. */
+export const PanelSlot = z.strictObject({ id: z.enum(PANEL_IDS), height: z.number().int().min(80).max(2000).optional() });
+/** A column of panels; `width` is its share of the row (CSS fr). */
+export const WorkspaceColumn = z.strictObject({ width: z.number().min(0.2).max(10), panels: z.array(PanelSlot).max(PANEL_IDS.length) });
+/**
+ * A named arrangement of the workspace: columns left to right, panels top to bottom. On a tablet the same
+ * order, column by column, is the order of the tabs. Each panel appears at most once.
+ */
+export const Workspace = z.strictObject({ id: Id, name: Text(60), columns: z.array(WorkspaceColumn).min(1).max(4) })
+  .refine((w) => {
+    const ids = w.columns.flatMap((c) => c.panels.map((p) => p.id));
+    return new Set(ids).size === ids.length;
+  }, 'each panel at most once');
+export type Workspace = z.infer<typeof Workspace>;
+
 export const Preferences = z.strictObject({
   watchlists: z.array(Watchlist).max(20),
   layouts: z.array(ChartLayout).max(20),
+  /** Named workspace layouts; absent in preferences stored before workspaces existed (read as none). */
+  workspaces: z.array(Workspace).max(20).optional(),
+  /** The workspace last chosen, by id. */
+  activeWorkspace: Id.optional(),
   defaultExchanges: z.array(z.enum(VENUES)).max(VENUES.length),
   timeZone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
   theme: z.enum(['dark', 'light', 'system']),

@@ -23,6 +23,8 @@ describe.skipIf(why !== '')(`offline and back ${why}`, () => {
     const asked: [number, number][] = [];
     await ctx.route('**/api/v1/candles?*', async (route) => {
       const u = new URL(route.request().url());
+      // The chart's history cache asks for Arrow; the watchlist's small 24-hour reference (JSON) goes through untouched.
+      if (u.searchParams.get('format') !== 'arrow') return route.continue();
       const [from, to] = [Number(u.searchParams.get('from')), Number(u.searchParams.get('to'))];
       asked.push([from, to]);
       const n = Math.min(30, (to - from) / M); // the newest 30 minutes of the range

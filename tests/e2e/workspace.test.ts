@@ -1,161 +1,247 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContextOptions, Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
-import type { Bandwidth } from '../../shared/protocol/messages';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
+import { startOidcProvider, type OidcProvider } from '../../tools/oidc-provider';
 import { hasData, REPO_ROOT } from '../../tools/paths';
-import { hasChromium, NO_CHROMIUM, useReplayStack } from './browser';
+import { startStack, type Stack } from '../../tools/stack';
+import { hasChromium, launch, NO_CHROMIUM } from './browser';
 
-const SHOTS = join(REPO_ROOT, 'docs/screenshots');
-const AXE = join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
+const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 const why = !hasData() ? '../shared/data is absent' : !hasChromium ? NO_CHROMIUM : '';
-/** The window bytes are counted over, on both settings at once. */
-const WINDOW_MS = 20_000;
+const DESKTOP = { viewport: { width: 1440, height: 900 } };
+const TABLET = { viewport: { width: 1024, height: 768 }, hasTouch: true, isMobile: true };
 
-export const VIEWPORTS = {
-  desktop: { viewport: { width: 1440, height: 900 } },
-  tablet: { viewport: { width: 1024, height: 768 }, hasTouch: true },
-} satisfies Record<string, BrowserContextOptions>;
+describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`, () => {
+  let stack: Stack;
+  let oidc: OidcProvider;
+  let browser: Browser;
+  let state: string;
+  const contexts: BrowserContext[] = [];
+  const errors: string[] = [];
 
-describe.skipIf(why !== '')(`settings, accessibility and the user guide's screenshots ${why}`, () => {
-  const env = useReplayStack(true);
+  beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-workspace-'));
+    oidc = await startOidcProvider();
+    stack = await startStack({
+      // ETH-USDT is served but no venue in the replay feeds it: the watchlist and panels must say so, not invent prices.
+      replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, persistTo: state, log: () => {},
+      vars: { OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_NAME: 'Local OIDC', SYMBOLS: 'BTC-USDT,ETH-USDT' },
+    });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await stack?.stop();
+    await oidc?.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
 
-  /** A page on the replay with these settings already on the device, once it shows replayed data and candles. */
-  async function open(opts: BrowserContextOptions, settings: Record<string, string>): Promise<{ page: Page; errors: string[] }> {
-    const ctx = await env.browser.newContext(opts);
-    await ctx.addInitScript((s) => localStorage.getItem('edgetape.settings') ?? localStorage.setItem('edgetape.settings', s), JSON.stringify(settings));
+  const device = async (options: Parameters<Browser['newContext']>[0]): Promise<Page> => {
+    const ctx = await browser.newContext(options);
+    contexts.push(ctx);
     const page = await ctx.newPage();
-    const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(env.stack.url);
-    await expect.poll(() => page.getByTestId('link-badge').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
-    await page.waitForFunction(() => performance.getEntriesByName('chart-first-paint').length > 0, undefined, { timeout: 30_000 });
-    return { page, errors };
-  }
-
-  const settingsPanel = async (page: Page) => {
-    if (!(await page.getByTestId('settings-panel').isVisible())) await page.getByTestId('settings-button').click();
-    return page.getByTestId('settings-panel');
+    page.on('response', (r) => r.status() >= 500 && errors.push(`${r.status()} ${r.url()}`));
+    return page;
   };
-  const received = async (page: Page) => Number(await (await settingsPanel(page)).getByTestId('traffic').getAttribute('data-total-bytes'));
-  /** Bytes each page receives over the same window. */
-  async function measure(pages: Page[]): Promise<number[]> {
-    const before = await Promise.all(pages.map(received));
-    await pages[0]!.waitForTimeout(WINDOW_MS);
-    const after = await Promise.all(pages.map(received));
-    return after.map((a, i) => a - before[i]!);
-  }
+  const oidcSignIn = async (page: Page) => {
+    await page.goto(`${stack.url}/#/signin`);
+    await page.getByTestId('oidc-button').click();
+    await page.waitForURL(`${stack.url}/#/account`);
+    await expect.poll(() => page.getByTestId('account').isVisible(), { timeout: 15_000 }).toBe(true);
+  };
+  const watched = (p: Page) => p.getByTestId('watch-item').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-symbol')));
+  const columns = (p: Page) => p.getByTestId('ws-column').evaluateAll((cols) => cols.map((c) => [...c.children].map((n) => (n as HTMLElement).dataset.panel)));
+  const badge = (p: Page, panel: string) => p.getByTestId(`panel-${panel}`).getByTestId('panel-state');
 
-  it('the bandwidth setting cuts the bytes received per minute on the same replay, and a switch in the panel takes effect', async () => {
-    const [a, b] = await Promise.all((['full', 'minimal'] as Bandwidth[]).map((bw) => open(VIEWPORTS.desktop, { bandwidth: bw })));
-    for (const { page } of [a!, b!]) await settingsPanel(page);
-    expect(await b!.page.getByTestId('setting-bandwidth-minimal').isChecked()).toBe(true);
-    // Past the subscribe snapshots, both pages over one window of the one replay.
-    await a!.page.waitForTimeout(3_000);
-    const [full, minimal] = (await measure([a!.page, b!.page])) as [number, number];
-    console.log(`bytes in ${WINDOW_MS / 1000} s: full ${full}, minimal ${minimal} (${((minimal / full) * 100).toFixed(1)} %)`);
-    expect(full).toBeGreaterThan(10_000);
-    expect(minimal).toBeGreaterThan(0);
-    expect(minimal).toBeLessThan(full * 0.5);
-    // The panel shows the rolling rate in words.
-    expect(await b!.page.getByTestId('traffic').textContent()).toMatch(/^Received [\d.,]+ (kB|MB) per minute \(last \d+ s\)$/);
-    // The same trades still reach the minimal page: its tape and last price move.
-    const lastId = await b!.page.getByTestId('last-price').getAttribute('data-trade-id');
-    await expect.poll(() => b!.page.getByTestId('last-price').getAttribute('data-trade-id'), { timeout: 15_000 }).not.toBe(lastId);
+  it('a trader builds a watchlist, arranges and saves a named layout; a tablet signed in as them finds it as tabs in that order', async () => {
+    const page = await device(DESKTOP);
+    await oidcSignIn(page);
+    await page.goto(`${stack.url}/#/`);
+    await expect.poll(() => page.getByTestId('watchlist').getAttribute('data-live'), { timeout: 15_000 }).toBe('yes');
+    expect(await watched(page)).toEqual([]);
 
-    // Switching the full page to minimal in its panel: a new socket at the new rate, and the setting kept.
-    await a!.page.getByTestId('setting-bandwidth-minimal').check();
-    expect(await a!.page.evaluate(() => JSON.parse(localStorage.getItem('edgetape.settings')!).bandwidth)).toBe('minimal');
-    await a!.page.waitForTimeout(3_000);
-    const [switched] = await measure([a!.page]);
-    console.log(`bytes in ${WINDOW_MS / 1000} s after switching to minimal: ${switched}`);
-    expect(switched).toBeLessThan(full * 0.5);
-    expect([...a!.errors, ...b!.errors]).toEqual([]);
-    await Promise.all([a!.page.context().close(), b!.page.context().close()]);
-  });
+    // Add by search: the combobox offers the edge's instruments; arrows pick, Enter adds, Escape closes.
+    const input = page.getByTestId('watch-input');
+    await input.fill('btc');
+    await expect.poll(() => page.getByTestId('watch-option').allTextContents()).toEqual([expect.stringMatching(/^BTC-USDT spot/)]);
+    expect(await input.getAttribute('aria-expanded')).toBe('true');
+    await input.press('ArrowDown');
+    expect(await input.getAttribute('aria-activedescendant')).toBe('watch-suggestions-0');
+    await input.press('Enter');
+    await expect.poll(() => watched(page), { timeout: 10_000 }).toEqual(['BTC-USDT']);
+    await input.fill('E');
+    await expect.poll(() => page.getByTestId('watch-option').allTextContents()).toEqual([expect.stringMatching(/^ETH-USDT spot/)]);
+    await input.press('Escape');
+    expect(await input.getAttribute('aria-expanded')).toBe('false');
+    await input.press('ArrowDown');
+    await input.press('Enter');
+    await expect.poll(() => watched(page), { timeout: 10_000 }).toEqual(['BTC-USDT', 'ETH-USDT']);
 
-  it('axe-core finds no serious or critical violations in dark and light themes, with either up/down colours', async () => {
-    const { page, errors } = await open(VIEWPORTS.desktop, { theme: 'dark' });
-    // through the DevTools protocol: the app's CSP (rightly) refuses an injected <script>
-    await page.evaluate(readFileSync(AXE, 'utf8'));
-    const found: Record<string, string[]> = {};
-    for (const theme of ['dark', 'light'] as const) {
-      for (const upDown of ['green-red', 'blue-orange'] as const) {
-        const panel = await settingsPanel(page);
-        await panel.getByTestId(`setting-theme-${theme}`).check();
-        await panel.getByTestId(`setting-upDown-${upDown}`).check();
-        expect(await page.evaluate(() => [document.documentElement.dataset.theme, document.documentElement.dataset.updown])).toEqual([theme, upDown]);
-        const violations = await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ passes: { id: string }[]; violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-          const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-          return {
-            checked: r.passes.map((p) => p.id),
-            serious: r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
-          };
-        });
-        // axe really looked: contrast was measured on text that is there
-        expect(violations.checked).toContain('color-contrast');
-        found[`${theme}/${upDown}`] = violations.serious;
-      }
+    // The BTC row is priced from the replay (last, spread, sparkline); ETH has no feed and shows none.
+    const btc = page.locator('[data-testid=watch-item][data-symbol=BTC-USDT]');
+    await expect.poll(async () => Number(await btc.getAttribute('data-last')), { timeout: 30_000 }).toBeGreaterThan(10_000);
+    await expect.poll(async () => Number(await btc.locator('svg.spark').getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-testid=watch-item][data-symbol=ETH-USDT]').getAttribute('data-last')).toBe('');
+    await expect.poll(() => badge(page, 'watchlist').getAttribute('data-state'), { timeout: 15_000 }).toBe('replay');
+
+    // Keyboard: arrows move between rows, Enter focuses every panel on the instrument; a click focuses back.
+    await btc.locator('button.watch-focus').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('focused-symbol').textContent()).toMatch(/^ETH-USDT/);
+    expect(await page.locator('#panel-title-chart').textContent()).toBe('ETH-USDT chart');
+    expect(await page.locator('#panel-title-quote').textContent()).toBe('ETH-USDT quote');
+    expect(await page.locator('[data-symbol=ETH-USDT] button.watch-focus').getAttribute('aria-current')).toBe('true');
+    // nothing feeds ETH-USDT here: its panels never claim REPLAY or LIVE
+    await expect.poll(() => badge(page, 'ladder').getAttribute('data-state'), { timeout: 15_000 }).toMatch(/^(stale|connecting)$/);
+    await btc.locator('button.watch-focus').click();
+    await expect.poll(() => page.getByTestId('focused-symbol').textContent()).toMatch(/^BTC-USDT/);
+    await expect.poll(() => badge(page, 'ladder').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
+    expect(await page.getByTestId('panel-ladder').getByTestId('panel-venues').textContent()).toBe('binance');
+
+    // Arrange: the tape one column left by keyboard, venue health dragged to the top of the right column,
+    // the book made taller, the first column split widened.
+    expect(await columns(page)).toEqual([['watchlist', 'venues', 'portfolio', 'alerts'], ['quote', 'chart', 'forecast'], ['ladder', 'cross', 'tape']]);
+    await page.getByTestId('panel-tape').getByTestId('panel-grip').focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => columns(page)).toEqual([['watchlist', 'venues', 'portfolio', 'alerts'], ['quote', 'chart', 'tape', 'forecast'], ['ladder', 'cross']]);
+    const grip = await page.getByTestId('panel-venues').getByTestId('panel-grip').boundingBox();
+    const ladder = await page.getByTestId('panel-ladder').boundingBox();
+    await page.mouse.move(grip!.x + grip!.width / 2, grip!.y + grip!.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(ladder!.x + 100, ladder!.y + 40, { steps: 8 });
+    await page.mouse.move(ladder!.x + 100, ladder!.y + 20, { steps: 2 });
+    await page.mouse.up();
+    const arranged = [['watchlist', 'portfolio', 'alerts'], ['quote', 'chart', 'tape', 'forecast'], ['venues', 'ladder', 'cross']];
+    await expect.poll(() => columns(page)).toEqual(arranged);
+    expect(await page.getByTestId('workspace-error').count()).toBe(0);
+    const handle = await page.getByTestId('panel-ladder').getByTestId('panel-resize').boundingBox();
+    const tall = (await page.getByTestId('panel-ladder').boundingBox())!.height;
+    await page.mouse.move(handle!.x + 50, handle!.y + 4);
+    await page.mouse.down();
+    await page.mouse.move(handle!.x + 50, handle!.y + 124, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => Number(await page.getByTestId('panel-ladder').getAttribute('data-height'))).toBe(Math.round(tall + 120));
+    const split = await page.getByTestId('column-split').first().boundingBox();
+    const width0 = Number(await page.getByTestId('ws-column').first().getAttribute('data-width'));
+    await page.mouse.move(split!.x + split!.width / 2, split!.y + 100);
+    await page.mouse.down();
+    await page.mouse.move(split!.x + 120, split!.y + 100, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => Number(await page.getByTestId('ws-column').first().getAttribute('data-width'))).toBeGreaterThan(width0);
+
+    await page.getByTestId('layout-name').fill('Scalping');
+    await page.getByTestId('layout-save').click();
+    await expect.poll(() => page.getByTestId('layout-status').textContent()).toBe('saved “Scalping” to your account');
+    expect(await page.getByTestId('layout-select').inputValue()).toBe('scalping');
+    await page.getByTestId('watch-input').blur();
+    // enough history on the chart for the screenshot to show what the chart is for
+    await expect.poll(async () => Number(await page.getByTestId('candle-chart').getAttribute('data-candles')), { timeout: 60_000 }).toBeGreaterThanOrEqual(40);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'workspace-desktop.png') });
+
+    // A tablet, touch, same user: the same layout, as tabs in column order; targets big enough for a finger.
+    const tablet = await device(TABLET);
+    await oidcSignIn(tablet);
+    await tablet.goto(`${stack.url}/#/`);
+    await tablet.reload();
+    await expect.poll(() => tablet.getByTestId('workspace').getAttribute('data-mode'), { timeout: 15_000 }).toBe('tabs');
+    await expect.poll(() => tablet.getByTestId('layout-select').inputValue(), { timeout: 15_000 }).toBe('scalping');
+    const tabs = () => tablet.getByRole('tab').evaluateAll((t) => t.map((b) => b.id.replace(/^tab-/, '')));
+    expect(await tabs()).toEqual(arranged.flat());
+    expect(await watched(tablet)).toEqual(['BTC-USDT', 'ETH-USDT']);
+    for (const el of [...(await tablet.getByRole('tab').all()), ...(await tablet.locator('button.watch-focus').all())]) {
+      expect((await el.boundingBox())!.height).toBeGreaterThanOrEqual(44);
     }
-    expect(found).toEqual({ 'dark/green-red': [], 'dark/blue-orange': [], 'light/green-red': [], 'light/blue-orange': [] });
-    // The price has a spoken label; the polite region speaks it, not every tick.
-    expect(await page.getByTestId('last-price').getAttribute('aria-label')).toMatch(/^last price \d+\.\d{2}, (buyer|seller) initiated$/);
-    expect(await page.getByTestId('price-announcement').getAttribute('aria-live')).toBe('polite');
-    // Times are local with UTC on hover.
-    expect(await page.getByTestId('tape').locator('time').first().getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC$/);
+    expect(await tablet.getByRole('tab', { selected: true }).getAttribute('id')).toBe('tab-watchlist');
+
+    // A swipe to the left shows the next tab.
+    const cdp = await tablet.context().newCDPSession(tablet);
+    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: [number, number][]) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map(([x, y], id) => ({ x, y, id })) });
+    const swipe = async (from: number, to: number, y: number) => {
+      await touch('touchStart', [[from, y]]);
+      for (let i = 1; i <= 6; i++) await touch('touchMove', [[from + ((to - from) * i) / 6, y]]);
+      await touch('touchEnd', []);
+    };
+    await swipe(800, 300, 600);
+    await expect.poll(() => tablet.getByRole('tab', { selected: true }).getAttribute('id')).toBe('tab-portfolio');
+    await swipe(300, 800, 600);
+    await expect.poll(() => tablet.getByRole('tab', { selected: true }).getAttribute('id')).toBe('tab-watchlist');
+    expect(new URL(tablet.url()).hash).toBe('#/'); // a swipe is never the browser's back gesture
+
+    // The chart tab: two fingers apart zoom in (fewer bars across the chart).
+    await tablet.getByTestId('tab-chart').tap();
+    const chart = tablet.getByTestId('candle-chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 60_000 }).toBeGreaterThanOrEqual(30);
+    await expect.poll(async () => Number(await chart.getAttribute('data-visible-bars'))).toBeGreaterThan(0);
+    await tablet.waitForTimeout(500);
+    await tablet.screenshot({ path: join(SCREENSHOTS, 'workspace-tablet.png') });
+    const before = Number(await chart.getAttribute('data-visible-bars'));
+    const box = (await chart.boundingBox())!;
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    await touch('touchStart', [[cx - 40, cy], [cx + 40, cy]]);
+    for (let i = 1; i <= 8; i++) await touch('touchMove', [[cx - 40 - i * 20, cy], [cx + 40 + i * 20, cy]]);
+    await touch('touchEnd', []);
+    await expect.poll(async () => Number(await chart.getAttribute('data-visible-bars'))).toBeLessThan(before);
+
+    // Offline, the tablet still opens the trader's own workspace (as last seen) and says the data is offline.
+    await tablet.evaluate(() => navigator.serviceWorker.ready);
+    await tablet.context().setOffline(true);
+    await tablet.reload();
+    await expect.poll(() => tablet.getByTestId('layout-select').inputValue(), { timeout: 15_000 }).toBe('scalping');
+    expect(await tabs()).toEqual(arranged.flat());
+    expect(await watched(tablet)).toEqual(['BTC-USDT', 'ETH-USDT']);
+    expect(await tablet.getByTestId('watchlist').textContent()).toContain('as last seen');
+    await expect.poll(() => badge(tablet, 'chart').getAttribute('data-state'), { timeout: 15_000 }).toBe('offline');
+    await tablet.context().setOffline(false);
     expect(errors).toEqual([]);
-    await page.context().close();
-  });
+  }, 240_000);
 
-  it('signed in, the settings are saved to the account and another device (a touch tablet) opens with them', async () => {
-    const { page, errors } = await open(VIEWPORTS.desktop, {});
-    await page.goto(`${env.stack.url}/#/signup`);
-    await page.getByLabel('Name').fill('Tess Trader');
-    await page.getByLabel('Email').fill('tess@example.test');
-    await page.getByLabel('Password').fill('a quiet tape on a thin link');
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await expect.poll(() => page.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Tess Trader');
-    const panel = await settingsPanel(page);
-    await expect.poll(() => panel.textContent()).toContain('Saved to your account');
-    await panel.getByTestId('setting-theme-light').check();
-    await panel.getByTestId('setting-upDown-blue-orange').check();
-    await panel.getByTestId('setting-bandwidth-minimal').check();
-    const stored = () => page.evaluate(async () => ((await (await fetch('/api/v1/users/me/preferences')).json()) as { prefs: Record<string, unknown> }).prefs);
-    await expect.poll(async () => { const p = await stored(); return [p.theme, p.upDown, p.bandwidth]; }, { timeout: 10_000 }).toEqual(['light', 'blue-orange', 'minimal']);
+  it('a panel badge says STALE with its age while the exchange stalls, and REPLAY again when it resumes', async () => {
+    const page = await device(DESKTOP);
+    await page.goto(stack.url);
+    await expect.poll(() => badge(page, 'ladder').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
+    // Every panel's badge in one read, so they are compared at one instant.
+    const states = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('[data-panel]')].map((p) => {
+      const b = p.querySelector<HTMLElement>('[data-testid=panel-state]');
+      return [p.dataset.panel!, b ? `${b.dataset.state} ${b.textContent}` : ''];
+    })));
+    const res = await fetch(`${stack.fakeUrl}/__fake/fault`, { method: 'POST', body: JSON.stringify({ kind: 'stall', ms: 20_000 }) });
+    expect(res.status).toBe(200);
+    await expect.poll(async () => (await states()).ladder, { timeout: 20_000 }).toMatch(/^stale STALE \d+ sbinance$/);
+    const stalled = await states();
+    for (const panel of ['ladder', 'tape', 'cross', 'chart', 'quote']) expect(stalled[panel], panel).toMatch(/^stale STALE \d+ sbinance$/);
+    expect(stalled.portfolio).toBe(''); // a placeholder has no data, so no badge
+    await expect.poll(async () => (await states()).ladder, { timeout: 60_000 }).toBe('replay REPLAYbinance');
+    await expect.poll(async () => (await states()).chart, { timeout: 10_000 }).toBe('replay REPLAYbinance');
+    expect(errors).toEqual([]);
+  }, 180_000);
 
-    // A tablet that has never seen these settings: once signed in, it takes them from the account.
-    const tablet = await open(VIEWPORTS.tablet, {});
-    expect(await tablet.page.evaluate(() => document.documentElement.dataset.theme)).toMatch(/^(dark|light)$/);
-    await tablet.page.goto(`${env.stack.url}/#/signin`);
-    await tablet.page.getByLabel('Email').fill('tess@example.test');
-    await tablet.page.getByLabel('Password').fill('a quiet tape on a thin link');
-    await tablet.page.getByRole('button', { name: 'Sign in' }).tap();
-    await expect.poll(() => tablet.page.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Tess Trader');
-    await expect.poll(() => tablet.page.evaluate(() => [document.documentElement.dataset.theme, document.documentElement.dataset.updown])).toEqual(['light', 'blue-orange']);
-    await tablet.page.getByTestId('settings-button').tap();
-    expect(await tablet.page.getByTestId('setting-bandwidth-minimal').isChecked()).toBe(true);
-    expect([...errors, ...tablet.errors]).toEqual([]);
-    await Promise.all([page.context().close(), tablet.page.context().close()]);
-  });
-
-  it('takes the user guide screenshots: desktop 1440×900 and tablet 1024×768, dark and light', async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    for (const [device, opts] of Object.entries(VIEWPORTS)) {
-      for (const theme of ['dark', 'light'] as const) {
-        const { page, errors } = await open(opts, { theme });
-        // a few seconds of candles and a filled tape, whatever the layout shows
-        await page.waitForTimeout(4_000);
-        const path = join(SHOTS, `guide-${device}-${theme}.png`);
-        await page.screenshot({ path });
-        if (device === 'desktop') {
-          await settingsPanel(page);
-          await page.waitForTimeout(1_500);
-          await page.screenshot({ path: join(SHOTS, `guide-settings-${theme}.png`) });
-        }
-        expect(errors).toEqual([]);
-        await page.context().close();
-      }
+  it('reloaded offline, the panels show cached data and say OFFLINE since when', async () => {
+    const page = await device(DESKTOP);
+    await page.goto(stack.url);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const chart = page.getByTestId('candle-chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+    const before = Number(await chart.getAttribute('data-candles'));
+    await page.waitForTimeout(2_500); // closed candles are persisted every 2 s
+    await page.context().setOffline(true);
+    await page.reload();
+    await expect.poll(async () => Number(await chart.getAttribute('data-cached')), { timeout: 15_000 }).toBeGreaterThanOrEqual(before);
+    for (const panel of ['chart', 'ladder', 'watchlist']) {
+      await expect.poll(() => badge(page, panel).getAttribute('data-state'), { timeout: 15_000 }).toBe('offline');
+      expect(await badge(page, panel).locator('.badge').textContent()).toMatch(/^OFFLINE since \d\d:\d\d:\d\d$/);
     }
-  });
+    // the signed-out watchlist and layout come from this browser, so they are there offline too
+    expect(await watched(page)).toEqual(['BTC-USDT']);
+    await page.context().setOffline(false);
+    await expect.poll(() => badge(page, 'chart').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
+    expect(errors).toEqual([]);
+  }, 180_000);
 });

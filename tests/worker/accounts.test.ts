@@ -135,6 +135,24 @@ describe('preferences, live sync and personalization', () => {
     sockB.ws!.close();
   });
 
+  it('stores named workspace layouts beside older sections, and refuses one that repeats or invents a panel', async () => {
+    const u = await signUp();
+    const patch = (set: unknown) => api('/api/v1/users/me/preferences', { method: 'PATCH', body: { set }, token: u.accessToken });
+    // a user whose preferences predate workspaces reads none
+    expect(((await (await api('/api/v1/users/me/preferences', { token: u.accessToken })).json()) as { prefs: Preferences }).prefs.workspaces).toBeUndefined();
+    const scalping = { id: 'scalping', name: 'Scalping', columns: [{ width: 1, panels: [{ id: 'watchlist' }] }, { width: 2, panels: [{ id: 'chart', height: 600 }, { id: 'ladder' }] }] };
+    expect((await patch({ workspaces: [scalping], activeWorkspace: 'scalping' })).status).toBe(200);
+    expect((await patch({ theme: 'light' })).status).toBe(200);
+    const got = ((await (await api('/api/v1/users/me/preferences', { token: u.accessToken })).json()) as { version: number; prefs: Preferences });
+    expect(got.version).toBe(2);
+    expect(got.prefs.workspaces).toEqual([scalping]);
+    expect(got.prefs.activeWorkspace).toBe('scalping');
+    const twice = { ...scalping, columns: [{ width: 1, panels: [{ id: 'chart' }, { id: 'chart' }] }] };
+    const unknown = { ...scalping, columns: [{ width: 1, panels: [{ id: 'orderentry' }] }] };
+    for (const bad of [twice, unknown]) expect((await patch({ workspaces: [bad] })).status).toBe(400);
+    expect((await patch({ activeWorkspace: '../etc' })).status).toBe(400);
+  });
+
   it('tracks viewed instruments, ranks suggestions not yet on a watchlist, and clears on request', async () => {
     const u = await signUp();
     for (const s of ['SOL-USDT', 'ETH-USDT', 'SOL-USDT', 'BTC-USDT', 'SOL-USDT', 'ETH-USDT', 'XRP-USDT']) {

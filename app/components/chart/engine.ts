@@ -73,6 +73,9 @@ export class ChartEngine {
       grid: { vertLines: { color: 'rgba(128,128,128,0.12)' }, horzLines: { color: 'rgba(128,128,128,0.12)' } },
       timeScale: { timeVisible: true, secondsVisible: true, tickMarkFormatter: (t: Time) => local(t, false) },
       localization: { timeFormatter: (t: Time) => local(t, true) },
+      // Touch: one finger drags through time, two pinch to zoom; a vertical swipe is left to the page (it scrolls).
+      handleScroll: { mouseWheel: true, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false },
+      handleScale: { mouseWheel: true, pinch: true, axisPressedMouseMove: true },
     });
     this.candles = this.chart.addSeries(CandlestickSeries, { upColor: UP, downColor: DOWN, wickUpColor: UP, wickDownColor: DOWN, borderVisible: false });
     this.volume = this.chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
