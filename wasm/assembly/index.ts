@@ -21,6 +21,8 @@ export function heapBase(): usize {
 /**
  * Trades (time-ordered; a late trade folds into the open bar) → bars at `out + c·cap·8`, c = time,o,h,l,c,v,qv,n.
  * The open bar lives in locals and is written out when the next one starts: one store per bar, not per trade.
+ * Returns −1 when more than `cap` bars would be needed: the caller sizes `cap` from the ends of `ts` (no pass
+ * over it) and only on −1 pays for a full bound and a second run.
  */
 export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64, out: usize, cap: i32): i32 {
   const s = <usize>cap << 3;
@@ -35,7 +37,7 @@ export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64
     const t = ld(ts, i);
     if (t >= end) {
       if (m >= 0) flush(out, s, m, t0, o, h, l, c, v, qv, k);
-      m++;
+      if (++m >= cap) return -1;
       t0 = bucket(t, iv);
       end = t0 + iv;
       o = h = l = c = p;
