@@ -178,6 +178,19 @@ describe('the wasm wrapper', () => {
     expect(k.memory).toEqual(after1);
   }, 60_000);
 
+  it('RSI and ATR (SIMD two bars at a time) agree with TypeScript at every length around the period, odd and even', async () => {
+    const k = await loadKernels(WASM);
+    const c = Float64Array.from({ length: 40 }, (_, i) => 100 + ((i * 37) % 11) - 5);
+    const h = c.map((v, i) => v + (i % 3));
+    const l = c.map((v, i) => v - (i % 4));
+    for (let n = 0; n <= 20; n++) {
+      for (const p of [1, 2, 5, 14]) {
+        expect(k.rsi(c.subarray(0, n), p), `rsi n=${n} p=${p}`).toEqual(tsKernels.rsi(c.subarray(0, n), p));
+        expect(k.atr(h.subarray(0, n), l.subarray(0, n), c.subarray(0, n), p), `atr n=${n} p=${p}`).toEqual(tsKernels.atr(h.subarray(0, n), l.subarray(0, n), c.subarray(0, n), p));
+      }
+    }
+  });
+
   it('reads and writes resident columns in place, with the same numbers as plain arrays', async () => {
     const k = (await loadKernels(WASM)) as WasmKernels;
     const x = Float64Array.from({ length: 3_000 }, (_, i) => 100 + Math.sin(i / 7) * 5 + i / 100);

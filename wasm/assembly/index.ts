@@ -119,28 +119,49 @@ export function ema(src: usize, n: i32, p: i32, out: usize): void {
   }
 }
 
-/** Wilder's RSI: first averages are plain means of `p` changes. */
+/**
+ * Wilder's RSI: first averages are plain means of `p` changes. Gains and losses of two bars at a time come from
+ * SIMD pseudo-max (`0 < d ? d : 0`, no branch to mispredict on a random walk); the averages stay sequential.
+ */
 export function rsi(src: usize, n: i32, p: i32, out: usize): void {
   let g = 0.0;
   let l = 0.0;
   if (n > 0) st(out, 0, NaN);
-  for (let i = 1; i < n; i++) {
+  const w = p < n ? p : n - 1;
+  let i = 1;
+  for (; i <= w; i++) {
     const d = ld(src, i) - ld(src, i - 1);
-    const up = d > 0 ? d : 0.0;
-    const dn = d < 0 ? -d : 0.0;
-    if (i <= p) {
-      g += up;
-      l += dn;
-      if (i == p) {
-        g /= p;
-        l /= p;
-      }
-    } else {
-      g = (g * (p - 1) + up) / p;
-      l = (l * (p - 1) + dn) / p;
+    g += d > 0 ? d : 0.0;
+    l += d < 0 ? -d : 0.0;
+    if (i == p) {
+      g /= p;
+      l /= p;
     }
-    st(out, i, i < p ? NaN : l == 0 ? 100.0 : g == 0 ? 0.0 : 100.0 - 100.0 / (1.0 + g / l));
+    st(out, i, i < p ? NaN : rsiOf(g, l));
   }
+  const zero = f64x2.splat(0.0);
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i << 3;
+    const d = f64x2.sub(v128.load(src + o), v128.load(src + o - 8));
+    const up = f64x2.pmax(zero, d);
+    const dn = f64x2.pmax(zero, f64x2.neg(d));
+    g = (g * (p - 1) + f64x2.extract_lane(up, 0)) / p;
+    l = (l * (p - 1) + f64x2.extract_lane(dn, 0)) / p;
+    st(out, i, rsiOf(g, l));
+    g = (g * (p - 1) + f64x2.extract_lane(up, 1)) / p;
+    l = (l * (p - 1) + f64x2.extract_lane(dn, 1)) / p;
+    st(out, i + 1, rsiOf(g, l));
+  }
+  for (; i < n; i++) {
+    const d = ld(src, i) - ld(src, i - 1);
+    g = (g * (p - 1) + (d > 0 ? d : 0.0)) / p;
+    l = (l * (p - 1) + (d < 0 ? -d : 0.0)) / p;
+    st(out, i, rsiOf(g, l));
+  }
+}
+
+@inline function rsiOf(g: f64, l: f64): f64 {
+  return l == 0 ? 100.0 : g == 0 ? 0.0 : 100.0 - 100.0 / (1.0 + g / l);
 }
 
 /** MACD line, its signal EMA (seeded with an SMA of the line) and the histogram, in one pass. */
@@ -199,21 +220,40 @@ export function bollinger(src: usize, n: i32, p: i32, k: f64, mid: usize, upper:
   }
 }
 
-/** Wilder's ATR; the first true range needs a previous close, so the first value lands at index `p`. */
+/**
+ * Wilder's ATR; the first true range needs a previous close, so the first value lands at index `p`. The true
+ * range max(h, pc) − min(l, pc) (= max(h − l, |h − pc|, |l − pc|) for h ≥ l) of two bars at a time comes from
+ * SIMD pseudo-min/max: no branch per bar. The average stays sequential.
+ */
 export function atr(high: usize, low: usize, close: usize, n: i32, p: i32, out: usize): void {
   let a = 0.0;
   if (n > 0) st(out, 0, NaN);
-  for (let i = 1; i < n; i++) {
-    const h = ld(high, i);
-    const l = ld(low, i);
-    const pc = ld(close, i - 1);
-    const tr = Math.max(h - l, Math.max(Math.abs(h - pc), Math.abs(l - pc)));
-    if (i <= p) {
-      a += tr;
-      if (i == p) a /= p;
-    } else a = (tr - a) * (1.0 / p) + a;
+  const w = p < n ? p : n - 1;
+  let i = 1;
+  for (; i <= w; i++) {
+    a += trueRange(ld(high, i), ld(low, i), ld(close, i - 1));
+    if (i == p) a /= p;
     st(out, i, i < p ? NaN : a);
   }
+  const r = 1.0 / p;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i << 3;
+    const pc = v128.load(close + o - 8);
+    const tr = f64x2.sub(f64x2.pmax(v128.load(high + o), pc), f64x2.pmin(v128.load(low + o), pc));
+    a = (f64x2.extract_lane(tr, 0) - a) * r + a;
+    st(out, i, a);
+    a = (f64x2.extract_lane(tr, 1) - a) * r + a;
+    st(out, i + 1, a);
+  }
+  for (; i < n; i++) {
+    a = (trueRange(ld(high, i), ld(low, i), ld(close, i - 1)) - a) * r + a;
+    st(out, i, a);
+  }
+}
+
+/** Scalar twin of the SIMD true range: the same pseudo-min/max, so both paths give the same bits. */
+@inline function trueRange(h: f64, l: f64, pc: f64): f64 {
+  return (h < pc ? pc : h) - (pc < l ? pc : l);
 }
 
 /** Realized volatility: √Σ r² of the last `w` log returns (per bar, not annualized). */
