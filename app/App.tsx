@@ -68,7 +68,7 @@ export function App() {
           </div>
         )}
       </Show>
-      <CandleChart candles={market.candles()} interval={market.interval()} onInterval={market.chooseInterval} onEngine={drawForecast} />
+      <CandleChart candles={market.candles()} interval={market.interval()} onInterval={market.chooseInterval} onEngine={drawForecast} older={market.older} />
       <ForecastPanel info={forecast.info()} latest={forecast.latest()} warmup={forecast.warmup()} error={forecast.error()} onShow={() => forecast.start()} />
       <Show when={problem()}>{(r) => <p class="reason" role="note" data-testid="reason">{r()}</p>}</Show>
     </main>

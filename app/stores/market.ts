@@ -22,5 +22,6 @@ export function createMarket(symbol: string, exchange = 'binance') {
     setIntervalSignal(i);
     void api.setInterval(i);
   };
-  return { view, candles, interval, chooseInterval, api };
+  const older = (i: Interval, before: number, count: number) => api.older(i, before, count);
+  return { view, candles, interval, chooseInterval, older, api };
 }

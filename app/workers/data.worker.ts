@@ -7,7 +7,7 @@ import { INTERVAL_MS } from './gap-fill';
 import { Instrument } from './instrument';
 import { MarketState } from './market-state';
 import { StreamClient } from './stream-client';
-import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, StartOptions } from './view';
+import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, OlderView, StartOptions } from './view';
 
 /** Connected but nothing for this long: the numbers on screen are stale. */
 const STALE_MS = 3_000;
@@ -15,8 +15,13 @@ const VIEW_MS = 100;
 const CANDLE_PUSH_MS = 500;
 const PERSIST_MS = 2_000;
 const TPS_WINDOW_MS = 5_000;
-/** Rows sent ahead of a full view so the first paint does not wait for a year of bars. */
+/** Rows sent ahead of a full view so the first paint does not wait for the rest. */
 const FIRST_PAINT_ROWS = 1_500;
+/**
+ * Rows in a full view: about two weeks of 1-minute bars. The chart asks for older blocks (`older`) when scrolled
+ * back; a year of 1-minute bars on the main thread would cost seconds of setData and a large heap to collect.
+ */
+const CHART_ROWS = 20_000;
 
 class DataEngine {
   private client: StreamClient | undefined;
@@ -59,11 +64,16 @@ class DataEngine {
 
   /** Cached candles first, so a reload paints history before the socket is even open; wasm loads meanwhile. */
   async run(): Promise<void> {
+    performance.mark('data:run');
     const kernels = loadKernels(new URL('../../wasm/kernels.wasm', import.meta.url), (why) => (this.view.reason = `wasm kernels unavailable (${why}); using TypeScript`));
     try {
-      await this.inst.loadCache(await this.db.get(), () => {
+      const db = await this.db.get();
+      performance.mark('data:db-open');
+      await this.inst.loadCache(db, () => {
+        performance.mark('data:first-rows');
         this.ready = true;
         this.pushCandles();
+        performance.mark('data:first-push');
       });
       this.dbOk = true;
       this.candlesDirty = true;
@@ -175,13 +185,14 @@ class DataEngine {
     const full = !sent || sent.interval !== this.interval || sent.epoch !== epoch || sent.partial;
     const all = this.interval === '1s' ? inst.live.length : inst.history.length + 1;
     const partial = full && !sent?.partial && all > FIRST_PAINT_ROWS;
-    const chart = inst.chart(this.interval, !full ? { since: sent.lastTime } : partial ? { last: FIRST_PAINT_ROWS } : { all: true });
+    const chart = inst.chart(this.interval, !full ? { since: sent.lastTime } : partial ? { last: FIRST_PAINT_ROWS } : { last: CHART_ROWS });
     this.sent = { interval: this.interval, epoch, lastTime: chart.lastTime, partial };
     if (partial) this.candlesDirty = true;
     const oneSecond = this.interval === '1s';
     const view: CandleView = {
       interval: this.interval,
       full,
+      partial,
       ipc: chart.ipc,
       open: oneSecond && this.builder.open ? { ...this.builder.open } : null,
       cachedRows: oneSecond ? Math.min(inst.cachedLive, inst.live.length) : Math.min(inst.cachedHistory, inst.history.length),
@@ -216,6 +227,11 @@ class DataEngine {
     }
   }
 
+  older(interval: Interval, before: number, count: number): OlderView {
+    const { ipc, rows } = this.inst.chart(interval, { before, count });
+    return Comlink.transfer({ interval, ipc, rows }, [ipc.buffer]);
+  }
+
   book(count: number): BookView {
     const ipc = this.inst.bookView(count);
     return Comlink.transfer({ ipc }, [ipc.buffer]);
@@ -240,6 +256,7 @@ const api: DataApi = {
     await engine.run();
   },
   setInterval: (interval) => engine?.setInterval(interval),
+  older: (interval, before, count) => engine!.older(interval, before, count),
   book: (count) => engine!.book(count),
   closedMinutes: (after, max) => engine!.closedMinutes(after, max),
   stats: () => engine!.stats(),

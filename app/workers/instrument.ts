@@ -94,14 +94,19 @@ export class Instrument {
   }
 
   /**
-   * Candles at `interval` with indicators, as Arrow IPC: all rows, the newest `last`, or those at or after
-   * time `since`. `lastTime` is the newest bar's time (the next update starts there: it may still be forming).
+   * Candles at `interval` with indicators, as Arrow IPC: all rows, the newest `last`, those at or after
+   * time `since`, or the `count` before time `before` (a block the chart puts in front when scrolled back). `lastTime` is the newest bar's time (the next update starts there: it may still be forming).
    */
-  chart(interval: Interval, rows: { all: true } | { last: number } | { since: number }): { ipc: Uint8Array; lastTime: number } {
-    const bars = interval === '1s' ? this.live.tail(LIVE_1S) : this.resample(this.minuteBars(), interval);
+  chart(interval: Interval, rows: { all: true } | { last: number } | { since: number } | { before: number; count: number }): { ipc: Uint8Array; lastTime: number; rows: number } {
+    let bars = interval === '1s' ? this.live.tail(LIVE_1S) : this.resample(this.minuteBars(), interval);
+    if ('before' in rows) {
+      // an older block: the `count` bars before `before`, indicators as if computed over everything up to them
+      const to = lowerBound(bars.time, rows.before);
+      bars = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, bars[c].subarray(0, to)])) as CandleColumns;
+    }
     const n = bars.time.length;
-    const from = 'all' in rows ? 0 : 'last' in rows ? n - rows.last : lowerBound(bars.time, rows.since);
-    return { ipc: chartIPC(this.kernels, bars, Math.max(0, from)), lastTime: n ? bars.time[n - 1]! : -Infinity };
+    const from = Math.max(0, 'all' in rows ? 0 : 'last' in rows ? n - rows.last : 'since' in rows ? lowerBound(bars.time, rows.since) : n - rows.count);
+    return { ipc: chartIPC(this.kernels, bars, from), lastTime: n ? bars.time[n - 1]! : -Infinity, rows: n - from };
   }
 
   private resample(bars: CandleColumns, interval: Interval): CandleColumns {
