@@ -46,6 +46,7 @@ class DataEngine {
   constructor(
     private readonly opts: StartOptions,
     private readonly onView: (v: MarketView) => void,
+    /** A Comlink proxy: calling it returns a promise that settles when the main thread has handled the view. */
     private readonly onCandles: (c: CandleView) => void,
   ) {
     this.view = {
@@ -72,8 +73,8 @@ class DataEngine {
       await this.inst.loadCache(db, () => {
         performance.mark('data:first-rows');
         this.ready = true;
-        this.pushCandles();
-        performance.mark('data:first-push');
+        // settles once the main thread has put the rows on the chart
+        return this.pushCandles()?.finally(() => performance.mark('data:first-applied'));
       });
       this.dbOk = true;
       this.candlesDirty = true;
@@ -176,7 +177,7 @@ class DataEngine {
    * Sends the chart what changed: a full view after an interval switch or a history merge (first the newest
    * rows so the first paint is quick, then all of them), else only rows from the last bar sent on.
    */
-  private pushCandles(): void {
+  private pushCandles(): Promise<void> | undefined {
     if (!this.candlesDirty || !this.ready) return;
     this.candlesDirty = false;
     const inst = this.inst;
@@ -200,7 +201,7 @@ class DataEngine {
       firstTime: oneSecond ? (inst.live.length ? inst.live.firstTime : null) : inst.history.length ? inst.history.get('time', 0) : null,
       historyNote: this.historyNote,
     };
-    this.onCandles(Comlink.transfer(view, [chart.ipc.buffer]));
+    return this.onCandles(Comlink.transfer(view, [chart.ipc.buffer])) as Promise<void> | undefined;
   }
 
   private async persist(): Promise<void> {

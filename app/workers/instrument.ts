@@ -121,10 +121,11 @@ export class Instrument {
 
   /**
    * Cached 1-second and 1-minute candles, up to the bounds. The newest minutes come first and `onFirst` runs
-   * as soon as they are in, so a chart paints before the rest of a year has been read; the older part is then
-   * merged in one step.
+   * as soon as they are in, so a chart paints before the rest of a year has been read; the older part is read
+   * once what `onFirst` returns has settled (the chart has the first rows: the two do not compete for the CPU)
+   * and merged in one step.
    */
-  async loadCache(db: Db, onFirst: () => void = () => {}, firstRows = 1_500): Promise<void> {
+  async loadCache(db: Db, onFirst: () => unknown = () => {}, firstRows = 1_500): Promise<void> {
     const live = await loadNewest(db, 'candleChunks', this.series('1s'), LIVE_1S);
     this.live.loadIPC(live.map((c) => c.ipc));
     this.cachedLive = this.live.length;
@@ -132,7 +133,7 @@ export class Instrument {
     const newest = await loadNewest(db, 'candleChunks', series, firstRows);
     for (const c of newest) this.mergeHistory(columnsOf(c.ipc));
     this.cachedHistory = this.history.length;
-    onFirst();
+    await onFirst();
     if (!newest.length) return;
     const older = await loadChunks(db, 'candleChunks', series, -Infinity, newest[0]!.start - 1);
     const rows = older.reduce((n, c) => n + c.rows, 0);
