@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { tableToIPC, makeTable } from 'apache-arrow';
@@ -92,26 +92,33 @@ async function serve(seed: Seed[]): Promise<{ url: string; server: Server; wss: 
   return { url: `http://127.0.0.1:${port}`, server, wss };
 }
 
-/** Streams real trades (re-timed to now) at `rate` messages/s for `seconds`, in the edge's protocol. */
+/**
+ * Streams real trades (re-timed to now) at `rate` messages/s for `seconds`, in the edge's protocol: hello, a
+ * trades snapshot once the app subscribes, then one `trades` frame per trade on the consolidated stream.
+ */
 function stream(wss: WebSocketServer, rate: number, seconds: number): Promise<number> {
   const t = binanceTrades(readRecording(join(DATA_DIR, 'hftbacktest/spot/btcusdt_20240808.gz')));
+  const name = 'trades:BTC-USDT:consolidated';
   return new Promise((done) => {
     wss.once('connection', (ws) => {
-      ws.send(JSON.stringify({ t: 'hello', v: 1, mode: 'replay', serverTime: Date.now() }));
-      let seq = 0;
-      const start = Date.now();
-      const timer = setInterval(() => {
-        const due = Math.min(rate * seconds, Math.floor(((Date.now() - start) / 1000) * rate));
-        for (; seq < due; seq++) {
-          const k = seq % t.ts.length;
-          const data = { type: 'trade', exchange: 'binance', symbol: 'BTC-USDT', ts: Date.now(), recvTs: Date.now(), id: String(seq), price: t.price[k], amount: t.amount[k], side: seq & 1 ? 'buy' : 'sell' };
-          ws.send(JSON.stringify({ t: 'trade', stream: 'trades:BTC-USDT:binance', seq, data }));
-        }
-        if (seq >= rate * seconds) {
-          clearInterval(timer);
-          done(seq);
-        }
-      }, 10);
+      ws.send(JSON.stringify({ t: 'hello', v: 1, codec: 'json', mode: 'replay', serverTime: Date.now(), relay: 'bench' }));
+      ws.once('message', () => {
+        ws.send(JSON.stringify({ t: 'snapshot', stream: name, seq: 0, data: { kind: 'trades', trades: [] } }));
+        let seq = 0;
+        const start = Date.now();
+        const timer = setInterval(() => {
+          const due = Math.min(rate * seconds, Math.floor(((Date.now() - start) / 1000) * rate));
+          for (; seq < due; seq++) {
+            const k = seq % t.ts.length;
+            const trade = { id: String(seq), ts: Date.now(), price: t.price[k], amount: t.amount[k], side: seq & 1 ? 'buy' : 'sell', venue: 'binance' };
+            ws.send(JSON.stringify({ t: 'trades', stream: name, seq: seq + 1, trades: [trade] }));
+          }
+          if (seq >= rate * seconds) {
+            clearInterval(timer);
+            done(seq);
+          }
+        }, 10);
+      });
     });
   });
 }
@@ -269,6 +276,8 @@ export async function run(): Promise<void> {
     });
     console.log(`pan/zoom from ${painted.toLocaleString()} bars on the chart (${pan.bars.toLocaleString()} after): ${pan.frames} frames in ${pan.seconds.toFixed(1)} s, frame time median ${pan.medianFrameMs.toFixed(1)} ms, p95 ${pan.p95FrameMs.toFixed(1)} ms, max ${pan.maxFrameMs.toFixed(0)} ms; ${pan.longTasks} long tasks, longest ${pan.maxLongTaskMs.toFixed(0)} ms`);
     // scroll back through the year: zoomed out, drag towards older bars until every cached bar is on the chart
+    const cdp = TRACE ? await ctx.newCDPSession(app) : undefined;
+    if (cdp) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
     const back = await gesture(async () => {
       for (let k = 0; k < 80; k++) await app.mouse.wheel(0, 400); // to the narrowest bar spacing
       for (let k = 0; k < 60 && Number(await app.getByTestId('candle-chart').getAttribute('data-painted')) < YEAR; k++) {
@@ -278,6 +287,7 @@ export async function run(): Promise<void> {
         await app.mouse.up();
       }
     });
+    if (cdp) writeFileSync(join(REPO_ROOT, 'bench/tmp/scroll-back.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
     console.log(`scroll back to the oldest cached bar: ${back.bars.toLocaleString()} bars on the chart at the end; ${back.frames} frames in ${back.seconds.toFixed(1)} s, frame time median ${back.medianFrameMs.toFixed(1)} ms, p95 ${back.p95FrameMs.toFixed(1)} ms, max ${back.maxFrameMs.toFixed(0)} ms; ${back.longTasks} long tasks, longest ${back.maxLongTaskMs.toFixed(0)} ms`);
     results.warmReload = { rows: painted, firstPaintMs: paints, fullViewMs: loaded, lastReloadMarks: Object.fromEntries(breakdown), pan, scrollBack: back };
     console.log(`\nwarm reload of a year of 1-minute candles (${YEAR.toLocaleString()}) cached in IndexedDB: first chart paint ${median(paints).toFixed(0)} ms after navigation start (runs ${paints.map((p) => p.toFixed(0)).join(', ')}), full view (${painted.toLocaleString()} newest bars) on the chart ${median(loaded).toFixed(0)} ms`);
@@ -296,12 +306,13 @@ export async function run(): Promise<void> {
     await mark(app, 'chart-loaded');
     await app.waitForTimeout(1_000);
     const since = await app.evaluate(() => ((window as unknown as { since: number }).since = performance.now()));
-    if (TRACE) await browser.startTracing(app, { path: join(REPO_ROOT, 'bench/tmp/ingest-trace.json') });
+    const icdp = TRACE ? await ctx.newCDPSession(app) : undefined;
+    if (icdp) await icdp.send('Profiler.enable').then(() => icdp.send('Profiler.start'));
     await app.waitForTimeout(4_000);
     const tps = Number((await app.getByTestId('tps').textContent())?.replace(/,/g, ''));
     const n = await sent;
     const seconds = (await app.evaluate(() => performance.now())) - since;
-    if (TRACE) await browser.stopTracing();
+    if (icdp) writeFileSync(join(REPO_ROOT, 'bench/tmp/ingest.cpuprofile'), JSON.stringify((await icdp.send('Profiler.stop')).profile));
     await app.waitForTimeout(1_000);
     const lt = await app.evaluate(() => (window as unknown as { longtasks: number[] }).longtasks);
     results.ingest = { messages: n, rate: 5_000, measuredSeconds: seconds / 1000, tradesPerSecondShown: tps, longTasks: lt.length, maxLongTaskMs: lt.length ? Math.max(...lt) : 0 };

@@ -78,6 +78,9 @@ export class ChartEngine {
   private shownSec = -Infinity;
   /** What each series holds, so an older block can be put in front without asking the chart for it. */
   private shown: Shown = { bars: [], vols: [], lines: {} };
+  /** Series whose setData waits for its task (see `reset`), with where its data will be read from. */
+  private readonly pending = new Map<ISeriesApi<SeriesType>, () => unknown[]>();
+  private draining = false;
 
   constructor(el: HTMLElement) {
     const color = getComputedStyle(el).color || '#ccc';
@@ -116,9 +119,11 @@ export class ChartEngine {
     }
     if (full) {
       this.shown = { bars: d.bars, vols: d.vols, lines: d.lines };
+      // candles and volume now (the paint waits for them), the lines in the tasks after
+      for (const s of [this.candles, this.volume] as ISeriesApi<SeriesType>[]) this.pending.delete(s);
       this.candles.setData(d.bars);
       this.volume.setData(d.vols);
-      for (const [name, s] of this.lineSeries()) s.setData((d.lines[name] ?? []) as never);
+      for (const [name, s] of this.lineSeries()) this.reset(s, () => this.shown.lines[name] ?? []);
     } else {
       this.update(this.candles, this.shown.bars, d.bars);
       this.update(this.volume, this.shown.vols, d.vols);
@@ -137,9 +142,9 @@ export class ChartEngine {
   }
 
   /**
-   * Puts an older block (a chart view of bars before `firstTime`) in front of what is shown, keeping the visible
-   * range where it was. One setData per series over the joined rows: the price of extending a chart in
-   * lightweight-charts, paid only when the user scrolls to the oldest bar shown.
+   * Puts an older block (a chart view of bars before `firstTime`) in front of what is shown. lightweight-charts
+   * keeps the newest bar anchored, so the visible bars stay where they were. Each series is set again over the
+   * joined rows, one per task (see `reset`).
    */
   prepend(ipc: Uint8Array): number {
     const d = decode(ipc);
@@ -147,20 +152,41 @@ export class ChartEngine {
     const keep = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => x.time < first);
     const bars = keep(d.bars);
     if (!bars.length) return 0;
-    const ts = this.chart.timeScale();
-    const range = ts.getVisibleLogicalRange();
     this.shown.bars = bars.concat(this.shown.bars);
     this.shown.vols = keep(d.vols).concat(this.shown.vols);
-    this.candles.setData(this.shown.bars);
-    this.volume.setData(this.shown.vols);
+    this.reset(this.candles, () => this.shown.bars);
+    this.reset(this.volume, () => this.shown.vols);
     for (const [name, s] of this.lineSeries()) {
       this.shown.lines[name] = keep(d.lines[name] ?? []).concat(this.shown.lines[name] ?? []);
-      s.setData(this.shown.lines[name] as never);
+      this.reset(s, () => this.shown.lines[name] ?? []);
     }
-    if (range) ts.setVisibleLogicalRange({ from: range.from + bars.length, to: range.to + bars.length });
     this.rows += bars.length;
     return bars.length;
   }
+
+  /**
+   * Queues setData of `s` with what `data()` holds when it runs, one series per task. lightweight-charts
+   * re-sorts every time point of the chart on each setData, so eleven of them over 100,000 bars in one task
+   * block the page for seconds; one at a time, the page keeps drawing between them.
+   */
+  private reset(s: ISeriesApi<SeriesType>, data: () => unknown[]): void {
+    this.pending.set(s, data);
+    if (this.draining) return;
+    this.draining = true;
+    setTimeout(this.drain, 0);
+  }
+
+  private readonly drain = (): void => {
+    const next = this.pending.entries().next();
+    if (next.done) {
+      this.draining = false;
+      return;
+    }
+    const [s, data] = next.value;
+    this.pending.delete(s);
+    s.setData(data() as never);
+    setTimeout(this.drain, 0);
+  };
 
   private lineSeries(): [keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>][] {
     return Object.entries(this.lines) as [keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>][];
@@ -173,7 +199,8 @@ export class ChartEngine {
   private update<T extends SeriesType, P extends { time: UTCTimestamp }>(s: ISeriesApi<T>, kept: P[], data: P[]): void {
     for (const d of data) {
       if (d.time < this.shownSec) continue;
-      s.update(d as never);
+      // a series whose setData is queued gets the point with it
+      if (!this.pending.has(s as ISeriesApi<SeriesType>)) s.update(d as never);
       const last = kept[kept.length - 1];
       if (last && last.time === d.time) kept[kept.length - 1] = d;
       else if (!last || last.time < d.time) kept.push(d);
@@ -198,6 +225,7 @@ export class ChartEngine {
   }
 
   dispose(): void {
+    this.pending.clear();
     this.chart.remove();
   }
 }
