@@ -1,4 +1,4 @@
-import { bucketStart, CANDLE_COLUMNS, type CandleColumns } from '../shared/market/candles';
+import { CANDLE_COLUMNS, type CandleColumns } from '../shared/market/candles';
 import { barBound, tsKernels, type Bands, type Kernels, type Macd, type SpreadStats } from './reference';
 
 export { tsKernels, vwap, type Bands, type Kernels, type Macd, type SpreadStats } from './reference';
@@ -6,7 +6,7 @@ export { tsKernels, vwap, type Bands, type Kernels, type Macd, type SpreadStats 
 interface Exports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  resampleTrades(ts: number, px: number, qty: number, n: number, iv: number, out: number, cap: number): number;
+  resampleTrades(ts: number, px: number, qty: number, n: number, iv: number, out: number): number;
   resampleCandles(src: number, n: number, iv: number, out: number, cap: number): number;
   sma(src: number, n: number, p: number, out: number): void;
   ema(src: number, n: number, p: number, out: number): void;
@@ -132,16 +132,18 @@ export class WasmKernels implements Kernels {
     return this.call(() => {
       const n = ts.length;
       const { ins: [a, b, c] } = this.place([ts, price, amount], n);
-      // sized from the ends, no pass over the trades; a late trade past that bound makes the kernel say so
-      let cap = n ? Math.max(0, Math.min(n, Math.floor((bucketStart(ts[n - 1]!, intervalMs) - bucketStart(ts[0]!, intervalMs)) / intervalMs) + 1)) : 0;
-      let out = this.alloc(8 * cap);
-      let m = this.x.resampleTrades(a!, b!, c!, n, intervalMs, out, cap);
-      if (m < 0) {
-        cap = barBound(new Float64Array(this.x.memory.buffer, a, n), intervalMs);
-        out = this.alloc(8 * cap);
-        m = this.x.resampleTrades(a!, b!, c!, n, intervalMs, out, cap);
-      }
-      return this.bars(out, cap, m);
+      // bars go row-major at the top of the arena; the kernel grows memory as they need it
+      const out = this.top;
+      const m = this.x.resampleTrades(a!, b!, c!, n, intervalMs, out);
+      if (m < 0) throw new Error('wasm memory could not grow for the bars');
+      const rows = new Float64Array(this.x.memory.buffer, out, m * 8);
+      return Object.fromEntries(
+        CANDLE_COLUMNS.map((col, k) => {
+          const o = new Float64Array(m);
+          for (let i = 0; i < m; i++) o[i] = rows[i * 8 + k]!;
+          return [col, o];
+        }),
+      ) as CandleColumns;
     });
   }
 

@@ -19,13 +19,13 @@ export function heapBase(): usize {
 }
 
 /**
- * Trades (time-ordered; a late trade folds into the open bar) → bars at `out + c·cap·8`, c = time,o,h,l,c,v,qv,n.
- * The open bar lives in locals and is written out when the next one starts: one store per bar, not per trade.
- * Returns −1 when more than `cap` bars would be needed: the caller sizes `cap` from the ends of `ts` (no pass
- * over it) and only on −1 pays for a full bound and a second run.
+ * Trades (time-ordered; a late trade folds into the open bar) → bars, row-major at `out` (8 f64 per bar:
+ * time, o, h, l, c, v, qv, n), which must be the top of what the caller uses: the bars need no bound computed
+ * beforehand (that would be a second pass over the trades), memory grows here as they do. One pass; the open bar
+ * lives in locals and is written out when the next one starts: one store per bar, not per trade. Returns the
+ * number of bars, or −1 if memory could not grow.
  */
-export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64, out: usize, cap: i32): i32 {
-  const s = <usize>cap << 3;
+export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64, out: usize): i32 {
   let m = -1;
   let t0 = -Infinity;
   // f64 `%` is a libm call here: only a trade past the open bucket's end needs its bucket computed
@@ -36,8 +36,9 @@ export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64
     const q = ld(qty, i);
     const t = ld(ts, i);
     if (t >= end) {
-      if (m >= 0) flush(out, s, m, t0, o, h, l, c, v, qv, k);
-      if (++m >= cap) return -1;
+      if (m >= 0) flush(out + (<usize>m << 6), t0, o, h, l, c, v, qv, k);
+      m++;
+      if (!room(out + (<usize>(m + 1) << 6))) return -1;
       t0 = bucket(t, iv);
       end = t0 + iv;
       o = h = l = c = p;
@@ -53,19 +54,27 @@ export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64
       k += 1;
     }
   }
-  if (m >= 0) flush(out, s, m, t0, o, h, l, c, v, qv, k);
+  if (m >= 0) flush(out + (<usize>m << 6), t0, o, h, l, c, v, qv, k);
   return m + 1;
 }
 
-@inline function flush(out: usize, s: usize, m: i32, t: f64, o: f64, h: f64, l: f64, c: f64, v: f64, qv: f64, k: f64): void {
-  st(out, m, t);
-  st(out + s, m, o);
-  st(out + 2 * s, m, h);
-  st(out + 3 * s, m, l);
-  st(out + 4 * s, m, c);
-  st(out + 5 * s, m, v);
-  st(out + 6 * s, m, qv);
-  st(out + 7 * s, m, k);
+/** Memory reaches `end`, growing by at least 1 MiB at a time (a new bar is rare; a grow per bar would not be). */
+@inline function room(end: usize): bool {
+  const have = <usize>memory.size() << 16;
+  if (end <= have) return true;
+  const pages = <i32>((end - have + 0xffff) >>> 16);
+  return memory.grow(pages > 16 ? pages : 16) >= 0;
+}
+
+@inline function flush(at: usize, t: f64, o: f64, h: f64, l: f64, c: f64, v: f64, qv: f64, k: f64): void {
+  store<f64>(at, t);
+  store<f64>(at, o, 8);
+  store<f64>(at, h, 16);
+  store<f64>(at, l, 24);
+  store<f64>(at, c, 32);
+  store<f64>(at, v, 40);
+  store<f64>(at, qv, 48);
+  store<f64>(at, k, 56);
 }
 
 /** Bars (columns at `src + c·n·8`) → coarser bars at `out + c·cap·8`. */
