@@ -18,10 +18,11 @@ const TPS_WINDOW_MS = 5_000;
 /** Rows sent ahead of a full view so the first paint does not wait for the rest. */
 const FIRST_PAINT_ROWS = 1_500;
 /**
- * Rows in a full view: about two weeks of 1-minute bars. The chart asks for older blocks (`older`) when scrolled
- * back; a year of 1-minute bars on the main thread would cost seconds of setData and a large heap to collect.
+ * Rows in a full view: about three and a half days of 1-minute bars. The chart asks for older blocks (`older`)
+ * when scrolled back. lightweight-charts rebuilds every point of a series on each update of its last bar, so
+ * every live tail costs in proportion to the bars held: the window keeps that small while nobody looks back.
  */
-const CHART_ROWS = 20_000;
+const CHART_ROWS = 5_000;
 
 class DataEngine {
   private client: StreamClient | undefined;
