@@ -160,7 +160,7 @@ export async function run(): Promise<void> {
     type B = { bench: Record<string, (n: number, reps?: number) => Promise<unknown>> };
 
     if (part('resample')) {
-      const rs = (await page.evaluate((n) => (window as unknown as B).bench.resample!(n, 5), TRADES)) as { bars: number; aqRows: number; duckRows: number; ms: Record<string, number> };
+      const rs = (await page.evaluate((n) => (window as unknown as B).bench.resample!(n, 9), TRADES)) as { bars: number; aqRows: number; duckRows: number; ms: Record<string, number> };
       results.resample = rs;
       const r = rs.ms;
       console.log(`\nresample ${TRADES.toLocaleString()} trades → ${rs.bars} 1-minute bars (arquero ${rs.aqRows}, duckdb ${rs.duckRows} rows)`);
