@@ -125,7 +125,7 @@ function stream(wss: WebSocketServer, rate: number, seconds: number): Promise<nu
 
 /** `ENGINE_BENCH=reload,ingest npm run bench -- engine` runs only those parts (resample, indicators, memory, reload, ingest). */
 const only = process.env.ENGINE_BENCH?.split(',');
-/** `ENGINE_TRACE=1` also writes Chromium traces of the last reload and of the ingest to bench/tmp/ (for finding long tasks). */
+/** `ENGINE_TRACE=1` also writes a trace of the last reload, CPU profiles of the scroll-back and the ingest, and screenshots to bench/tmp/. */
 const TRACE = !!process.env.ENGINE_TRACE;
 const part = (name: string) => !only || only.includes(name);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -267,6 +267,7 @@ export async function run(): Promise<void> {
       return { bars, frames: frames.length, seconds: (frames.at(-1)! - frames[0]!) / 1000, medianFrameMs: gaps[gaps.length >> 1]!, p95FrameMs: gaps[Math.floor(gaps.length * 0.95)]!, maxFrameMs: gaps.at(-1)!, longTasks: lts.length, maxLongTaskMs: Math.max(0, ...lts) };
     };
     await app.mouse.move(cx, cy);
+    if (TRACE) await app.screenshot({ path: join(REPO_ROOT, 'bench/tmp/reloaded.png') });
     const pan = await gesture(async () => {
       for (let k = 0; k < 6; k++) await app.mouse.wheel(0, 400);
       await app.mouse.down();
@@ -288,6 +289,7 @@ export async function run(): Promise<void> {
       }
     });
     if (cdp) writeFileSync(join(REPO_ROOT, 'bench/tmp/scroll-back.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
+    if (TRACE) await app.screenshot({ path: join(REPO_ROOT, 'bench/tmp/scrolled-back.png') });
     console.log(`scroll back to the oldest cached bar: ${back.bars.toLocaleString()} bars on the chart at the end; ${back.frames} frames in ${back.seconds.toFixed(1)} s, frame time median ${back.medianFrameMs.toFixed(1)} ms, p95 ${back.p95FrameMs.toFixed(1)} ms, max ${back.maxFrameMs.toFixed(0)} ms; ${back.longTasks} long tasks, longest ${back.maxLongTaskMs.toFixed(0)} ms`);
     results.warmReload = { rows: painted, firstPaintMs: paints, fullViewMs: loaded, lastReloadMarks: Object.fromEntries(breakdown), pan, scrollBack: back };
     console.log(`\nwarm reload of a year of 1-minute candles (${YEAR.toLocaleString()}) cached in IndexedDB: first chart paint ${median(paints).toFixed(0)} ms after navigation start (runs ${paints.map((p) => p.toFixed(0)).join(', ')}), full view (${painted.toLocaleString()} newest bars) on the chart ${median(loaded).toFixed(0)} ms`);
