@@ -119,18 +119,20 @@ export async function evictLru(db: Db, bytes: number): Promise<number> {
  */
 export const TOUCH_MS = 3_600_000;
 
-/** Chunks of a series overlapping [from, to], oldest first; marks them used (at most once per TOUCH_MS). */
+/**
+ * Chunks of a series overlapping [from, to], oldest first; marks them used (at most once per TOUCH_MS). One
+ * `getAll` over the key range, not a cursor step (a round trip each) per chunk: a year is read in one request.
+ * Touching, when due, is a separate write after the read.
+ */
 export async function loadChunks(db: Db, store: ChunkStore, series: string, from = -Infinity, to = Infinity, now = Date.now()): Promise<Chunk[]> {
-  const tx = db.transaction(store, 'readwrite');
-  const out: Chunk[] = [];
-  // Keys are [series, start]: start ≤ to bounds the scan; chunks ending before `from` are skipped.
-  const range = IDBKeyRange.bound([series, -Infinity], [series, to]);
-  for (let cur = await tx.store.openCursor(range); cur; cur = await cur.continue()) {
-    if (cur.value.end < from) continue;
-    out.push(cur.value);
-    if (now - cur.value.usedAt >= TOUCH_MS) void cur.update({ ...cur.value, usedAt: now });
+  // Keys are [series, start]: start ≤ to bounds the range; chunks ending before `from` are dropped.
+  const out = (await db.getAll(store, IDBKeyRange.bound([series, -Infinity], [series, to]))).filter((c) => c.end >= from);
+  const due = out.filter((c) => now - c.usedAt >= TOUCH_MS);
+  if (due.length) {
+    const tx = db.transaction(store, 'readwrite');
+    for (const c of due) void tx.store.put({ ...c, usedAt: now });
+    await tx.done;
   }
-  await tx.done;
   return out;
 }
 

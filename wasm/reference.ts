@@ -250,7 +250,8 @@ function atr(high: Float64Array, low: Float64Array, close: Float64Array, p: numb
     const h = high[i]!;
     const l = low[i]!;
     const pc = close[i - 1]!;
-    const tr = Math.max(h - l, Math.max(Math.abs(h - pc), Math.abs(l - pc)));
+    // = max(h − l, |h − pc|, |l − pc|) for h ≥ l; written as the wasm kernel's branch-free pseudo-min/max
+    const tr = (h < pc ? pc : h) - (pc < l ? pc : l);
     if (i <= p) {
       a += tr;
       if (i === p) a /= p;

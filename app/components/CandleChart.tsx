@@ -1,19 +1,26 @@
 import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import type { CandleView, Interval } from '../workers/view';
+import type { CandleView, Interval, OlderView } from '../workers/view';
 import type { ChartEngine } from './chart/engine';
 
 const INTERVALS: Interval[] = ['1s', '1m', '5m', '15m', '1h', '4h', '1d'];
+/** Bars asked for at a time when the user scrolls to the oldest bar on the chart. */
+const OLDER_ROWS = 20_000;
 
 /**
  * Candles, volume and indicators via lightweight-charts, loaded on first use. The worker sends Arrow views;
- * full ones replace the series, others update the tail. `onEngine` hands the engine to features that draw
+ * full ones replace the series, others update the tail. A full view holds only the newest bars: scrolled to the
+ * oldest one, the chart asks `older` for the block before it. `onEngine` hands the engine to features that draw
  * their own overlays (e.g. a forecast band).
  */
+/** Started with this module, not on mount: the chart's code loads while the worker reads the cache. */
+const chartModule = import('./chart/engine');
+
 export function CandleChart(props: {
   candles: CandleView | null;
   interval: Interval;
   onInterval: (i: Interval) => void;
   onEngine?: (e: ChartEngine) => void;
+  older?: (interval: Interval, before: number, count: number) => Promise<OlderView>;
 }) {
   let host!: HTMLDivElement;
   const [engine, setEngine] = createSignal<ChartEngine>();
@@ -21,10 +28,31 @@ export function CandleChart(props: {
   /** Bars across the visible time range: what a pinch or wheel zoom changes. */
   const [visible, setVisible] = createSignal(0);
   const [loadError, setLoadError] = createSignal<string | null>(null);
+  // One block in flight at a time; `exhausted` until the next full view once a block came back empty.
+  let loading = false;
+  let exhausted = false;
+  const loadOlder = (e: ChartEngine) => {
+    const c = props.candles;
+    if (loading || exhausted || !props.older || !c || Number.isNaN(e.firstTime)) return;
+    loading = true;
+    props
+      .older(c.interval, e.firstTime, OLDER_ROWS)
+      .then((v) => {
+        if (v.interval !== props.candles?.interval) return;
+        if (!e.prepend(v.ipc)) exhausted = true;
+        setRows(e.rows);
+      })
+      .catch(() => (exhausted = true))
+      .finally(() => (loading = false));
+  };
   onMount(() => {
-    import('./chart/engine')
+    chartModule
       .then(({ ChartEngine }) => {
+        performance.mark('chart:engine-loaded');
         const e = new ChartEngine(host);
+        e.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
+          if (r && r.from < 10) loadOlder(e);
+        });
         setEngine(e);
         e.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => setVisible(r ? Math.round((r.to - r.from) * 10) / 10 : 0));
         props.onEngine?.(e);
@@ -36,11 +64,14 @@ export function CandleChart(props: {
     const e = engine();
     const c = props.candles;
     if (!e || !c) return;
+    const first = !e.rows;
+    if (c.full) exhausted = false;
     e.apply(c.ipc, c.full, c.open);
+    if (first) performance.mark('chart:first-apply');
     setRows(e.rows);
-    // for bench/engine.bench.ts: cached history → pixels, and → every cached row on the chart
+    // for bench/engine.bench.ts: cached history → pixels, and → the whole first full view on the chart
     if (e.rows && !performance.getEntriesByName('chart-first-paint').length) requestAnimationFrame(() => performance.mark('chart-first-paint'));
-    if (c.full && e.rows >= c.totalRows && e.rows > 0 && !performance.getEntriesByName('chart-all-rows').length) requestAnimationFrame(() => performance.mark('chart-all-rows'));
+    if (c.full && !c.partial && !performance.getEntriesByName('chart-loaded').length) requestAnimationFrame(() => performance.mark('chart-loaded'));
   });
   return (
     <figure class="chart">

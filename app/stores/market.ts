@@ -36,6 +36,7 @@ export function createMarket(symbol: () => string, exchange = 'binance') {
     setIntervalSignal(i);
     void api()?.setInterval(i);
   };
-  return { symbol, view, candles, interval, chooseInterval, api };
+  const older = (i: Interval, before: number, count: number) => api()?.older(i, before, count) ?? Promise.reject(new Error('the data worker is starting'));
+  return { symbol, view, candles, interval, chooseInterval, older, api };
 }
 export type Market = ReturnType<typeof createMarket>;

@@ -8,7 +8,7 @@ import { Instrument } from './instrument';
 import { MarketState } from './market-state';
 import { StreamClient } from './stream-client';
 import { TrafficMeter } from './traffic';
-import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, StartOptions } from './view';
+import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, OlderView, StartOptions } from './view';
 import { BANDWIDTH, type Bandwidth } from '../../shared/protocol/messages';
 import { decimalsOf } from '../format';
 
@@ -18,8 +18,14 @@ const VIEW_MS = 100;
 const CANDLE_PUSH_MS = 500;
 const PERSIST_MS = 2_000;
 const TPS_WINDOW_MS = 5_000;
-/** Rows sent ahead of a full view so the first paint does not wait for a year of bars. */
+/** Rows sent ahead of a full view so the first paint does not wait for the rest. */
 const FIRST_PAINT_ROWS = 1_500;
+/**
+ * Rows in a full view: about three and a half days of 1-minute bars. The chart asks for older blocks (`older`)
+ * when scrolled back. lightweight-charts rebuilds every point of a series on each update of its last bar, so
+ * every live tail costs in proportion to the bars held: the window keeps that small while nobody looks back.
+ */
+const CHART_ROWS = 5_000;
 
 class DataEngine {
   private client: StreamClient | undefined;
@@ -45,6 +51,7 @@ class DataEngine {
   constructor(
     private readonly opts: StartOptions,
     private readonly onView: (v: MarketView) => void,
+    /** A Comlink proxy: calling it returns a promise that settles when the main thread has handled the view. */
     private readonly onCandles: (c: CandleView) => void,
   ) {
     this.view = {
@@ -69,11 +76,16 @@ class DataEngine {
 
   /** Cached candles first, so a reload paints history before the socket is even open; wasm loads meanwhile. */
   async run(): Promise<void> {
+    performance.mark('data:run');
     const kernels = loadKernels(new URL('../../wasm/kernels.wasm', import.meta.url), (why) => (this.view.reason = `wasm kernels unavailable (${why}); using TypeScript`));
     try {
-      await this.inst.loadCache(await this.db.get(), () => {
+      const db = await this.db.get();
+      performance.mark('data:db-open');
+      await this.inst.loadCache(db, () => {
+        performance.mark('data:first-rows');
         this.ready = true;
-        this.pushCandles();
+        // settles once the main thread has put the rows on the chart
+        return this.pushCandles()?.finally(() => performance.mark('data:first-applied'));
       });
       this.dbOk = true;
       this.candlesDirty = true;
@@ -184,7 +196,7 @@ class DataEngine {
    * Sends the chart what changed: a full view after an interval switch or a history merge (first the newest
    * rows so the first paint is quick, then all of them), else only rows from the last bar sent on.
    */
-  private pushCandles(): void {
+  private pushCandles(): Promise<void> | undefined {
     if (!this.candlesDirty || !this.ready) return;
     this.candlesDirty = false;
     const inst = this.inst;
@@ -193,13 +205,14 @@ class DataEngine {
     const full = !sent || sent.interval !== this.interval || sent.epoch !== epoch || sent.partial;
     const all = this.interval === '1s' ? inst.live.length : inst.history.length + 1;
     const partial = full && !sent?.partial && all > FIRST_PAINT_ROWS;
-    const chart = inst.chart(this.interval, !full ? { since: sent.lastTime } : partial ? { last: FIRST_PAINT_ROWS } : { all: true });
+    const chart = inst.chart(this.interval, !full ? { since: sent.lastTime } : partial ? { last: FIRST_PAINT_ROWS } : { last: CHART_ROWS });
     this.sent = { interval: this.interval, epoch, lastTime: chart.lastTime, partial };
     if (partial) this.candlesDirty = true;
     const oneSecond = this.interval === '1s';
     const view: CandleView = {
       interval: this.interval,
       full,
+      partial,
       ipc: chart.ipc,
       open: oneSecond && this.builder.open ? { ...this.builder.open } : null,
       cachedRows: oneSecond ? Math.min(inst.cachedLive, inst.live.length) : Math.min(inst.cachedHistory, inst.history.length),
@@ -207,7 +220,7 @@ class DataEngine {
       firstTime: oneSecond ? (inst.live.length ? inst.live.firstTime : null) : inst.history.length ? inst.history.get('time', 0) : null,
       historyNote: this.historyNote,
     };
-    this.onCandles(Comlink.transfer(view, [chart.ipc.buffer]));
+    return this.onCandles(Comlink.transfer(view, [chart.ipc.buffer])) as Promise<void> | undefined;
   }
 
   private async persist(): Promise<void> {
@@ -232,6 +245,11 @@ class DataEngine {
       this.historyNote = `history not filled: ${err instanceof Error ? err.message : String(err)}`;
       this.candlesDirty = true;
     }
+  }
+
+  older(interval: Interval, before: number, count: number): OlderView {
+    const { ipc, rows } = this.inst.chart(interval, { before, count });
+    return Comlink.transfer({ interval, ipc, rows }, [ipc.buffer]);
   }
 
   book(count: number): BookView {
@@ -259,6 +277,7 @@ const api: DataApi = {
   },
   setInterval: (interval) => engine?.setInterval(interval),
   setBandwidth: (b) => engine?.setBandwidth(b),
+  older: (interval, before, count) => engine!.older(interval, before, count),
   book: (count) => engine!.book(count),
   closedMinutes: (after, max) => engine!.closedMinutes(after, max),
   stats: () => engine!.stats(),

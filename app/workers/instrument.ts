@@ -94,14 +94,19 @@ export class Instrument {
   }
 
   /**
-   * Candles at `interval` with indicators, as Arrow IPC: all rows, the newest `last`, or those at or after
-   * time `since`. `lastTime` is the newest bar's time (the next update starts there: it may still be forming).
+   * Candles at `interval` with indicators, as Arrow IPC: all rows, the newest `last`, those at or after
+   * time `since`, or the `count` before time `before` (a block the chart puts in front when scrolled back). `lastTime` is the newest bar's time (the next update starts there: it may still be forming).
    */
-  chart(interval: Interval, rows: { all: true } | { last: number } | { since: number }): { ipc: Uint8Array; lastTime: number } {
-    const bars = interval === '1s' ? this.live.tail(LIVE_1S) : this.resample(this.minuteBars(), interval);
+  chart(interval: Interval, rows: { all: true } | { last: number } | { since: number } | { before: number; count: number }): { ipc: Uint8Array; lastTime: number; rows: number } {
+    let bars = interval === '1s' ? this.live.tail(LIVE_1S) : this.resample(this.minuteBars(), interval);
+    if ('before' in rows) {
+      // an older block: the `count` bars before `before`, indicators as if computed over everything up to them
+      const to = lowerBound(bars.time, rows.before);
+      bars = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, bars[c].subarray(0, to)])) as CandleColumns;
+    }
     const n = bars.time.length;
-    const from = 'all' in rows ? 0 : 'last' in rows ? n - rows.last : lowerBound(bars.time, rows.since);
-    return { ipc: chartIPC(this.kernels, bars, Math.max(0, from)), lastTime: n ? bars.time[n - 1]! : -Infinity };
+    const from = Math.max(0, 'all' in rows ? 0 : 'last' in rows ? n - rows.last : 'since' in rows ? lowerBound(bars.time, rows.since) : n - rows.count);
+    return { ipc: chartIPC(this.kernels, bars, from), lastTime: n ? bars.time[n - 1]! : -Infinity, rows: n - from };
   }
 
   private resample(bars: CandleColumns, interval: Interval): CandleColumns {
@@ -116,10 +121,11 @@ export class Instrument {
 
   /**
    * Cached 1-second and 1-minute candles, up to the bounds. The newest minutes come first and `onFirst` runs
-   * as soon as they are in, so a chart paints before the rest of a year has been read; the older part is then
-   * merged in one step.
+   * as soon as they are in, so a chart paints before the rest of a year has been read; the older part is read
+   * once what `onFirst` returns has settled (the chart has the first rows: the two do not compete for the CPU)
+   * and merged in one step.
    */
-  async loadCache(db: Db, onFirst: () => void = () => {}, firstRows = 1_500): Promise<void> {
+  async loadCache(db: Db, onFirst: () => unknown = () => {}, firstRows = 1_500): Promise<void> {
     const live = await loadNewest(db, 'candleChunks', this.series('1s'), LIVE_1S);
     this.live.loadIPC(live.map((c) => c.ipc));
     this.cachedLive = this.live.length;
@@ -127,7 +133,7 @@ export class Instrument {
     const newest = await loadNewest(db, 'candleChunks', series, firstRows);
     for (const c of newest) this.mergeHistory(columnsOf(c.ipc));
     this.cachedHistory = this.history.length;
-    onFirst();
+    await onFirst();
     if (!newest.length) return;
     const older = await loadChunks(db, 'candleChunks', series, -Infinity, newest[0]!.start - 1);
     const rows = older.reduce((n, c) => n + c.rows, 0);

@@ -56,6 +56,8 @@ export type { Interval };
 export interface CandleView {
   interval: Interval;
   full: boolean;
+  /** A full view of only the newest rows, sent ahead of the real one so the first paint is quick. */
+  partial: boolean;
   ipc: Uint8Array;
   /** The 1-second bar still forming (1 s charts only). */
   open: Candle | null;
@@ -65,6 +67,12 @@ export interface CandleView {
   firstTime: number | null;
   /** Why older history could not be filled from the server, if it could not. */
   historyNote: string | null;
+}
+
+export interface OlderView {
+  interval: Interval;
+  ipc: Uint8Array;
+  rows: number;
 }
 
 export interface BookView {
@@ -89,6 +97,11 @@ export interface DataApi {
   setBandwidth(b: Bandwidth): void;
   /** Switches the chart's interval: the next push is a full view. */
   setInterval(interval: Interval): void;
+  /**
+   * The `count` bars at `interval` before time `before` (Unix ms), with indicators, as a chart view's Arrow IPC:
+   * the chart holds only the newest rows and asks for older blocks as the user scrolls back.
+   */
+  older(interval: Interval, before: number, count: number): OlderView;
   book(count: number): BookView;
   /** Closed 1-minute bars after `after` (Unix ms), at most `max` of the newest: what forecasts run on. */
   closedMinutes(after: number, max: number): CandleColumns;

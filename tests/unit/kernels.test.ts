@@ -178,6 +178,68 @@ describe('the wasm wrapper', () => {
     expect(k.memory).toEqual(after1);
   }, 60_000);
 
+  it('RSI and ATR (SIMD two bars at a time) agree with TypeScript at every length around the period, odd and even', async () => {
+    const k = await loadKernels(WASM);
+    const c = Float64Array.from({ length: 40 }, (_, i) => 100 + ((i * 37) % 11) - 5);
+    const h = c.map((v, i) => v + (i % 3));
+    const l = c.map((v, i) => v - (i % 4));
+    for (let n = 0; n <= 20; n++) {
+      for (const p of [1, 2, 5, 14]) {
+        expect(k.rsi(c.subarray(0, n), p), `rsi n=${n} p=${p}`).toEqual(tsKernels.rsi(c.subarray(0, n), p));
+        expect(k.atr(h.subarray(0, n), l.subarray(0, n), c.subarray(0, n), p), `atr n=${n} p=${p}`).toEqual(tsKernels.atr(h.subarray(0, n), l.subarray(0, n), c.subarray(0, n), p));
+      }
+    }
+  });
+
+  it('reads and writes resident columns in place, with the same numbers as plain arrays', async () => {
+    const k = (await loadKernels(WASM)) as WasmKernels;
+    const x = Float64Array.from({ length: 3_000 }, (_, i) => 100 + Math.sin(i / 7) * 5 + i / 100);
+    const h = x.map((v) => v + 1);
+    const [rc, rh, ro, rm, rs, rg] = k.hold(x.length, x.length, x.length, x.length, x.length, x.length);
+    rc!.array.set(x);
+    rh!.array.set(h);
+    const out = k.ema(rc!.array, 20, ro!.array);
+    expect(out.buffer).toBe(ro!.array.buffer);
+    expect(out.byteOffset).toBe(ro!.ptr);
+    expect(Array.from(ro!.array)).toEqual(Array.from(tsKernels.ema(x, 20)));
+    const m = k.macd(rc!.array, 12, 26, 9, { macd: rm!.array, signal: rs!.array, hist: rg!.array });
+    expect(m).toEqual(tsKernels.macd(x, 12, 26, 9));
+    expect(m.signal.byteOffset).toBe(rs!.ptr);
+    expect(k.atr(rh!.array, rc!.array, rc!.array, 14, ro!.array)).toEqual(tsKernels.atr(h, x, x, 14));
+    // a plain `into` gets a copy; resident columns stay held and the arena is free between calls
+    const plain = new Float64Array(x.length);
+    expect(k.rsi(rc!.array, 14, plain)).toBe(plain);
+    expect(plain).toEqual(tsKernels.rsi(x, 14));
+    expect(k.memory).toMatchObject({ inUse: 0, resident: 6 * x.length * 8 });
+    k.release();
+    expect(k.memory.resident).toBe(0);
+  });
+
+  it('rejects a resident view detached by memory growth instead of reading nothing', async () => {
+    const k = (await loadKernels(WASM)) as WasmKernels;
+    const [r] = k.hold(100);
+    const stale = r!.array;
+    k.ema(new Float64Array(1_000_000), 5); // grows memory
+    expect(() => k.ema(stale, 5)).toThrow(/detached/);
+    expect(k.ema(r!.array, 5)).toHaveLength(100);
+  });
+
+  it('resamples resident trades in one pass, a late last trade included', async () => {
+    const k = (await loadKernels(WASM)) as WasmKernels;
+    const ts = Float64Array.from([0, 61_000, 125_000, 190_000, 250_000, 30_000]);
+    const px = Float64Array.from([1, 2, 3, 4, 5, 6]);
+    const q = Float64Array.from([1, 1, 1, 1, 1, 1]);
+    const [a, b, c] = k.hold(6, 6, 6);
+    a!.array.set(ts);
+    b!.array.set(px);
+    c!.array.set(q);
+    const got = k.resampleTrades(a!.array, b!.array, c!.array, 60_000);
+    expect(got).toEqual(tsKernels.resampleTrades(ts, px, q, 60_000));
+    expect(Array.from(got.time)).toEqual([0, 60_000, 120_000, 180_000, 240_000]);
+    expect(Array.from(got.close)).toEqual([1, 2, 3, 4, 6]);
+    expect(k.memory.inUse).toBe(0);
+  });
+
   it('frees the arena even when a call throws', async () => {
     const k = (await loadKernels(WASM)) as WasmKernels;
     expect(() => k.sma(null as unknown as Float64Array, 3)).toThrow();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Instrument } from '../../app/workers/instrument';
 import { ColumnChunks } from '../../app/workers/tables';
 import { CANDLE_COLUMNS, type Candle } from '../../shared/market/candles';
-import { binanceTrades } from '../../tools/ohlcv';
+import { binanceTrades, FTX_1M, readOhlcv } from '../../tools/ohlcv';
 import { hasData, NO_DATA, recording, SPOT_0808 } from './recordings';
 
 describe('bounded column chunks', () => {
@@ -75,5 +75,23 @@ describe('an instrument', () => {
     expect(Array.from(tail.getChild('time')!.toArray() as Float64Array)).toEqual(Array.from(secs.time.slice(-5)));
     // the tail's EMA equals the full view's (warm-up included), to the last bit
     expect(Array.from(tail.getChild('ema50')!.toArray() as Float64Array)).toEqual(Array.from((full.getChild('ema50')!.toArray() as Float64Array).slice(-5)));
+  });
+
+  it.skipIf(!hasData())(`an older block is the bars before a time, with the indicators the full view has there ${hasData() ? '' : NO_DATA}`, () => {
+    const inst = new Instrument({ exchange: 'binance', symbol: 'BTC-USDT' });
+    const b = readOhlcv(FTX_1M);
+    inst.mergeHistory(b);
+    const n = b.time.length;
+    const full = tableFromIPC(inst.chart('1m', { all: true }).ipc);
+    const before = b.time[n - 5_000]!;
+    const block = inst.chart('1m', { before, count: 3_000 });
+    const t = tableFromIPC(block.ipc);
+    expect(block.rows).toBe(3_000);
+    expect(Array.from(t.getChild('time')!.toArray() as Float64Array)).toEqual(Array.from(b.time.slice(n - 8_000, n - 5_000)));
+    for (const c of ['close', 'ema20', 'rsi14', 'macdSignal', 'bbUpper'])
+      expect(Array.from(t.getChild(c)!.toArray() as Float64Array), c).toEqual(Array.from((full.getChild(c)!.toArray() as Float64Array).slice(n - 8_000, n - 5_000)));
+    // at the start of history: what there is, then nothing
+    expect(inst.chart('1m', { before: b.time[100]!, count: 3_000 }).rows).toBe(100);
+    expect(inst.chart('1m', { before: b.time[0]!, count: 3_000 }).rows).toBe(0);
   });
 });

@@ -19,11 +19,13 @@ export function heapBase(): usize {
 }
 
 /**
- * Trades (time-ordered; a late trade folds into the open bar) → bars at `out + c·cap·8`, c = time,o,h,l,c,v,qv,n.
- * The open bar lives in locals and is written out when the next one starts: one store per bar, not per trade.
+ * Trades (time-ordered; a late trade folds into the open bar) → bars, row-major at `out` (8 f64 per bar:
+ * time, o, h, l, c, v, qv, n), which must be the top of what the caller uses: the bars need no bound computed
+ * beforehand (that would be a second pass over the trades), memory grows here as they do. One pass; the open bar
+ * lives in locals and is written out when the next one starts: one store per bar, not per trade. Returns the
+ * number of bars, or −1 if memory could not grow.
  */
-export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64, out: usize, cap: i32): i32 {
-  const s = <usize>cap << 3;
+export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64, out: usize): i32 {
   let m = -1;
   let t0 = -Infinity;
   // f64 `%` is a libm call here: only a trade past the open bucket's end needs its bucket computed
@@ -34,8 +36,9 @@ export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64
     const q = ld(qty, i);
     const t = ld(ts, i);
     if (t >= end) {
-      if (m >= 0) flush(out, s, m, t0, o, h, l, c, v, qv, k);
+      if (m >= 0) flush(out + (<usize>m << 6), t0, o, h, l, c, v, qv, k);
       m++;
+      if (!room(out + (<usize>(m + 1) << 6))) return -1;
       t0 = bucket(t, iv);
       end = t0 + iv;
       o = h = l = c = p;
@@ -51,19 +54,27 @@ export function resampleTrades(ts: usize, px: usize, qty: usize, n: i32, iv: f64
       k += 1;
     }
   }
-  if (m >= 0) flush(out, s, m, t0, o, h, l, c, v, qv, k);
+  if (m >= 0) flush(out + (<usize>m << 6), t0, o, h, l, c, v, qv, k);
   return m + 1;
 }
 
-@inline function flush(out: usize, s: usize, m: i32, t: f64, o: f64, h: f64, l: f64, c: f64, v: f64, qv: f64, k: f64): void {
-  st(out, m, t);
-  st(out + s, m, o);
-  st(out + 2 * s, m, h);
-  st(out + 3 * s, m, l);
-  st(out + 4 * s, m, c);
-  st(out + 5 * s, m, v);
-  st(out + 6 * s, m, qv);
-  st(out + 7 * s, m, k);
+/** Memory reaches `end`, growing by at least 1 MiB at a time (a new bar is rare; a grow per bar would not be). */
+@inline function room(end: usize): bool {
+  const have = <usize>memory.size() << 16;
+  if (end <= have) return true;
+  const pages = <i32>((end - have + 0xffff) >>> 16);
+  return memory.grow(pages > 16 ? pages : 16) >= 0;
+}
+
+@inline function flush(at: usize, t: f64, o: f64, h: f64, l: f64, c: f64, v: f64, qv: f64, k: f64): void {
+  store<f64>(at, t);
+  store<f64>(at, o, 8);
+  store<f64>(at, h, 16);
+  store<f64>(at, l, 24);
+  store<f64>(at, c, 32);
+  store<f64>(at, v, 40);
+  store<f64>(at, qv, 48);
+  store<f64>(at, k, 56);
 }
 
 /** Bars (columns at `src + c·n·8`) → coarser bars at `out + c·cap·8`. */
@@ -117,28 +128,49 @@ export function ema(src: usize, n: i32, p: i32, out: usize): void {
   }
 }
 
-/** Wilder's RSI: first averages are plain means of `p` changes. */
+/**
+ * Wilder's RSI: first averages are plain means of `p` changes. Gains and losses of two bars at a time come from
+ * SIMD pseudo-max (`0 < d ? d : 0`, no branch to mispredict on a random walk); the averages stay sequential.
+ */
 export function rsi(src: usize, n: i32, p: i32, out: usize): void {
   let g = 0.0;
   let l = 0.0;
   if (n > 0) st(out, 0, NaN);
-  for (let i = 1; i < n; i++) {
+  const w = p < n ? p : n - 1;
+  let i = 1;
+  for (; i <= w; i++) {
     const d = ld(src, i) - ld(src, i - 1);
-    const up = d > 0 ? d : 0.0;
-    const dn = d < 0 ? -d : 0.0;
-    if (i <= p) {
-      g += up;
-      l += dn;
-      if (i == p) {
-        g /= p;
-        l /= p;
-      }
-    } else {
-      g = (g * (p - 1) + up) / p;
-      l = (l * (p - 1) + dn) / p;
+    g += d > 0 ? d : 0.0;
+    l += d < 0 ? -d : 0.0;
+    if (i == p) {
+      g /= p;
+      l /= p;
     }
-    st(out, i, i < p ? NaN : l == 0 ? 100.0 : g == 0 ? 0.0 : 100.0 - 100.0 / (1.0 + g / l));
+    st(out, i, i < p ? NaN : rsiOf(g, l));
   }
+  const zero = f64x2.splat(0.0);
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i << 3;
+    const d = f64x2.sub(v128.load(src + o), v128.load(src + o - 8));
+    const up = f64x2.pmax(zero, d);
+    const dn = f64x2.pmax(zero, f64x2.neg(d));
+    g = (g * (p - 1) + f64x2.extract_lane(up, 0)) / p;
+    l = (l * (p - 1) + f64x2.extract_lane(dn, 0)) / p;
+    st(out, i, rsiOf(g, l));
+    g = (g * (p - 1) + f64x2.extract_lane(up, 1)) / p;
+    l = (l * (p - 1) + f64x2.extract_lane(dn, 1)) / p;
+    st(out, i + 1, rsiOf(g, l));
+  }
+  for (; i < n; i++) {
+    const d = ld(src, i) - ld(src, i - 1);
+    g = (g * (p - 1) + (d > 0 ? d : 0.0)) / p;
+    l = (l * (p - 1) + (d < 0 ? -d : 0.0)) / p;
+    st(out, i, rsiOf(g, l));
+  }
+}
+
+@inline function rsiOf(g: f64, l: f64): f64 {
+  return l == 0 ? 100.0 : g == 0 ? 0.0 : 100.0 - 100.0 / (1.0 + g / l);
 }
 
 /** MACD line, its signal EMA (seeded with an SMA of the line) and the histogram, in one pass. */
@@ -197,21 +229,40 @@ export function bollinger(src: usize, n: i32, p: i32, k: f64, mid: usize, upper:
   }
 }
 
-/** Wilder's ATR; the first true range needs a previous close, so the first value lands at index `p`. */
+/**
+ * Wilder's ATR; the first true range needs a previous close, so the first value lands at index `p`. The true
+ * range max(h, pc) − min(l, pc) (= max(h − l, |h − pc|, |l − pc|) for h ≥ l) of two bars at a time comes from
+ * SIMD pseudo-min/max: no branch per bar. The average stays sequential.
+ */
 export function atr(high: usize, low: usize, close: usize, n: i32, p: i32, out: usize): void {
   let a = 0.0;
   if (n > 0) st(out, 0, NaN);
-  for (let i = 1; i < n; i++) {
-    const h = ld(high, i);
-    const l = ld(low, i);
-    const pc = ld(close, i - 1);
-    const tr = Math.max(h - l, Math.max(Math.abs(h - pc), Math.abs(l - pc)));
-    if (i <= p) {
-      a += tr;
-      if (i == p) a /= p;
-    } else a = (tr - a) * (1.0 / p) + a;
+  const w = p < n ? p : n - 1;
+  let i = 1;
+  for (; i <= w; i++) {
+    a += trueRange(ld(high, i), ld(low, i), ld(close, i - 1));
+    if (i == p) a /= p;
     st(out, i, i < p ? NaN : a);
   }
+  const r = 1.0 / p;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i << 3;
+    const pc = v128.load(close + o - 8);
+    const tr = f64x2.sub(f64x2.pmax(v128.load(high + o), pc), f64x2.pmin(v128.load(low + o), pc));
+    a = (f64x2.extract_lane(tr, 0) - a) * r + a;
+    st(out, i, a);
+    a = (f64x2.extract_lane(tr, 1) - a) * r + a;
+    st(out, i + 1, a);
+  }
+  for (; i < n; i++) {
+    a = (trueRange(ld(high, i), ld(low, i), ld(close, i - 1)) - a) * r + a;
+    st(out, i, a);
+  }
+}
+
+/** Scalar twin of the SIMD true range: the same pseudo-min/max, so both paths give the same bits. */
+@inline function trueRange(h: f64, l: f64, pc: f64): f64 {
+  return (h < pc ? pc : h) - (pc < l ? pc : l);
 }
 
 /** Realized volatility: √Σ r² of the last `w` log returns (per bar, not annualized). */

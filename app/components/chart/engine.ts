@@ -4,7 +4,7 @@ import {
   type IChartApi, type ISeriesApi, type SeriesType, type Time, type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Candle } from '../../../shared/market/candles';
-import type { ChartColumns } from '../../workers/chart-view';
+import { INDICATOR_COLUMNS, type ChartColumns } from '../../workers/chart-view';
 
 /** The page's up/down colours and text colour (CSS custom properties of the theme and colour setting). */
 function palette(el: HTMLElement): { up: string; down: string; text: string } {
@@ -29,11 +29,44 @@ export interface Overlay {
   remove(): void;
 }
 
+type Bar = { time: UTCTimestamp; open: number; high: number; low: number; close: number };
+type Vol = { time: UTCTimestamp; value: number; color: string };
+type Pt = { time: UTCTimestamp; value: number };
+interface Shown {
+  bars: Bar[];
+  vols: Vol[];
+  lines: Partial<Record<keyof ChartColumns, Pt[]>>;
+}
+
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
 const local = (t: Time, withDate: boolean): string => {
   const d = new Date((t as number) * 1000);
   return withDate ? d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }) : d.toLocaleTimeString([], { hour12: false });
 };
+
+/** A chart view's rows as lightweight-charts points; lines get no point where they have no value (warm-up). */
+function decode(ipc: Uint8Array, colours: { up: string; down: string }): { time: Float64Array; bars: Bar[]; vols: Vol[]; lines: Record<string, Pt[]> } {
+  const t = tableFromIPC(ipc);
+  const col = (name: keyof ChartColumns) => t.getChild(name)!.toArray() as Float64Array;
+  const time = col('time');
+  const [o, h, l, c, v] = [col('open'), col('high'), col('low'), col('close'), col('volume')];
+  const n = time.length;
+  const bars: Bar[] = new Array(n);
+  const vols: Vol[] = new Array(n);
+  const [up, down] = [faded(colours.up, 0.45), faded(colours.down, 0.45)];
+  for (let i = 0; i < n; i++) {
+    const ts = sec(time[i]!);
+    bars[i] = { time: ts, open: o[i]!, high: h[i]!, low: l[i]!, close: c[i]! };
+    vols[i] = { time: ts, value: v[i]!, color: c[i]! >= o[i]! ? up : down };
+  }
+  const lines: Record<string, Pt[]> = {};
+  for (const name of INDICATOR_COLUMNS) {
+    const x = col(name);
+    const pts: Pt[] = (lines[name] = []);
+    for (let i = 0; i < n; i++) if (!Number.isNaN(x[i])) pts.push({ time: sec(time[i]!), value: x[i]! });
+  }
+  return { time, bars, vols, lines };
+}
 
 /**
  * lightweight-charts set up for edgetape: candles + volume in the main pane, EMA 20/50 and Bollinger overlays,
@@ -61,6 +94,11 @@ export class ChartEngine {
       if (price !== null && price !== undefined && Number.isFinite(price)) fn(Math.round(price * 100) / 100);
     });
   }
+  /** What each series holds, so an older block can be put in front without asking the chart for it. */
+  private shown: Shown = { bars: [], vols: [], lines: {} };
+  /** Series whose setData waits for its task (see `reset`), with where its data will be read from. */
+  private readonly pending = new Map<ISeriesApi<SeriesType>, () => unknown[]>();
+  private draining = false;
 
   constructor(el: HTMLElement) {
     this.colours = palette(el);
@@ -103,43 +141,101 @@ export class ChartEngine {
 
   /** Applies a chart view: `full` replaces everything, otherwise rows from their first time on are updated/appended. */
   apply(ipc: Uint8Array, full: boolean, open: Candle | null): void {
-    const t = tableFromIPC(ipc);
-    const col = (name: keyof ChartColumns) => t.getChild(name)!.toArray() as Float64Array;
-    const time = col('time');
-    const [o, h, l, c, v] = [col('open'), col('high'), col('low'), col('close'), col('volume')];
-    const n = time.length;
-    const bars: { time: UTCTimestamp; open: number; high: number; low: number; close: number }[] = new Array(n);
-    const vols: { time: UTCTimestamp; value: number; color: string }[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const ts = sec(time[i]!);
-      bars[i] = { time: ts, open: o[i]!, high: h[i]!, low: l[i]!, close: c[i]! };
-      vols[i] = { time: ts, value: v[i]!, color: faded(c[i]! >= o[i]! ? this.colours.up : this.colours.down, 0.45) };
-    }
+    const d = decode(ipc, this.colours);
+    const n = d.time.length;
     if (open) {
       const ts = sec(open.time);
-      bars.push({ time: ts, open: open.open, high: open.high, low: open.low, close: open.close });
-      vols.push({ time: ts, value: open.volume, color: 'rgba(128,128,128,0.4)' });
+      d.bars.push({ time: ts, open: open.open, high: open.high, low: open.low, close: open.close });
+      d.vols.push({ time: ts, value: open.volume, color: 'rgba(128,128,128,0.4)' });
     }
-    this.put(this.candles, bars, full);
-    this.put(this.volume, vols, full);
-    for (const [name, s] of Object.entries(this.lines) as [keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>][]) {
-      const x = col(name);
-      const pts: { time: UTCTimestamp; value?: number }[] = [];
-      // no points where a line has no value (warm-up, or older than the drawn window): lines may start later
-      for (let i = 0; i < n; i++) if (!Number.isNaN(x[i])) pts.push({ time: sec(time[i]!), value: x[i]! });
-      this.put(s, pts, full);
+    if (full) {
+      this.shown = { bars: d.bars, vols: d.vols, lines: d.lines };
+      // candles and volume now (the paint waits for them), the lines in the tasks after
+      for (const s of [this.candles, this.volume] as ISeriesApi<SeriesType>[]) this.pending.delete(s);
+      this.candles.setData(d.bars);
+      this.volume.setData(d.vols);
+      for (const [name, s] of this.lineSeries()) this.reset(s, () => this.shown.lines[name] ?? []);
+    } else {
+      this.update(this.candles, this.shown.bars, d.bars);
+      this.update(this.volume, this.shown.vols, d.vols);
+      for (const [name, s] of this.lineSeries()) this.update(s, (this.shown.lines[name] ??= []), d.lines[name] ?? []);
     }
-    this.shownSec = Math.max(full ? -Infinity : this.shownSec, bars.at(-1)?.time ?? -Infinity);
+    this.shownSec = Math.max(full ? -Infinity : this.shownSec, d.bars.at(-1)?.time ?? -Infinity);
     if (full) this.rows = n;
-    else if (n) this.rows += time[0]! > this.lastTime ? n : n - 1;
-    if (n) this.lastTime = time[n - 1]!;
+    else if (n) this.rows += d.time[0]! > this.lastTime ? n : n - 1;
+    if (n) this.lastTime = d.time[n - 1]!;
   }
 
-  /** A tail may repeat bars older than the forming one already drawn: those are final and already shown. */
-  private put<T extends SeriesType>(s: ISeriesApi<T>, data: { time: UTCTimestamp }[], full: boolean): void {
-    if (!full && !data.length) return;
-    if (full) return s.setData(data as never);
-    for (const d of data) if (d.time >= this.shownSec) s.update(d as never);
+  /** Time of the oldest bar on the chart, Unix ms (NaN when empty): older blocks are asked for before it. */
+  get firstTime(): number {
+    const t = this.shown.bars[0]?.time;
+    return t === undefined ? NaN : t * 1000;
+  }
+
+  /**
+   * Puts an older block (a chart view of bars before `firstTime`) in front of what is shown. lightweight-charts
+   * keeps the newest bar anchored, so the visible bars stay where they were. Each series is set again over the
+   * joined rows, one per task (see `reset`).
+   */
+  prepend(ipc: Uint8Array): number {
+    const d = decode(ipc, this.colours);
+    const first = this.shown.bars[0]?.time ?? Infinity;
+    const keep = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => x.time < first);
+    const bars = keep(d.bars);
+    if (!bars.length) return 0;
+    this.shown.bars = bars.concat(this.shown.bars);
+    this.shown.vols = keep(d.vols).concat(this.shown.vols);
+    this.reset(this.candles, () => this.shown.bars);
+    this.reset(this.volume, () => this.shown.vols);
+    for (const [name, s] of this.lineSeries()) {
+      this.shown.lines[name] = keep(d.lines[name] ?? []).concat(this.shown.lines[name] ?? []);
+      this.reset(s, () => this.shown.lines[name] ?? []);
+    }
+    this.rows += bars.length;
+    return bars.length;
+  }
+
+  /**
+   * Queues setData of `s` with what `data()` holds when it runs, one series per task. lightweight-charts
+   * re-sorts every time point of the chart on each setData, so eleven of them over 100,000 bars in one task
+   * block the page for seconds; one at a time, the page keeps drawing between them.
+   */
+  private reset(s: ISeriesApi<SeriesType>, data: () => unknown[]): void {
+    this.pending.set(s, data);
+    if (this.draining) return;
+    this.draining = true;
+    setTimeout(this.drain, 0);
+  }
+
+  private readonly drain = (): void => {
+    const next = this.pending.entries().next();
+    if (next.done) {
+      this.draining = false;
+      return;
+    }
+    const [s, data] = next.value;
+    this.pending.delete(s);
+    s.setData(data() as never);
+    setTimeout(this.drain, 0);
+  };
+
+  private lineSeries(): [keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>][] {
+    return Object.entries(this.lines) as [keyof ChartColumns, ISeriesApi<'Line' | 'Histogram'>][];
+  }
+
+  /**
+   * Updates points at or after the newest drawn (a tail may repeat bars older than the forming one: those are
+   * final and already shown), keeping `kept` in step with the series.
+   */
+  private update<T extends SeriesType, P extends { time: UTCTimestamp }>(s: ISeriesApi<T>, kept: P[], data: P[]): void {
+    for (const d of data) {
+      if (d.time < this.shownSec) continue;
+      // a series whose setData is queued gets the point with it
+      if (!this.pending.has(s as ISeriesApi<SeriesType>)) s.update(d as never);
+      const last = kept[kept.length - 1];
+      if (last && last.time === d.time) kept[kept.length - 1] = d;
+      else if (!last || last.time < d.time) kept.push(d);
+    }
   }
 
   addOverlay(spec: OverlaySpec): Overlay {
@@ -161,6 +257,7 @@ export class ChartEngine {
 
   dispose(): void {
     this.themeWatch.disconnect();
+    this.pending.clear();
     this.chart.remove();
   }
 }
