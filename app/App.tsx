@@ -77,7 +77,7 @@ export function App() {
     const f = v.feed;
     return f && f.state !== 'live' ? `Binance feed ${f.state}${f.reason ? `: ${f.reason}` : ''} (${f.reconnects} reconnects)` : null;
   };
-  const ctx: PanelContext = { market, forecast, watch, workspace, session, exchanges, alerts, portfolio, now, focus, onChartEngine, onCreateAlertAt };
+  const ctx: PanelContext = { market, forecast, watch, workspace, session, route: nav.route, exchanges, alerts, portfolio, now, focus, onChartEngine, onCreateAlertAt };
   return (
     <main class="app">
       <header class="top">

@@ -114,6 +114,7 @@ export function Watchlist(props: {
     <div class="watchlist" data-testid="watchlist" data-live={props.live ? 'yes' : 'no'}>
       <p class="sub watch-where">{list().name} · {WHERE[props.owner]}</p>
       <p class="watch-head sub" aria-hidden="true"><span>symbol</span><span>last</span><span>change</span><span>spread</span><span>1 h</span></p>
+      <p id="watch-hint" class="sr-only">Enter shows it in every panel; Delete removes it.</p>
       <ul class="watch-rows" ref={rowsEl} aria-label={`${list().name} watchlist`}>
         <For each={list().symbols} fallback={<li class="muted">Empty — add an instrument.</li>}>
           {(s, i) => {
@@ -134,17 +135,19 @@ export function Watchlist(props: {
                   class="watch-focus"
                   tabindex={(list().symbols.indexOf(props.focused) === -1 ? i() === 0 : props.focused === s) ? 0 : -1}
                   aria-current={props.focused === s ? 'true' : undefined}
-                  aria-label={`${s}: last ${fmt(r()?.last)}${r()?.change != null ? `, ${pct(r()!.change!)} over ${span(r()!.changeSpanMs)}` : ''}, spread ${fmt(spread())}${r()?.error ? `, ${r()!.error}` : ''}${silent() ? `, no update for ${silent()} s` : ''}. Enter shows it in every panel.`}
+                  aria-describedby="watch-hint"
                   onClick={() => props.onFocus(s)}
                   onKeyDown={(e) => onRowKey(e, i(), s)}
                 >
                   <span class="watch-symbol">{s}</span>
-                  <span class="num watch-last">{fmt(r()?.last)}</span>
+                  <span class="num watch-last"><span class="sr-only">, last </span>{fmt(r()?.last)}</span>
                   <span class="num watch-change" classList={{ up: (r()?.change ?? 0) > 0, down: (r()?.change ?? 0) < 0 }}>
+                    <span class="sr-only">, change </span>
                     {r()?.change != null ? pct(r()!.change!) : '—'}
-                    <small>{r()?.change != null ? span(r()!.changeSpanMs) : ''}</small>
+                    <small><span class="sr-only"> over </span>{r()?.change != null ? span(r()!.changeSpanMs) : ''}</small>
                   </span>
-                  <span class="num watch-spread" title={r()?.venues.length ? `best bid/ask across ${r()!.venues.join(', ')}` : 'no quotes yet'}>{fmt(spread())}</span>
+                  <span class="num watch-spread" title={r()?.venues.length ? `best bid/ask across ${r()!.venues.join(', ')}` : 'no quotes yet'}><span class="sr-only">, spread </span>{fmt(spread())}</span>
+                  <Show when={silent()}><span class="sr-only">, no update for {silent()} s</span></Show>
                   <Sparkline values={r()?.spark ?? []} width={56} />
                   <Show when={r()?.error}><span class="watch-error">{r()!.error}</span></Show>
                 </button>

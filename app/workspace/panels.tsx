@@ -17,6 +17,7 @@ import type { createExchanges } from '../stores/exchanges';
 import type { createForecast } from '../stores/forecast';
 import type { Market } from '../stores/market';
 import type { PortfolioStore } from '../stores/portfolio';
+import type { Route } from '../stores/route';
 import type { Session } from '../stores/session';
 import type { Watch } from '../stores/watch';
 import type { WorkspaceStore } from '../stores/workspace';
@@ -29,6 +30,8 @@ export interface PanelContext {
   watch: Watch;
   workspace: WorkspaceStore;
   session: Session;
+  /** The page shown: the portfolio and alerts have pages of their own, and are not drawn twice. */
+  route: () => Route;
   exchanges: ReturnType<typeof createExchanges>;
   alerts: Alerts;
   portfolio: PortfolioStore;
@@ -54,6 +57,12 @@ export interface PanelDef {
 
 /** What a panel that needs an account shows to a signed-out trader. */
 const signIn = (what: string) => <p class="muted">Sign in to see {what}. <a href="#/signin">Sign in</a></p>;
+/** An account panel, drawn only on the market page (its own page shows it otherwise) and only when signed in. */
+const account = (ctx: PanelContext, what: string, body: () => JSX.Element) => (
+  <Show when={ctx.route() === 'market'}>
+    <Show when={ctx.session.user()} fallback={signIn(what)}>{body()}</Show>
+  </Show>
+);
 
 const waiting = (what: string) => <p class="muted">Waiting for {what}…</p>;
 const homeVenue = (ctx: PanelContext) => [ctx.market.view()?.exchange ?? 'binance'];
@@ -142,14 +151,10 @@ export const PANELS: Record<PanelId, PanelDef> = {
     state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'home'),
     venues: homeVenue,
   },
-  portfolio: { tab: 'Portfolio', title: () => 'Portfolio', body: (ctx) => <Show when={ctx.session.user()} fallback={signIn('your portfolio')}><PortfolioPanel store={ctx.portfolio} /></Show> },
+  portfolio: { tab: 'Portfolio', title: () => 'Portfolio', body: (ctx) => account(ctx, 'your portfolio', () => <PortfolioPanel store={ctx.portfolio} />) },
   alerts: {
     tab: 'Alerts',
     title: () => 'Alerts',
-    body: (ctx) => (
-      <Show when={ctx.session.user()} fallback={signIn('your alerts')}>
-        <AlertsPanel alerts={ctx.alerts} symbol={ctx.market.symbol()} lastPrice={ctx.market.view()?.last?.price} />
-      </Show>
-    ),
+    body: (ctx) => account(ctx, 'your alerts', () => <AlertsPanel alerts={ctx.alerts} symbol={ctx.market.symbol()} lastPrice={ctx.market.view()?.last?.price} />),
   },
 };

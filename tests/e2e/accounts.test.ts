@@ -119,9 +119,9 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
       await expect.poll(() => p.getByTestId('watchlist').getAttribute('data-live'), { timeout: 15_000 }).toBe('yes');
     }
     await a.getByTestId('watch-input').fill('eth-usdt');
-    await a.getByRole('button', { name: 'Add' }).click();
+    await a.getByTestId('panel-watchlist').getByRole('button', { name: 'Add' }).click();
     await a.getByTestId('watch-input').fill('SOL-USDT');
-    await a.getByRole('button', { name: 'Add' }).click();
+    await a.getByTestId('panel-watchlist').getByRole('button', { name: 'Add' }).click();
     await a.getByTestId('layout-interval').selectOption('5m');
     // Device B never reloads: the change arrives over its user channel.
     await expect.poll(() => watched(b), { timeout: 10_000 }).toEqual(['ETH-USDT', 'SOL-USDT']);
