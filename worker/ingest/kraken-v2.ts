@@ -118,7 +118,7 @@ export class KrakenV2Adapter implements Adapter {
       return; // waiting for the snapshot that a (re)subscribe brings
     }
     const bids: Level[] = [], asks: Level[] = [];
-    if (!applyLevels(st.book.asks, d.asks, asks) || !applyLevels(st.book.bids, d.bids, bids)) {
+    if (!applyLevels(st.book.asks, d.asks, asks, 'empty') || !applyLevels(st.book.bids, d.bids, bids, 'empty')) {
       return this.invalid(symbol, raw, 'snapshot', 'kraken: malformed book levels', sink);
     }
     st.book.asks.truncate(this.depth);

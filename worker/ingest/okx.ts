@@ -132,7 +132,6 @@ export class OkxAdapter implements Adapter {
     const seq = typeof d.seqId === 'number' ? d.seqId : undefined;
     const prev = typeof d.prevSeqId === 'number' ? d.prevSeqId : undefined;
     let st = this.books.get(symbol);
-    const bids: Level[] = [], asks: Level[] = [];
     if (action === 'snapshot') {
       st = { book: new OrderBook(true), checksum: st?.checksum ?? new OkxChecksum(), seq, good: true };
       this.books.set(symbol, st);
@@ -143,7 +142,7 @@ export class OkxAdapter implements Adapter {
     } else if (prev !== undefined && st.seq !== undefined && prev !== st.seq) {
       return this.invalid(symbol, instId, 'gap', `okx: prevSeqId ${prev} ≠ last seqId ${st.seq}`, sink);
     }
-    if (!applyLevels(st.book.asks, d.asks, asks) || !applyLevels(st.book.bids, d.bids, bids)) {
+    if (!applyLevels(st.book.asks, d.asks, undefined, 'empty') || !applyLevels(st.book.bids, d.bids, undefined, 'empty')) {
       return this.invalid(symbol, instId, 'snapshot', 'okx: malformed book levels', sink);
     }
     st.book.asks.truncate(BOOK_DEPTH);
@@ -157,7 +156,7 @@ export class OkxAdapter implements Adapter {
     if (st.book.crossed) return this.invalid(symbol, instId, 'crossed', `okx: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
     const kind = action === 'snapshot' ? 'snapshot' : 'delta';
     if (kind === 'snapshot') this.table.live(symbol);
-    sink.event({ type: 'book', kind, exchange: this.venue, symbol, bids, asks, firstSeq: prev, seq, ts: +(d.ts as string) || recvTs, recvTs });
+    sink.event({ type: 'book', kind, exchange: this.venue, symbol, bids: (d.bids ?? []) as Level[], asks: (d.asks ?? []) as Level[], firstSeq: prev, seq, ts: +(d.ts as string) || recvTs, recvTs });
   }
 
   private invalid(symbol: string, instId: string, kind: Violation, reason: string, sink: Sink): void {
