@@ -1,12 +1,18 @@
 import type { Level } from './types';
 
 /**
+ * What a side keeps of a level's original strings for a checksum defined over them: a digest of the text
+ * the checksum reads (see checksums.ts), so the checksum folds stored numbers instead of rereading strings.
+ */
+export type LevelDigest = (s: string) => number;
+
+/**
  * One side of an order book as sorted parallel typed arrays, stored worst first so that the best level is
  * the last one: updates cluster at the top of the book, and there an insert or removal moves only the few
  * levels above it (a 5,000-level Binance futures book changes mostly within 50 levels of the top). Binary
  * search finds a level; the top of book is a plain index read. Read levels by rank (0 = best) through
- * `priceAt`/`sizeAt`/`top`. Optionally keeps the venue's original decimal strings per level, for checksums
- * that are defined over them (Kraken, OKX).
+ * `priceAt`/`sizeAt`/`top`. Given a `LevelDigest`, also keeps the venue's original decimal strings per
+ * level and their digests, for checksums that are defined over them (Kraken, OKX).
  */
 export class BookSide {
   /** Prices and sizes, worst first: index `length - 1` is the best level. */
@@ -14,19 +20,24 @@ export class BookSide {
   private qty: Float64Array;
   private pxStr: string[] | undefined;
   private qtyStr: string[] | undefined;
+  /** Digests of the strings, index for index. */
+  private pxDig: Float64Array | undefined;
+  private qtyDig: Float64Array | undefined;
   length = 0;
 
   constructor(
     /** Bids are descending (best = highest), asks ascending. */
     readonly descending: boolean,
-    keepStrings = false,
+    readonly digest?: LevelDigest,
     capacity = 256,
   ) {
     this.px = new Float64Array(capacity);
     this.qty = new Float64Array(capacity);
-    if (keepStrings) {
+    if (digest) {
       this.pxStr = [];
       this.qtyStr = [];
+      this.pxDig = new Float64Array(capacity);
+      this.qtyDig = new Float64Array(capacity);
     }
   }
 
@@ -51,6 +62,15 @@ export class BookSide {
 
   sizeStrAt(rank: number): string | undefined {
     return this.qtyStr?.[this.length - 1 - rank];
+  }
+
+  /** The digests of those strings (a side built with a `LevelDigest` only). */
+  priceDigestAt(rank: number): number {
+    return this.pxDig![this.length - 1 - rank]!;
+  }
+
+  sizeDigestAt(rank: number): number {
+    return this.qtyDig![this.length - 1 - rank]!;
   }
 
   /** All original price strings, best first (a copy), when the side keeps them. */
@@ -102,7 +122,11 @@ export class BookSide {
       if (size === 0) this.removeIndex(i);
       else {
         this.qty[i] = size;
-        if (this.qtyStr) this.qtyStr[i] = sizeStr ?? String(size);
+        if (this.qtyStr) {
+          const ss = sizeStr ?? String(size);
+          this.qtyStr[i] = ss;
+          this.qtyDig![i] = this.digest!(ss);
+        }
       }
       return true;
     }
@@ -126,6 +150,8 @@ export class BookSide {
     if (this.pxStr) {
       this.pxStr.splice(0, cut);
       this.qtyStr!.splice(0, cut);
+      this.pxDig!.copyWithin(0, cut, n);
+      this.qtyDig!.copyWithin(0, cut, n);
     }
     this.length = depth;
   }
@@ -150,8 +176,20 @@ export class BookSide {
     this.px.copyWithin(i, i + 1, n);
     this.qty.copyWithin(i, i + 1, n);
     if (this.pxStr) {
-      this.pxStr.splice(i, 1);
-      this.qtyStr!.splice(i, 1);
+      const ps = this.pxStr, qs = this.qtyStr!;
+      // Most removals are near the best level, the end of the arrays: a short loop beats splice's copy and garbage.
+      if (n - i < 32) {
+        for (let j = i; j < n - 1; j++) {
+          ps[j] = ps[j + 1]!;
+          qs[j] = qs[j + 1]!;
+        }
+        ps.length = qs.length = n - 1;
+      } else {
+        ps.splice(i, 1);
+        qs.splice(i, 1);
+      }
+      this.pxDig!.copyWithin(i, i + 1, n);
+      this.qtyDig!.copyWithin(i, i + 1, n);
     }
     this.length = n - 1;
   }
@@ -166,14 +204,33 @@ export class BookSide {
       };
       this.px = grow(this.px);
       this.qty = grow(this.qty);
+      if (this.pxDig) {
+        this.pxDig = grow(this.pxDig);
+        this.qtyDig = grow(this.qtyDig!);
+      }
     }
     this.px.copyWithin(i + 1, i, n);
     this.qty.copyWithin(i + 1, i, n);
     this.px[i] = price;
     this.qty[i] = size;
     if (this.pxStr) {
-      this.pxStr.splice(i, 0, priceStr ?? String(price));
-      this.qtyStr!.splice(i, 0, sizeStr ?? String(size));
+      const ps = this.pxStr, qs = this.qtyStr!;
+      const p = priceStr ?? String(price), q = sizeStr ?? String(size);
+      if (n - i < 32) {
+        for (let j = n; j > i; j--) {
+          ps[j] = ps[j - 1]!;
+          qs[j] = qs[j - 1]!;
+        }
+        ps[i] = p;
+        qs[i] = q;
+      } else {
+        ps.splice(i, 0, p);
+        qs.splice(i, 0, q);
+      }
+      this.pxDig!.copyWithin(i + 1, i, n);
+      this.qtyDig!.copyWithin(i + 1, i, n);
+      this.pxDig![i] = this.digest!(p);
+      this.qtyDig![i] = this.digest!(q);
     }
     this.length = n + 1;
   }
@@ -184,9 +241,10 @@ export class OrderBook {
   readonly bids: BookSide;
   readonly asks: BookSide;
 
-  constructor(keepStrings = false) {
-    this.bids = new BookSide(true, keepStrings);
-    this.asks = new BookSide(false, keepStrings);
+  /** With a `LevelDigest`, the book keeps the venue's strings for its checksum (see checksums.ts). */
+  constructor(digest?: LevelDigest) {
+    this.bids = new BookSide(true, digest);
+    this.asks = new BookSide(false, digest);
   }
 
   clear(): void {

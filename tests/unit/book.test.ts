@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderBook } from '../../shared/market/book';
+import { krakenDigest } from '../../shared/market/checksums';
 
 describe('OrderBook', () => {
   it('keeps bids descending and asks ascending, removes on size 0, detects crossing', () => {
-    const b = new OrderBook(true);
+    const b = new OrderBook(krakenDigest);
     b.bids.set(100, 1, '100.0', '1.0');
     b.bids.set(102, 2, '102.0', '2.0');
     b.bids.set(101, 3, '101.0', '3.0');

@@ -1,5 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
-import { KrakenChecksum } from '../../shared/market/checksums';
+import { KrakenChecksum, krakenDigest } from '../../shared/market/checksums';
 import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
@@ -112,7 +112,7 @@ export class KrakenV2Adapter implements Adapter {
   private book(symbol: string, raw: string, snapshot: boolean, d: Obj, recvTs: number, sink: Sink): void {
     let st = this.books.get(symbol);
     if (snapshot) {
-      st = { book: new OrderBook(true), checksum: st?.checksum ?? new KrakenChecksum(), good: true };
+      st = { book: new OrderBook(krakenDigest), checksum: st?.checksum ?? new KrakenChecksum(), good: true };
       this.books.set(symbol, st);
     } else if (!st || !st.good) {
       return; // waiting for the snapshot that a (re)subscribe brings

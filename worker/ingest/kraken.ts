@@ -1,5 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
-import { KrakenChecksum } from '../../shared/market/checksums';
+import { KrakenChecksum, krakenDigest } from '../../shared/market/checksums';
 import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
@@ -114,7 +114,7 @@ export class KrakenAdapter implements Adapter {
     const first = a[1] as Obj | null;
     if (!first || typeof first !== 'object' || !(depth > 0)) return sink.error('kraken: malformed book message', symbol);
     if ('as' in first || 'bs' in first) {
-      const book = new OrderBook(true);
+      const book = new OrderBook(krakenDigest);
       // Level times first: applying the levels rewrites them to [price, size].
       const ts = toMs(latest(first.as, latest(first.bs, ''))) || recvTs;
       if (!applyLevels(book.asks, first.as, undefined, 'empty') || !applyLevels(book.bids, first.bs, undefined, 'empty')) {

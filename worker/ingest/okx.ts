@@ -1,5 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
-import { OkxChecksum } from '../../shared/market/checksums';
+import { OkxChecksum, okxDigest } from '../../shared/market/checksums';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
@@ -133,7 +133,7 @@ export class OkxAdapter implements Adapter {
     const prev = typeof d.prevSeqId === 'number' ? d.prevSeqId : undefined;
     let st = this.books.get(symbol);
     if (action === 'snapshot') {
-      st = { book: new OrderBook(true), checksum: st?.checksum ?? new OkxChecksum(), seq, good: true };
+      st = { book: new OrderBook(okxDigest), checksum: st?.checksum ?? new OkxChecksum(), seq, good: true };
       this.books.set(symbol, st);
     } else if (action !== 'update') {
       return sink.error(`okx: unknown book action ${String(action)}`, symbol);
