@@ -64,13 +64,20 @@ export class BookSide {
     return this.qtyStr?.[this.length - 1 - rank];
   }
 
-  /** The digests of those strings (a side built with a `LevelDigest` only). */
+  /**
+   * The digests of those strings (a side built with a `LevelDigest` only), computed on first use: checksums
+   * read the top levels only, so most levels of a deep book never need one.
+   */
   priceDigestAt(rank: number): number {
-    return this.pxDig![this.length - 1 - rank]!;
+    const i = this.length - 1 - rank;
+    const d = this.pxDig![i]!;
+    return d === d ? d : (this.pxDig![i] = this.digest!(this.pxStr![i]!));
   }
 
   sizeDigestAt(rank: number): number {
-    return this.qtyDig![this.length - 1 - rank]!;
+    const i = this.length - 1 - rank;
+    const d = this.qtyDig![i]!;
+    return d === d ? d : (this.qtyDig![i] = this.digest!(this.qtyStr![i]!));
   }
 
   /** All original price strings, best first (a copy), when the side keeps them. */
@@ -93,8 +100,12 @@ export class BookSide {
     const p = this.px;
     let lo = 0;
     let hi = this.length - 1;
-    // Most updates land near the best level, at the end: look there before searching.
-    if (hi >= 0 && p[hi] === price) return hi;
+    // Most updates land near the best level, at the end: look there before searching. A level better than
+    // the best (and every level of a snapshot loaded from its worst end) goes after it.
+    if (hi < 0) return ~0;
+    const best = p[hi]!;
+    if (best === price) return hi;
+    if (this.descending ? price > best : price < best) return ~(hi + 1);
     if (this.descending) {
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
@@ -125,7 +136,7 @@ export class BookSide {
         if (this.qtyStr) {
           const ss = sizeStr ?? String(size);
           this.qtyStr[i] = ss;
-          this.qtyDig![i] = this.digest!(ss);
+          this.qtyDig![i] = NaN;
         }
       }
       return true;
@@ -229,8 +240,8 @@ export class BookSide {
       }
       this.pxDig!.copyWithin(i + 1, i, n);
       this.qtyDig!.copyWithin(i + 1, i, n);
-      this.pxDig![i] = this.digest!(p);
-      this.qtyDig![i] = this.digest!(q);
+      this.pxDig![i] = NaN;
+      this.qtyDig![i] = NaN;
     }
     this.length = n + 1;
   }

@@ -35,17 +35,36 @@ function assertDigest(book: OrderBook, digest: (s: string) => number, venue: str
 /**
  * Kraken's book checksum (WebSocket v1 and v2): CRC32 over the top 10 asks (best first) then the top 10
  * bids, each level as price then size with the dot and leading zeros removed, as an unsigned integer.
+ * One instance per book: it keeps the running CRC after each of the 20 slots, and most updates change
+ * none of the top levels or only later slots, so the unchanged leading slots are not folded again.
  */
 export class KrakenChecksum {
+  /** Per slot, the price and size digests at the last call (-1: empty slot), and the running CRC after it. */
+  private readonly last = new Float64Array(40).fill(-2);
+  private readonly after = new Int32Array(20);
+
   of(book: OrderBook): number {
     assertDigest(book, krakenDigest, 'kraken');
-    return crc32End(top10(top10(CRC32_START, book.asks), book.bids)) >>> 0;
+    const last = this.last;
+    let crc = CRC32_START;
+    let same = true;
+    for (let k = 0; k < 20; k++) {
+      const side = k < 10 ? book.asks : book.bids;
+      const i = k < 10 ? k : k - 10;
+      const dp = i < side.length ? side.priceDigestAt(i) : -1;
+      const ds = i < side.length ? side.sizeDigestAt(i) : -1;
+      if (same && last[2 * k] === dp && last[2 * k + 1] === ds) {
+        crc = this.after[k]!;
+        continue;
+      }
+      same = false;
+      last[2 * k] = dp;
+      last[2 * k + 1] = ds;
+      if (dp >= 0) crc = crc32Append(crc32Append(crc, dp), ds);
+      this.after[k] = crc;
+    }
+    return crc32End(crc) >>> 0;
   }
-}
-
-function top10(crc: number, side: BookSide): number {
-  for (let i = 0, n = Math.min(10, side.length); i < n; i++) crc = crc32Append(crc32Append(crc, side.priceDigestAt(i)), side.sizeDigestAt(i));
-  return crc;
 }
 
 /**
