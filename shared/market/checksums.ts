@@ -24,70 +24,100 @@ export function krakenDigest(s: string): number {
 /** OKX reads the string as sent. */
 export const okxDigest = (s: string): number => (s.length > MAX_TEXT ? NaN : crc32Digest(crc32Add(0, s), s.length));
 
-/** `:price:size`: one level after the first. */
-const okxLevel = (crc: number, side: BookSide, i: number): number =>
-  crc32Append(crc32AddCode(crc32Append(crc32AddCode(crc, 58), side.priceDigestAt(i)), 58), side.sizeDigestAt(i));
-
 function assertDigest(book: OrderBook, digest: (s: string) => number, venue: string): void {
   if (book.bids.digest !== digest || book.asks.digest !== digest) throw new Error(`${venue} checksum needs a book built with ${digest.name}`);
 }
 
 /**
+ * A CRC32 over a fixed sequence of top-of-book slots (one level each), folded from the levels' digests,
+ * that keeps the running CRC after every slot: most updates change no slot or only later ones, so the
+ * unchanged leading slots are not folded again. One instance per book.
+ */
+class SlotCrc {
+  /** Per slot, the price and size digests at the last call (-1: empty), the CRC after it, whether a level came before. */
+  private readonly last: Float64Array;
+  private readonly after: Int32Array;
+  private readonly filled: Uint8Array;
+  private crc = CRC32_START;
+  private any = false;
+  private same = true;
+
+  constructor(
+    slots: number,
+    /** Appends one level (its price and size digests) to a running CRC; `first` when no level precedes it. */
+    private readonly add: (crc: number, price: number, size: number, first: boolean) => number,
+  ) {
+    this.last = new Float64Array(2 * slots).fill(-2);
+    this.after = new Int32Array(slots);
+    this.filled = new Uint8Array(slots);
+  }
+
+  begin(): void {
+    this.crc = CRC32_START;
+    this.any = false;
+    this.same = true;
+  }
+
+  /** Slot `k` holds the level at rank `i` of `side`, or nothing when the side is shorter. */
+  slot(k: number, side: BookSide, i: number): void {
+    const dp = i < side.length ? side.priceDigestAt(i) : -1;
+    const ds = i < side.length ? side.sizeDigestAt(i) : -1;
+    const last = this.last;
+    if (this.same && last[2 * k] === dp && last[2 * k + 1] === ds) {
+      this.crc = this.after[k]!;
+      this.any = this.filled[k] === 1;
+      return;
+    }
+    this.same = false;
+    last[2 * k] = dp;
+    last[2 * k + 1] = ds;
+    if (dp >= 0) {
+      this.crc = this.add(this.crc, dp, ds, !this.any);
+      this.any = true;
+    }
+    this.after[k] = this.crc;
+    this.filled[k] = this.any ? 1 : 0;
+  }
+
+  end(): number {
+    return crc32End(this.crc);
+  }
+}
+
+/**
  * Kraken's book checksum (WebSocket v1 and v2): CRC32 over the top 10 asks (best first) then the top 10
  * bids, each level as price then size with the dot and leading zeros removed, as an unsigned integer.
- * One instance per book: it keeps the running CRC after each of the 20 slots, and most updates change
- * none of the top levels or only later slots, so the unchanged leading slots are not folded again.
+ * One instance per book.
  */
 export class KrakenChecksum {
-  /** Per slot, the price and size digests at the last call (-1: empty slot), and the running CRC after it. */
-  private readonly last = new Float64Array(40).fill(-2);
-  private readonly after = new Int32Array(20);
+  private readonly crc = new SlotCrc(20, (crc, p, s) => crc32Append(crc32Append(crc, p), s));
 
   of(book: OrderBook): number {
     assertDigest(book, krakenDigest, 'kraken');
-    const last = this.last;
-    let crc = CRC32_START;
-    let same = true;
-    for (let k = 0; k < 20; k++) {
-      const side = k < 10 ? book.asks : book.bids;
-      const i = k < 10 ? k : k - 10;
-      const dp = i < side.length ? side.priceDigestAt(i) : -1;
-      const ds = i < side.length ? side.sizeDigestAt(i) : -1;
-      if (same && last[2 * k] === dp && last[2 * k + 1] === ds) {
-        crc = this.after[k]!;
-        continue;
-      }
-      same = false;
-      last[2 * k] = dp;
-      last[2 * k + 1] = ds;
-      if (dp >= 0) crc = crc32Append(crc32Append(crc, dp), ds);
-      this.after[k] = crc;
-    }
-    return crc32End(crc) >>> 0;
+    const c = this.crc;
+    c.begin();
+    for (let i = 0; i < 10; i++) c.slot(i, book.asks, i);
+    for (let i = 0; i < 10; i++) c.slot(10 + i, book.bids, i);
+    return c.end() >>> 0;
   }
 }
 
 /**
  * OKX's book checksum: CRC32 (signed) over `bid:size:ask:size:…` for the best 25 levels, interleaved bid
- * first, taking the rest of the longer side alone, from the original strings.
+ * first, taking the rest of the longer side alone, from the original strings. One instance per book.
  */
 export class OkxChecksum {
+  /** `price:size`, after a `:` unless it is the first level. */
+  private readonly crc = new SlotCrc(50, (crc, p, s, first) => crc32Append(crc32AddCode(crc32Append(first ? crc : crc32AddCode(crc, 58), p), 58), s));
+
   of(book: OrderBook): number {
     assertDigest(book, okxDigest, 'okx');
-    const { bids, asks } = book;
-    // The text starts without a ':': the first level's price goes straight on the start value.
-    let crc = CRC32_START;
-    let first = true;
+    const c = this.crc;
+    c.begin();
     for (let i = 0; i < 25; i++) {
-      for (let k = 0; k < 2; k++) {
-        const side = k === 0 ? bids : asks;
-        if (i >= side.length) continue;
-        if (first) {
-          crc = crc32Append(crc32AddCode(crc32Append(crc, side.priceDigestAt(i)), 58), side.sizeDigestAt(i));
-          first = false;
-        } else crc = okxLevel(crc, side, i);
-      }
+      c.slot(2 * i, book.bids, i);
+      c.slot(2 * i + 1, book.asks, i);
     }
-    return crc32End(crc);
+    return c.end();
   }
 }
