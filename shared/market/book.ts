@@ -18,11 +18,18 @@ export class BookSide {
   /** Prices and sizes, worst first: index `length - 1` is the best level. */
   private px: Float64Array;
   private qty: Float64Array;
+  /**
+   * With a digest: per level (index for index) the slot holding its strings and their digests. Slots never
+   * move, so an insert or removal shifts one Int32Array, not pointer arrays (no write barriers, no garbage).
+   */
+  private slot: Int32Array | undefined;
   private pxStr: string[] | undefined;
   private qtyStr: string[] | undefined;
-  /** Digests of the strings, index for index. */
   private pxDig: Float64Array | undefined;
   private qtyDig: Float64Array | undefined;
+  /** Slots of removed levels, reused first; then `slots` is the next never-used one. */
+  private free: number[] = [];
+  private slots = 0;
   length = 0;
 
   constructor(
@@ -34,6 +41,7 @@ export class BookSide {
     this.px = new Float64Array(capacity);
     this.qty = new Float64Array(capacity);
     if (digest) {
+      this.slot = new Int32Array(capacity);
       this.pxStr = [];
       this.qtyStr = [];
       this.pxDig = new Float64Array(capacity);
@@ -43,7 +51,11 @@ export class BookSide {
 
   clear(): void {
     this.length = 0;
-    if (this.pxStr) this.pxStr.length = this.qtyStr!.length = 0;
+    if (this.pxStr) {
+      this.pxStr.length = this.qtyStr!.length = 0;
+      this.free.length = 0;
+      this.slots = 0;
+    }
   }
 
   /** Price of the level at `rank` (0 = best). */
@@ -57,11 +69,11 @@ export class BookSide {
 
   /** The venue's original strings of the level at `rank`, when the side keeps them. */
   priceStrAt(rank: number): string | undefined {
-    return this.pxStr?.[this.length - 1 - rank];
+    return this.pxStr?.[this.slot![this.length - 1 - rank]!];
   }
 
   sizeStrAt(rank: number): string | undefined {
-    return this.qtyStr?.[this.length - 1 - rank];
+    return this.qtyStr?.[this.slot![this.length - 1 - rank]!];
   }
 
   /**
@@ -69,24 +81,24 @@ export class BookSide {
    * read the top levels only, so most levels of a deep book never need one.
    */
   priceDigestAt(rank: number): number {
-    const i = this.length - 1 - rank;
-    const d = this.pxDig![i]!;
-    return d === d ? d : (this.pxDig![i] = this.digest!(this.pxStr![i]!));
+    const k = this.slot![this.length - 1 - rank]!;
+    const d = this.pxDig![k]!;
+    return d === d ? d : (this.pxDig![k] = this.digest!(this.pxStr![k]!));
   }
 
   sizeDigestAt(rank: number): number {
-    const i = this.length - 1 - rank;
-    const d = this.qtyDig![i]!;
-    return d === d ? d : (this.qtyDig![i] = this.digest!(this.qtyStr![i]!));
+    const k = this.slot![this.length - 1 - rank]!;
+    const d = this.qtyDig![k]!;
+    return d === d ? d : (this.qtyDig![k] = this.digest!(this.qtyStr![k]!));
   }
 
   /** All original price strings, best first (a copy), when the side keeps them. */
   get priceStr(): string[] | undefined {
-    return this.pxStr?.slice(0, this.length).reverse();
+    return this.pxStr && Array.from({ length: this.length }, (_, r) => this.priceStrAt(r)!);
   }
 
   get sizeStr(): string[] | undefined {
-    return this.qtyStr?.slice(0, this.length).reverse();
+    return this.qtyStr && Array.from({ length: this.length }, (_, r) => this.sizeStrAt(r)!);
   }
 
   /** Rank (0 = best) of `price`, or ~rank it would take when absent. */
@@ -134,9 +146,9 @@ export class BookSide {
       else {
         this.qty[i] = size;
         if (this.qtyStr) {
-          const ss = sizeStr ?? String(size);
-          this.qtyStr[i] = ss;
-          this.qtyDig![i] = NaN;
+          const k = this.slot![i]!;
+          this.qtyStr[k] = sizeStr ?? String(size);
+          this.qtyDig![k] = NaN;
         }
       }
       return true;
@@ -158,11 +170,9 @@ export class BookSide {
     const cut = n - depth;
     this.px.copyWithin(0, cut, n);
     this.qty.copyWithin(0, cut, n);
-    if (this.pxStr) {
-      this.pxStr.splice(0, cut);
-      this.qtyStr!.splice(0, cut);
-      this.pxDig!.copyWithin(0, cut, n);
-      this.qtyDig!.copyWithin(0, cut, n);
+    if (this.slot) {
+      for (let i = 0; i < cut; i++) this.free.push(this.slot[i]!);
+      this.slot.copyWithin(0, cut, n);
     }
     this.length = depth;
   }
@@ -186,21 +196,9 @@ export class BookSide {
     const n = this.length;
     this.px.copyWithin(i, i + 1, n);
     this.qty.copyWithin(i, i + 1, n);
-    if (this.pxStr) {
-      const ps = this.pxStr, qs = this.qtyStr!;
-      // Most removals are near the best level, the end of the arrays: a short loop beats splice's copy and garbage.
-      if (n - i < 32) {
-        for (let j = i; j < n - 1; j++) {
-          ps[j] = ps[j + 1]!;
-          qs[j] = qs[j + 1]!;
-        }
-        ps.length = qs.length = n - 1;
-      } else {
-        ps.splice(i, 1);
-        qs.splice(i, 1);
-      }
-      this.pxDig!.copyWithin(i, i + 1, n);
-      this.qtyDig!.copyWithin(i, i + 1, n);
+    if (this.slot) {
+      this.free.push(this.slot[i]!);
+      this.slot.copyWithin(i, i + 1, n);
     }
     this.length = n - 1;
   }
@@ -208,43 +206,36 @@ export class BookSide {
   private insertAt(i: number, price: number, size: number, priceStr?: string, sizeStr?: string): void {
     const n = this.length;
     if (n === this.px.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.px = grow(this.px);
-      this.qty = grow(this.qty);
-      if (this.pxDig) {
-        this.pxDig = grow(this.pxDig);
-        this.qtyDig = grow(this.qtyDig!);
-      }
+      this.px = doubled(this.px);
+      this.qty = doubled(this.qty);
+      if (this.slot) this.slot = doubled(this.slot);
     }
     this.px.copyWithin(i + 1, i, n);
     this.qty.copyWithin(i + 1, i, n);
     this.px[i] = price;
     this.qty[i] = size;
-    if (this.pxStr) {
-      const ps = this.pxStr, qs = this.qtyStr!;
-      const p = priceStr ?? String(price), q = sizeStr ?? String(size);
-      if (n - i < 32) {
-        for (let j = n; j > i; j--) {
-          ps[j] = ps[j - 1]!;
-          qs[j] = qs[j - 1]!;
-        }
-        ps[i] = p;
-        qs[i] = q;
-      } else {
-        ps.splice(i, 0, p);
-        qs.splice(i, 0, q);
+    if (this.slot) {
+      const k = this.free.length ? this.free.pop()! : this.slots++;
+      if (k === this.pxDig!.length) {
+        this.pxDig = doubled(this.pxDig!);
+        this.qtyDig = doubled(this.qtyDig!);
       }
-      this.pxDig!.copyWithin(i + 1, i, n);
-      this.qtyDig!.copyWithin(i + 1, i, n);
-      this.pxDig![i] = NaN;
-      this.qtyDig![i] = NaN;
+      this.slot.copyWithin(i + 1, i, n);
+      this.slot[i] = k;
+      this.pxStr![k] = priceStr ?? String(price);
+      this.qtyStr![k] = sizeStr ?? String(size);
+      this.pxDig![k] = NaN;
+      this.qtyDig![k] = NaN;
     }
     this.length = n + 1;
   }
+}
+
+/** A typed array twice as long holding `a`'s contents. */
+function doubled<T extends Float64Array | Int32Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** A price-level book for one instrument on one venue. */
