@@ -30,6 +30,8 @@ export class BookSide {
   /** Slots of removed levels, reused first; then `slots` is the next never-used one. */
   private free: number[] = [];
   private slots = 0;
+  /** Best rank whose level changed since `takeChanged` (levels below a change may have moved too). */
+  private changed = 0;
   length = 0;
 
   constructor(
@@ -51,6 +53,7 @@ export class BookSide {
 
   clear(): void {
     this.length = 0;
+    this.changed = 0;
     if (this.pxStr) {
       this.pxStr.length = this.qtyStr!.length = 0;
       this.free.length = 0;
@@ -101,6 +104,16 @@ export class BookSide {
     return this.qtyStr && Array.from({ length: this.length }, (_, r) => this.sizeStrAt(r)!);
   }
 
+  /**
+   * The best rank (0 = best) at which the side changed since the last call, Infinity when it did not: levels
+   * above it are as they were. For one consumer (a book's checksum).
+   */
+  takeChanged(): number {
+    const r = this.changed;
+    this.changed = Infinity;
+    return r;
+  }
+
   /** Rank (0 = best) of `price`, or ~rank it would take when absent. */
   find(price: number): number {
     const i = this.index(price);
@@ -145,6 +158,7 @@ export class BookSide {
       if (size === 0) this.removeIndex(i);
       else {
         this.qty[i] = size;
+        this.changed = Math.min(this.changed, this.length - 1 - i);
         if (this.qtyStr) {
           const k = this.slot![i]!;
           this.qtyStr[k] = sizeStr ?? String(size);
@@ -168,6 +182,7 @@ export class BookSide {
     const n = this.length;
     if (n <= depth) return;
     const cut = n - depth;
+    this.changed = Math.min(this.changed, depth);
     this.px.copyWithin(0, cut, n);
     this.qty.copyWithin(0, cut, n);
     if (this.slot) {
@@ -194,6 +209,7 @@ export class BookSide {
 
   private removeIndex(i: number): void {
     const n = this.length;
+    this.changed = Math.min(this.changed, n - 1 - i);
     this.px.copyWithin(i, i + 1, n);
     this.qty.copyWithin(i, i + 1, n);
     if (this.slot) {
@@ -205,6 +221,7 @@ export class BookSide {
 
   private insertAt(i: number, price: number, size: number, priceStr?: string, sizeStr?: string): void {
     const n = this.length;
+    this.changed = Math.min(this.changed, n - i);
     if (n === this.px.length) {
       this.px = doubled(this.px);
       this.qty = doubled(this.qty);

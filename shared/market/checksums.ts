@@ -30,49 +30,36 @@ function assertDigest(book: OrderBook, digest: (s: string) => number, venue: str
 
 /**
  * A CRC32 over a fixed sequence of top-of-book slots (one level each), folded from the levels' digests,
- * that keeps the running CRC after every slot: most updates change no slot or only later ones, so the
- * unchanged leading slots are not folded again. One instance per book.
+ * that keeps the running CRC after every slot: the book says from which rank it changed since the last
+ * checksum (`takeChanged`), and only the slots from there on are folded again — most updates change none.
+ * One instance per book.
  */
 class SlotCrc {
-  /** Per slot, the price and size digests at the last call (-1: empty), the CRC after it, whether a level came before. */
-  private readonly last: Float64Array;
+  /** Per slot, the CRC after it and whether a level came up to it. */
   private readonly after: Int32Array;
   private readonly filled: Uint8Array;
   private crc = CRC32_START;
   private any = false;
-  private same = true;
 
   constructor(
     slots: number,
     /** Appends one level (its price and size digests) to a running CRC; `first` when no level precedes it. */
     private readonly add: (crc: number, price: number, size: number, first: boolean) => number,
   ) {
-    this.last = new Float64Array(2 * slots).fill(-2);
     this.after = new Int32Array(slots);
     this.filled = new Uint8Array(slots);
   }
 
-  begin(): void {
-    this.crc = CRC32_START;
-    this.any = false;
-    this.same = true;
+  /** Starts at slot `from`: the slots before it are as at the last call. */
+  begin(from: number): void {
+    this.crc = from > 0 ? this.after[from - 1]! : CRC32_START;
+    this.any = from > 0 && this.filled[from - 1] === 1;
   }
 
   /** Slot `k` holds the level at rank `i` of `side`, or nothing when the side is shorter. */
   slot(k: number, side: BookSide, i: number): void {
-    const dp = i < side.length ? side.priceDigestAt(i) : -1;
-    const ds = i < side.length ? side.sizeDigestAt(i) : -1;
-    const last = this.last;
-    if (this.same && last[2 * k] === dp && last[2 * k + 1] === ds) {
-      this.crc = this.after[k]!;
-      this.any = this.filled[k] === 1;
-      return;
-    }
-    this.same = false;
-    last[2 * k] = dp;
-    last[2 * k + 1] = ds;
-    if (dp >= 0) {
-      this.crc = this.add(this.crc, dp, ds, !this.any);
+    if (i < side.length) {
+      this.crc = this.add(this.crc, side.priceDigestAt(i), side.sizeDigestAt(i), !this.any);
       this.any = true;
     }
     this.after[k] = this.crc;
@@ -95,9 +82,10 @@ export class KrakenChecksum {
   of(book: OrderBook): number {
     assertDigest(book, krakenDigest, 'kraken');
     const c = this.crc;
-    c.begin();
-    for (let i = 0; i < 10; i++) c.slot(i, book.asks, i);
-    for (let i = 0; i < 10; i++) c.slot(10 + i, book.bids, i);
+    const a = book.asks.takeChanged(), b = book.bids.takeChanged();
+    const from = Math.min(a < 10 ? a : 20, b < 10 ? 10 + b : 20);
+    c.begin(from);
+    for (let k = from; k < 20; k++) c.slot(k, k < 10 ? book.asks : book.bids, k < 10 ? k : k - 10);
     return c.end() >>> 0;
   }
 }
@@ -113,11 +101,10 @@ export class OkxChecksum {
   of(book: OrderBook): number {
     assertDigest(book, okxDigest, 'okx');
     const c = this.crc;
-    c.begin();
-    for (let i = 0; i < 25; i++) {
-      c.slot(2 * i, book.bids, i);
-      c.slot(2 * i + 1, book.asks, i);
-    }
+    const b = book.bids.takeChanged(), a = book.asks.takeChanged();
+    const from = Math.min(2 * b, 2 * a + 1, 50);
+    c.begin(from);
+    for (let k = from; k < 50; k++) c.slot(k, k % 2 === 0 ? book.bids : book.asks, k >> 1);
     return c.end();
   }
 }
