@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { OrderBook } from '../shared/market/book';
-import { KrakenChecksum } from '../shared/market/checksums';
+import { KrakenChecksum, krakenDigest } from '../shared/market/checksums';
 import { krakenCanonical, krakenV2Symbol } from '../shared/market/kraken-symbols';
 import { readRecording, type RecordedFrame } from './fake-exchange/recording';
 import { resolveRecording } from './paths';
@@ -21,7 +21,7 @@ const levels = (ls: Level[] | undefined): string => `[${(ls ?? []).map((l) => `{
  * with the checksum v2 sends over the top 10.
  */
 export function v2Snapshot(symbol: string, asks: Level[], bids: Level[], depth: number): string {
-  const book = new OrderBook(true);
+  const book = new OrderBook(krakenDigest);
   for (const [p, q] of asks) book.asks.set(+p!, +q!, p, q);
   for (const [p, q] of bids) book.bids.set(+p!, +q!, p, q);
   book.asks.truncate(depth);

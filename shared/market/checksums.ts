@@ -1,76 +1,74 @@
 import type { BookSide, OrderBook } from './book';
-import { CRC32_START, crc32Add, crc32AddCode, crc32End } from './crc32';
+import { CRC32_START, crc32Add, crc32AddCode, crc32Append, crc32Digest, crc32End } from './crc32';
 
-// Book checksums as the venues define them, read in place from the book's kept strings (`new OrderBook(true)`).
+// Book checksums as the venues define them, over the original strings: the book keeps each level's
+// strings with a digest of the text the checksum reads (`new OrderBook(krakenDigest)`), computed once when
+// the level changes, so a checksum folds the top levels' digests: no string reread, no sort, no allocation.
+
+/** A longer decimal string cannot be a venue's; its digest is NaN, so the checksum fails and the book resyncs. */
+const MAX_TEXT = 255;
+
+/** Kraken reads a decimal string with the dot removed, then leading zeros removed. */
+export function krakenDigest(s: string): number {
+  let crc = 0;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 || (n === 0 && c === 48)) continue; // '.', leading '0'
+    crc = crc32AddCode(crc, c);
+    n++;
+  }
+  return n > MAX_TEXT ? NaN : crc32Digest(crc, n);
+}
+
+/** OKX reads the string as sent. */
+export const okxDigest = (s: string): number => (s.length > MAX_TEXT ? NaN : crc32Digest(crc32Add(0, s), s.length));
+
+function assertDigest(book: OrderBook, digest: (s: string) => number, venue: string): void {
+  if (book.bids.digest !== digest || book.asks.digest !== digest) throw new Error(`${venue} checksum needs a book built with ${digest.name}`);
+}
 
 /**
- * A CRC32 over a fixed sequence of top-of-book slots (one level each: price and size strings), that keeps
- * the running CRC after every slot: most updates touch one level, so only the slots from the first
- * changed one onwards are hashed again. No joined string, no sort, no allocation per call.
+ * A CRC32 over a fixed sequence of top-of-book slots (one level each), folded from the levels' digests,
+ * that keeps the running CRC after every slot: the book says from which rank it changed since the last
+ * checksum (`takeChanged`), and only the slots from there on are folded again — most updates change none.
+ * One instance per book.
  */
 class SlotCrc {
-  /** Price and size string of each slot at the last call. */
-  private readonly keys: (string | undefined)[];
-  /** Running CRC after each slot, and whether any slot up to it held a level. */
-  private readonly states: Int32Array;
+  /** Per slot, the CRC after it and whether a level came up to it. */
+  private readonly after: Int32Array;
   private readonly filled: Uint8Array;
   private crc = CRC32_START;
   private any = false;
-  private same = true;
 
   constructor(
     slots: number,
-    /** Adds one level to a running CRC; `first` when no level precedes it. */
-    private readonly add: (crc: number, price: string, size: string, first: boolean) => number,
+    /** Appends one level (its price and size digests) to a running CRC; `first` when no level precedes it. */
+    private readonly add: (crc: number, price: number, size: number, first: boolean) => number,
   ) {
-    this.keys = new Array<string | undefined>(2 * slots).fill(undefined);
-    this.states = new Int32Array(slots + 1).fill(CRC32_START);
-    this.filled = new Uint8Array(slots + 1);
+    this.after = new Int32Array(slots);
+    this.filled = new Uint8Array(slots);
   }
 
-  begin(): void {
-    this.crc = CRC32_START;
-    this.any = false;
-    this.same = true;
+  /** Starts at slot `from`: the slots before it are as at the last call. */
+  begin(from: number): void {
+    this.crc = from > 0 ? this.after[from - 1]! : CRC32_START;
+    this.any = from > 0 && this.filled[from - 1] === 1;
   }
 
-  /** Slot `k` holds level `i` of `side`, or nothing when the side is shorter. */
+  /** Slot `k` holds the level at rank `i` of `side`, or nothing when the side is shorter. */
   slot(k: number, side: BookSide, i: number): void {
-    const p = i < side.length ? side.priceStrAt(i) : undefined;
-    const s = i < side.length ? side.sizeStrAt(i) : undefined;
-    const keys = this.keys;
-    if (this.same && keys[2 * k] === p && keys[2 * k + 1] === s) {
-      this.crc = this.states[k + 1]!;
-      this.any = this.filled[k + 1] === 1;
-      return;
-    }
-    this.same = false;
-    keys[2 * k] = p;
-    keys[2 * k + 1] = s;
-    if (p !== undefined) {
-      this.crc = this.add(this.crc, p, s!, !this.any);
+    if (i < side.length) {
+      this.crc = this.add(this.crc, side.priceDigestAt(i), side.sizeDigestAt(i), !this.any);
       this.any = true;
     }
-    this.states[k + 1] = this.crc;
-    this.filled[k + 1] = this.any ? 1 : 0;
+    this.after[k] = this.crc;
+    this.filled[k] = this.any ? 1 : 0;
   }
 
   end(): number {
     return crc32End(this.crc);
   }
-}
-
-/** Adds a decimal string as Kraken's checksum reads it: the dot removed, then leading zeros removed. */
-function addDigits(crc: number, s: string): number {
-  let lead = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) continue; // '.'
-    if (lead && c === 48) continue; // leading '0'
-    lead = false;
-    crc = crc32AddCode(crc, c);
-  }
-  return crc;
 }
 
 /**
@@ -79,35 +77,34 @@ function addDigits(crc: number, s: string): number {
  * One instance per book.
  */
 export class KrakenChecksum {
-  private readonly crc = new SlotCrc(20, (crc, p, s) => addDigits(addDigits(crc, p), s));
+  private readonly crc = new SlotCrc(20, (crc, p, s) => crc32Append(crc32Append(crc, p), s));
 
   of(book: OrderBook): number {
+    assertDigest(book, krakenDigest, 'kraken');
     const c = this.crc;
-    c.begin();
-    for (let i = 0; i < 10; i++) c.slot(i, book.asks, i);
-    for (let i = 0; i < 10; i++) c.slot(10 + i, book.bids, i);
+    const a = book.asks.takeChanged(), b = book.bids.takeChanged();
+    const from = Math.min(a < 10 ? a : 20, b < 10 ? 10 + b : 20);
+    c.begin(from);
+    for (let k = from; k < 20; k++) c.slot(k, k < 10 ? book.asks : book.bids, k < 10 ? k : k - 10);
     return c.end() >>> 0;
   }
 }
-
-/** `price:size`, preceded by `:` unless it is the first level. */
-const addPair = (crc: number, p: string, s: string, first: boolean): number =>
-  crc32Add(crc32AddCode(crc32Add(first ? crc : crc32AddCode(crc, 58), p), 58), s);
 
 /**
  * OKX's book checksum: CRC32 (signed) over `bid:size:ask:size:…` for the best 25 levels, interleaved bid
  * first, taking the rest of the longer side alone, from the original strings. One instance per book.
  */
 export class OkxChecksum {
-  private readonly crc = new SlotCrc(50, addPair);
+  /** `price:size`, after a `:` unless it is the first level. */
+  private readonly crc = new SlotCrc(50, (crc, p, s, first) => crc32Append(crc32AddCode(crc32Append(first ? crc : crc32AddCode(crc, 58), p), 58), s));
 
   of(book: OrderBook): number {
+    assertDigest(book, okxDigest, 'okx');
     const c = this.crc;
-    c.begin();
-    for (let i = 0; i < 25; i++) {
-      c.slot(2 * i, book.bids, i);
-      c.slot(2 * i + 1, book.asks, i);
-    }
+    const b = book.bids.takeChanged(), a = book.asks.takeChanged();
+    const from = Math.min(2 * b, 2 * a + 1, 50);
+    c.begin(from);
+    for (let k = from; k < 50; k++) c.slot(k, k % 2 === 0 ? book.bids : book.asks, k >> 1);
     return c.end();
   }
 }

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderBook } from '../../shared/market/book';
+import { krakenDigest } from '../../shared/market/checksums';
 
 describe('OrderBook', () => {
   it('keeps bids descending and asks ascending, removes on size 0, detects crossing', () => {
-    const b = new OrderBook(true);
+    const b = new OrderBook(krakenDigest);
     b.bids.set(100, 1, '100.0', '1.0');
     b.bids.set(102, 2, '102.0', '2.0');
     b.bids.set(101, 3, '101.0', '3.0');
@@ -37,4 +38,33 @@ describe('OrderBook', () => {
       }),
     );
   });
+
+  it('keeps each level\'s original strings and their checksum digests through inserts, removals and truncation', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 9 })), { maxLength: 400 }),
+        fc.integer({ min: 1, max: 40 }),
+        (ops, depth) => {
+          const book = new OrderBook(krakenDigest);
+          const model = new Map<number, [string, string]>();
+          for (const [p, s, pad] of ops) {
+            // The strings carry padding the numbers lose, so a string is provably the one given.
+            const ps = `${p}.${'0'.repeat(pad)}`, ss = `${s}.${'0'.repeat(9 - pad)}`;
+            book.asks.set(p, s, ps, ss);
+            if (s === 0) model.delete(p);
+            // A size change keeps the price string the level was inserted with.
+            else model.set(p, [model.get(p)?.[0] ?? ps, ss]);
+          }
+          book.asks.truncate(depth);
+          const want = [...model].sort((a, b) => a[0] - b[0]).slice(0, depth).map(([, [ps, ss]]) => `${ps} ${ss}`);
+          expect(book.asks.priceStr!.map((p, i) => `${p} ${book.asks.sizeStr![i]}`)).toEqual(want);
+          for (let r = 0; r < book.asks.length; r++) {
+            expect(book.asks.priceDigestAt(r)).toBe(krakenDigest(book.asks.priceStrAt(r)!));
+            expect(book.asks.sizeDigestAt(r)).toBe(krakenDigest(book.asks.sizeStrAt(r)!));
+          }
+        },
+      ),
+    );
+  });
 });
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OrderBook } from '../../shared/market/book';
-import { KrakenChecksum } from '../../shared/market/checksums';
+import { KrakenChecksum, krakenDigest } from '../../shared/market/checksums';
 import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
 import { feed, krakenV2, newRun, sinkInto } from './adapter-harness';
 import { hasData, NO_DATA } from './recordings';
@@ -20,7 +20,7 @@ describe('KrakenV2Adapter', () => {
   });
 
   it('checksums the wire text of the numbers (trailing zeros kept), and a mismatch resubscribes', () => {
-    const ref = new OrderBook(true);
+    const ref = new OrderBook(krakenDigest);
     ref.asks.set(101.5, 1.5, '101.50', '1.50000000');
     ref.bids.set(100, 2, '100.00', '2.00000000');
     const sum = new KrakenChecksum().of(ref);

@@ -1,10 +1,11 @@
-import { OrderBook, type BookSide } from '../../shared/market/book';
+import { OrderBook } from '../../shared/market/book';
 import { parseDecimal } from '../../shared/market/decimal';
 import { binanceStreamSymbol, splitConcatenated } from '../../shared/market/symbols';
 import type { FeedState, Level, Venue } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { scanCombined } from './binance-scan';
 import { readFrame, unusable } from './frame';
+import { applyLevels } from './levels';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- venue JSON, checked field by field
 
@@ -57,26 +58,6 @@ interface Instrument {
 
 /** A venue decimal string, or a number the fast scanner already converted. */
 const num = (v: unknown): number => (typeof v === 'string' ? parseDecimal(v) : typeof v === 'number' ? v : NaN);
-
-/**
- * Applies Binance `[["price","qty"],…]` levels to a book side, converting each pair to numbers in place
- * (the parsed arrays become the event's levels: no allocation per level). False on a malformed level:
- * the caller then invalidates the book.
- */
-function applyLevels(levels: unknown, side: BookSide): boolean {
-  if (!Array.isArray(levels)) return false;
-  for (let i = 0; i < levels.length; i++) {
-    const l = levels[i];
-    if (!Array.isArray(l)) return false;
-    const p = num(l[0]);
-    const q = num(l[1]);
-    if (!(p > 0) || !(q >= 0) || q === Infinity) return false;
-    l[0] = p;
-    l[1] = q;
-    side.set(p, q);
-  }
-  return true;
-}
 
 /**
  * Binance public market data over combined streams (spot, and USD-M futures through its options):
@@ -176,7 +157,7 @@ export class BinanceAdapter implements Adapter {
     }
     const book = inst.book;
     book.clear();
-    if (typeof snap.lastUpdateId !== 'number' || !applyLevels(snap.bids, book.bids) || !applyLevels(snap.asks, book.asks) || book.crossed) {
+    if (typeof snap.lastUpdateId !== 'number' || !applyLevels(book.bids, snap.bids, undefined, 'error') || !applyLevels(book.asks, snap.asks, undefined, 'error') || book.crossed) {
       sink.error(`${this.venue}: unusable depth snapshot: ${body.slice(0, 80)}`, symbol);
       return this.invalidate(inst, 'snapshot unusable', sink);
     }
@@ -283,7 +264,7 @@ export class BinanceAdapter implements Adapter {
       }
     }
     const book = inst.book;
-    if (!applyLevels(d.b, book.bids) || !applyLevels(d.a, book.asks)) {
+    if (!applyLevels(book.bids, d.b, undefined, 'error') || !applyLevels(book.asks, d.a, undefined, 'error')) {
       sink.error(`${this.venue}: malformed depth level`, inst.symbol);
       return this.invalidate(inst, 'malformed depth level', sink);
     }

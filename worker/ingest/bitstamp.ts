@@ -2,7 +2,8 @@ import { OrderBook } from '../../shared/market/book';
 import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
-import { applyPairs, bookLevels } from './sync';
+import { bookLevels } from './sync';
+import { applyLevels } from './levels';
 import { HealthTable } from './health';
 import { readFrame, unusable } from './frame';
 
@@ -125,7 +126,7 @@ export class BitstampAdapter implements Adapter {
     const micro = Number(snap?.microtimestamp);
     const book = p.book;
     book.clear();
-    if (!(micro > 0) || !applyPairs(book.bids, snap.bids) || !applyPairs(book.asks, snap.asks)) {
+    if (!(micro > 0) || !applyLevels(book.bids, snap.bids, undefined, 'error') || !applyLevels(book.asks, snap.asks, undefined, 'error')) {
       return this.violation(p, 'malformed snapshot', false, sink);
     }
     // A diff lost while waiting is in the snapshot only if a diff received after it is (Bitstamp diffs carry no sequence).
@@ -139,7 +140,7 @@ export class BitstampAdapter implements Adapter {
     p.pending = undefined;
     for (const d of pending) {
       if (d.micro <= p.micro) continue;
-      if (!applyPairs(book.bids, d.bids) || !applyPairs(book.asks, d.asks)) return this.violation(p, 'malformed diff', false, sink);
+      if (!applyLevels(book.bids, d.bids, undefined, 'error') || !applyLevels(book.asks, d.asks, undefined, 'error')) return this.violation(p, 'malformed diff', false, sink);
       p.micro = d.micro;
     }
     if (book.crossed) return this.violation(p, `crossed book: bid ${book.bids.bestPrice} ≥ ask ${book.asks.bestPrice}`, false, sink);
@@ -159,9 +160,8 @@ export class BitstampAdapter implements Adapter {
     }
     if (micro <= p.snapMicro) return;
     if (micro < p.micro) return this.violation(p, `diff out of order: ${micro} < ${p.micro}`, true, sink);
-    const bids: Level[] = [];
-    const asks: Level[] = [];
-    if (!applyPairs(p.book.bids, d.bids, bids) || !applyPairs(p.book.asks, d.asks, asks)) return this.violation(p, 'malformed diff', false, sink);
+    if (!applyLevels(p.book.bids, d.bids, undefined, 'error') || !applyLevels(p.book.asks, d.asks, undefined, 'error')) return this.violation(p, 'malformed diff', false, sink);
+    const bids = d.bids as Level[], asks = d.asks as Level[];
     p.micro = micro;
     if (p.book.crossed) return this.violation(p, `crossed book: bid ${p.book.bids.bestPrice} ≥ ask ${p.book.asks.bestPrice}`, false, sink);
     sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol: p.symbol, bids, asks, ts: micro / 1000, recvTs });

@@ -152,8 +152,7 @@ export class BybitAdapter implements Adapter {
     } else if (u !== st.u + 1) {
       return this.invalid(symbol, topic, 'gap', `bybit: update id ${u} does not follow ${st.u}`, sink);
     }
-    const bids: Level[] = [], asks: Level[] = [];
-    if (!applyLevels(st.book.bids, d.b, bids) || !applyLevels(st.book.asks, d.a, asks)) {
+    if (!applyLevels(st.book.bids, d.b, undefined, 'empty') || !applyLevels(st.book.asks, d.a, undefined, 'empty')) {
       return this.invalid(symbol, topic, 'snapshot', 'bybit: malformed book levels', sink);
     }
     st.book.bids.truncate(this.depth);
@@ -161,7 +160,7 @@ export class BybitAdapter implements Adapter {
     st.u = u;
     if (st.book.crossed) return this.invalid(symbol, topic, 'crossed', `bybit: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
     if (reset) this.table.live(symbol);
-    sink.event({ type: 'book', kind: reset ? 'snapshot' : 'delta', exchange: this.venue, symbol, bids, asks, seq: u, ts, recvTs });
+    sink.event({ type: 'book', kind: reset ? 'snapshot' : 'delta', exchange: this.venue, symbol, bids: (d.b ?? []) as Level[], asks: (d.a ?? []) as Level[], seq: u, ts, recvTs });
   }
 
   resync(sink: Sink, reason: string, symbol?: string): void {

@@ -1,7 +1,8 @@
 import { OrderBook } from '../../shared/market/book';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
-import { applyPairs, bookLevels, isoMs } from './sync';
+import { bookLevels, isoMs } from './sync';
+import { applyLevels } from './levels';
 import { HealthTable } from './health';
 import { readFrame, unusable } from './frame';
 
@@ -124,7 +125,7 @@ export class CoinbaseAdapter implements Adapter {
   private snapshot(p: Product, symbol: string, m: Raw, recvTs: number, sink: Sink): void {
     const book = p.book;
     book.clear();
-    if (!applyPairs(book.bids, m.bids) || !applyPairs(book.asks, m.asks)) {
+    if (!applyLevels(book.bids, m.bids, undefined, 'error') || !applyLevels(book.asks, m.asks, undefined, 'error')) {
       return this.violation(symbol, 'malformed snapshot', false, sink);
     }
     if (book.crossed) return this.violation(symbol, 'crossed book in snapshot', false, sink);

@@ -1,5 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
-import { KrakenChecksum } from '../../shared/market/checksums';
+import { KrakenChecksum, krakenDigest } from '../../shared/market/checksums';
 import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
@@ -108,13 +108,13 @@ export class KrakenV2Adapter implements Adapter {
   private book(symbol: string, raw: string, snapshot: boolean, d: Obj, recvTs: number, sink: Sink): void {
     let st = this.books.get(symbol);
     if (snapshot) {
-      st = { book: new OrderBook(true), checksum: st?.checksum ?? new KrakenChecksum(), good: true };
+      st = { book: new OrderBook(krakenDigest), checksum: st?.checksum ?? new KrakenChecksum(), good: true };
       this.books.set(symbol, st);
     } else if (!st || !st.good) {
       return; // waiting for the snapshot that a (re)subscribe brings
     }
     const bids: Level[] = [], asks: Level[] = [];
-    if (!applyLevels(st.book.asks, d.asks, asks) || !applyLevels(st.book.bids, d.bids, bids)) {
+    if (!applyLevels(st.book.asks, d.asks, asks, 'empty') || !applyLevels(st.book.bids, d.bids, bids, 'empty')) {
       return this.invalid(symbol, raw, 'snapshot', 'kraken: malformed book levels', sink);
     }
     st.book.asks.truncate(this.depth);

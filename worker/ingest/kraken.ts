@@ -1,5 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
-import { KrakenChecksum } from '../../shared/market/checksums';
+import { KrakenChecksum, krakenDigest } from '../../shared/market/checksums';
 import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
@@ -110,9 +110,10 @@ export class KrakenAdapter implements Adapter {
     const first = a[1] as Obj | null;
     if (!first || typeof first !== 'object' || !(depth > 0)) return unusable(this, sink, 'malformed book message', undefined, symbol);
     if ('as' in first || 'bs' in first) {
-      const book = new OrderBook(true);
-      const bids: Level[] = [], asks: Level[] = [];
-      if (!applyLevels(book.asks, first.as, asks) || !applyLevels(book.bids, first.bs, bids)) {
+      const book = new OrderBook(krakenDigest);
+      // Level times first: applying the levels rewrites them to [price, size].
+      const ts = toMs(latest(first.as, latest(first.bs, ''))) || recvTs;
+      if (!applyLevels(book.asks, first.as, undefined, 'empty') || !applyLevels(book.bids, first.bs, undefined, 'empty')) {
         return this.invalid(symbol, pair, depth, 'snapshot', 'kraken: malformed book snapshot', sink);
       }
       book.asks.truncate(depth);
@@ -120,14 +121,14 @@ export class KrakenAdapter implements Adapter {
       this.books.set(symbol, { book, checksum: this.books.get(symbol)?.checksum ?? new KrakenChecksum(), depth, good: true });
       if (book.crossed) return this.invalid(symbol, pair, depth, 'crossed', `kraken: crossed snapshot ${book.bids.bestPrice} ≥ ${book.asks.bestPrice}`, sink);
       this.table.live(symbol);
-      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids, asks, ts: toMs(latest(first.as, latest(first.bs, ''))) || recvTs, recvTs });
+      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids: (first.bs ?? []) as Level[], asks: (first.as ?? []) as Level[], ts, recvTs });
       return;
     }
     const st = this.books.get(symbol);
     if (!st || !st.good) return; // waiting for the snapshot that a (re)subscribe brings
     const second = a.length === 5 ? (a[2] as Obj | null) : undefined;
-    const bids: Level[] = [], asks: Level[] = [];
-    const ok = applyPart(st.book, first, asks, bids) && (second === undefined || applyPart(st.book, second, asks, bids));
+    const ts = toMs(latest(first.a, latest(first.b, latest(second?.a, latest(second?.b, ''))))) || recvTs;
+    const ok = applyPart(st.book, first) && (second === undefined || applyPart(st.book, second));
     // The checksum rides in the last object of the message.
     const checksum = second ? second.c : first.c;
     if (!ok) return this.invalid(symbol, pair, st.depth, 'snapshot', 'kraken: malformed book update', sink);
@@ -140,8 +141,7 @@ export class KrakenAdapter implements Adapter {
       h.checksumOk++;
     }
     if (st.book.crossed) return this.invalid(symbol, pair, st.depth, 'crossed', `kraken: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
-    const ts = toMs(latest(first.a, latest(first.b, latest(second?.b, '')))) || recvTs;
-    sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
+    sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids: side(first.b, second?.b), asks: side(first.a, second?.a), ts, recvTs });
   }
 
   resync(sink: Sink, reason: string, symbol?: string): void {
@@ -201,10 +201,13 @@ export class KrakenAdapter implements Adapter {
   }
 }
 
-/** One `{a, b, c?}` object of an update (a message has one or two). */
-function applyPart(book: OrderBook, part: Obj | null, asks: Level[], bids: Level[]): boolean {
-  return !!part && typeof part === 'object' && applyLevels(book.asks, part.a, asks) && applyLevels(book.bids, part.b, bids);
+/** One `{a, b, c?}` object of an update (a message has one or two); its levels become [price, size]. */
+function applyPart(book: OrderBook, part: Obj | null): boolean {
+  return !!part && typeof part === 'object' && applyLevels(book.asks, part.a, undefined, 'empty') && applyLevels(book.bids, part.b, undefined, 'empty');
 }
+
+/** One side's changes of an update whose parts are applied, from one part or both. */
+const side = (a: unknown, b: unknown): Level[] => (a === undefined ? ((b ?? []) as Level[]) : b === undefined ? (a as Level[]) : (a as Level[]).concat(b as Level[]));
 
 /**
  * The latest level timestamp (3rd element: seconds with a fixed 6 decimals) in a list of levels, or `max`

@@ -1,5 +1,5 @@
 import { OrderBook } from '../../shared/market/book';
-import { OkxChecksum } from '../../shared/market/checksums';
+import { OkxChecksum, okxDigest } from '../../shared/market/checksums';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
@@ -128,9 +128,8 @@ export class OkxAdapter implements Adapter {
     const seq = typeof d.seqId === 'number' ? d.seqId : undefined;
     const prev = typeof d.prevSeqId === 'number' ? d.prevSeqId : undefined;
     let st = this.books.get(symbol);
-    const bids: Level[] = [], asks: Level[] = [];
     if (action === 'snapshot') {
-      st = { book: new OrderBook(true), checksum: st?.checksum ?? new OkxChecksum(), seq, good: true };
+      st = { book: new OrderBook(okxDigest), checksum: st?.checksum ?? new OkxChecksum(), seq, good: true };
       this.books.set(symbol, st);
     } else if (action !== 'update') {
       return unusable(this, sink, `unknown book action ${String(action)}`, undefined, symbol);
@@ -139,7 +138,7 @@ export class OkxAdapter implements Adapter {
     } else if (prev !== undefined && st.seq !== undefined && prev !== st.seq) {
       return this.invalid(symbol, instId, 'gap', `okx: prevSeqId ${prev} ≠ last seqId ${st.seq}`, sink);
     }
-    if (!applyLevels(st.book.asks, d.asks, asks) || !applyLevels(st.book.bids, d.bids, bids)) {
+    if (!applyLevels(st.book.asks, d.asks, undefined, 'empty') || !applyLevels(st.book.bids, d.bids, undefined, 'empty')) {
       return this.invalid(symbol, instId, 'snapshot', 'okx: malformed book levels', sink);
     }
     st.book.asks.truncate(BOOK_DEPTH);
@@ -153,7 +152,7 @@ export class OkxAdapter implements Adapter {
     if (st.book.crossed) return this.invalid(symbol, instId, 'crossed', `okx: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
     const kind = action === 'snapshot' ? 'snapshot' : 'delta';
     if (kind === 'snapshot') this.table.live(symbol);
-    sink.event({ type: 'book', kind, exchange: this.venue, symbol, bids, asks, firstSeq: prev, seq, ts: +(d.ts as string) || recvTs, recvTs });
+    sink.event({ type: 'book', kind, exchange: this.venue, symbol, bids: (d.bids ?? []) as Level[], asks: (d.asks ?? []) as Level[], firstSeq: prev, seq, ts: +(d.ts as string) || recvTs, recvTs });
   }
 
   resync(sink: Sink, reason: string, symbol?: string): void {

@@ -1,24 +1,5 @@
 import type { Level } from '../../shared/market/types';
-import type { BookSide, OrderBook } from '../../shared/market/book';
-
-/**
- * Applies `[price, size, …]` string pairs (absolute sizes, 0 removes) to one side, pushing each change
- * to `out` when given. False when a level is malformed; the levels before it are already applied, so
- * the caller must treat the book as invalid.
- */
-export function applyPairs(side: BookSide, raw: unknown, out?: Level[]): boolean {
-  if (!Array.isArray(raw)) return false;
-  for (let i = 0; i < raw.length; i++) {
-    const l = raw[i] as unknown;
-    if (!Array.isArray(l)) return false;
-    const price = +(l[0] as string);
-    const size = +(l[1] as string);
-    if (!(price > 0) || !(size >= 0) || size === Infinity) return false;
-    side.set(price, size);
-    out?.push([price, size]);
-  }
-  return true;
-}
+import type { OrderBook } from '../../shared/market/book';
 
 /** A whole book as a snapshot event's two level lists. */
 export const bookLevels = (book: OrderBook): { bids: Level[]; asks: Level[] } => ({ bids: book.bids.top(), asks: book.asks.top() });

@@ -1,5 +1,5 @@
 import { OrderBook } from '../../../shared/market/book';
-import { OkxChecksum } from '../../../shared/market/checksums';
+import { OkxChecksum, okxDigest } from '../../../shared/market/checksums';
 import { LevelBook } from '../level-book';
 import type { RecordedFrame } from '../recording';
 import type { HttpAnswer, Session, VenuePlugin } from '../venue';
@@ -117,7 +117,7 @@ export class OkxPlugin implements VenuePlugin<OkxSession> {
 /** OKX's books snapshot for the state reached: 400 levels a side, levels [px, sz, "0", orders], checksummed. */
 function snapshot(instId: string, book: LevelBook, ts: string, seqId: number): string {
   const asks = book.top('asks', 400), bids = book.top('bids', 400);
-  const ob = new OrderBook(true);
+  const ob = new OrderBook(okxDigest);
   for (const [p, s] of asks) ob.asks.set(+p!, +s!, p, s);
   for (const [p, s] of bids) ob.bids.set(+p!, +s!, p, s);
   return JSON.stringify({ arg: { channel: 'books', instId }, action: 'snapshot', data: [{ asks, bids, ts, checksum: new OkxChecksum().of(ob), prevSeqId: -1, seqId }] });
