@@ -22,9 +22,9 @@ describe.skipIf(!inject('hasData'))('instrument specs from the venue\'s instrume
   it('GET /api/v1/instruments carries Binance BTC-USDT\'s tick and lot size from the recorded exchangeInfo', async () => {
     await feedStub(env, 'binance').start('binance');
     const all = await until(list, (l) => l.find((i) => i.symbol === 'BTC-USDT')?.specs.binance !== undefined, 'binance specs');
-    // cryptofeed/BINANCE.0, BTCUSDT: PRICE_FILTER tickSize "0.01000000", LOT_SIZE stepSize "0.00001000".
+    // cryptofeed/BINANCE.0, BTCUSDT: PRICE_FILTER tickSize "0.01000000", LOT_SIZE stepSize "0.00001000", MIN_NOTIONAL "10.00000000".
     expect(all.find((i) => i.symbol === 'BTC-USDT')!.specs).toEqual({
-      binance: { venueSymbol: 'BTCUSDT', tickSize: 0.01, lotSize: 0.00001, contractSize: 1, tick: '0.01', lot: '0.00001' },
+      binance: { venueSymbol: 'BTCUSDT', tickSize: 0.01, lotSize: 0.00001, contractSize: 1, tick: '0.01', lot: '0.00001', minNotional: 10 },
     });
     // ETH-USDT is only in SYMBOLS, no feed ingests it: no venue's specs; Bitstamp's REST is dead: none either.
     expect(all.find((i) => i.symbol === 'ETH-USDT')!.specs).toEqual({});

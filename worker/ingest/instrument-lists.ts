@@ -43,4 +43,5 @@ export interface InstrumentSpec {
   tick: string;
   lot: string;
   contractValue?: 'inverse' | 'quanto';
+  minNotional?: number;
 }

@@ -324,7 +324,8 @@ export class ExchangeFeed extends DurableObject<Env> {
   private async refreshSpecs(): Promise<void> {
     const now = Date.now();
     const last = this.instrumentSpecs();
-    if (now - last.fetchedAt < SPECS_EVERY_MS || now - this.specsTriedAt < SPECS_RETRY_MS || !this.cfg) return;
+    const sameSymbols = last.symbols?.join() === this.symbols.join();
+    if ((sameSymbols && now - last.fetchedAt < SPECS_EVERY_MS) || now - this.specsTriedAt < SPECS_RETRY_MS || !this.cfg) return;
     this.specsTriedAt = now;
     const { specs, errors } = await fetchSpecs(this.cfg.venue, this.cfg.rest, this.symbols);
     const got = Object.keys(specs).length > 0;
@@ -332,6 +333,7 @@ export class ExchangeFeed extends DurableObject<Env> {
     const error = errors.length ? errors.join('; ') : got ? undefined : `none of ${this.symbols.join(', ')} is in the instrument list`;
     this.ctx.storage.kv.put<SpecsState>('specs', {
       specs: { ...last.specs, ...specs }, fetchedAt: got ? now : last.fetchedAt, ...(error ? { error } : {}),
+      ...(got ? { symbols: this.symbols } : last.symbols ? { symbols: last.symbols } : {}),
     });
   }
 

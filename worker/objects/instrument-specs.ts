@@ -9,6 +9,8 @@ export interface SpecsState {
   specs: Record<string, InstrumentSpec>;
   /** Last successful fetch, Unix ms (0: never). */
   fetchedAt: number;
+  /** The instruments that fetch looked for: a feed given others fetches again at once. */
+  symbols?: string[];
   error?: string;
 }
 
@@ -32,6 +34,7 @@ export async function fetchSpecs(venue: Venue, rest: string, symbols: readonly s
         specs[i.symbol] = {
           venueSymbol: i.venueSymbol, tickSize: i.tickSize, lotSize: i.lotSize, contractSize: i.contractSize,
           tick: decimalText(i.tickSize), lot: decimalText(i.lotSize), ...(i.contractValue ? { contractValue: i.contractValue } : {}),
+          ...(i.minNotional ? { minNotional: i.minNotional } : {}),
         };
       }
     } catch (err) {
