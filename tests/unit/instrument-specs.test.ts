@@ -37,3 +37,17 @@ describe.skipIf(!hasData())('fetchSpecs against the fake OKX serving the recorde
     expect(errors[0]).toMatch(/^\/api\/v5\/public\/instruments\?instType=SPOT: /);
   });
 });
+
+describe.skipIf(!hasData())('fetchSpecs against the fake Bybit (recorded v2 symbols served as v5 instruments-info)', () => {
+  it('reads ETH-USDT-PERP from cryptofeed/BYBIT.0; the spot list the recording lacks is an error, not a failure', async () => {
+    const { fake, port } = await startFakeExchange({ venue: 'bybit', recording: 'cryptofeed/BYBIT.ws.25.0', speed: 1, loop: false, port: 0 });
+    try {
+      const { specs, errors } = await fetchSpecs('bybit', `http://127.0.0.1:${port}`, ['ETH-USDT-PERP', 'BTC-USD-PERP']);
+      // v2: ETHUSDT tick_size "0.05", qty_step 0.01; BTCUSD is inverse, not in the linear list.
+      expect(specs).toEqual({ 'ETH-USDT-PERP': { venueSymbol: 'ETHUSDT', tickSize: 0.05, lotSize: 0.01, contractSize: 1, tick: '0.05', lot: '0.01' } });
+      expect(errors).toEqual(['/v5/market/instruments-info?category=spot: HTTP 404']);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -14,6 +14,7 @@ import type { RecordedFrame } from './recording';
 import { VENUES, type Venue } from '../../shared/market/types';
 import { sibling } from '../normalize';
 import { VENUE_RECORDINGS } from '../venue-recordings';
+import { toBybitV5Instruments } from '../bybit-v5';
 
 export const PLUGINS: Record<Venue, (rec: readonly RecordedFrame[]) => VenuePlugin<unknown>> = {
   binance: (rec) => new BinancePlugin(rec) as VenuePlugin<unknown>,
@@ -63,7 +64,7 @@ export const INSTRUMENT_LIST_FILES: Record<Venue, string> = {
   coinbase: 'cryptofeed/COINBASE.0',
   kraken: 'cryptofeed/KRAKEN.0',
   okx: 'cryptofeed/OKX.0',
-  // The 2021 v2 /v2/public/symbols: served at its own path, which the v5 adapter does not ask for.
+  // The 2021 v2 /v2/public/symbols, served also as v5 instruments-info (tools/bybit-v5.ts).
   bybit: 'cryptofeed/BYBIT.0',
   bitmex: 'cryptofeed/BITMEX.0',
   bitstamp: 'cryptofeed/BITSTAMP.0',
@@ -76,6 +77,8 @@ export function recordedInstrumentLists(venue: Venue): Map<string, string> {
     if (r.kind !== 'rest' || !r.url) continue;
     const u = new URL(r.url);
     out.set(u.pathname + u.search, r.frame);
+    if (u.pathname !== '/v2/public/symbols') continue;
+    for (const [category, body] of Object.entries(toBybitV5Instruments(r.frame))) out.set(`/v5/market/instruments-info?category=${category}`, body);
   }
   return out;
 }
