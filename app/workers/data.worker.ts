@@ -20,6 +20,8 @@ const PERSIST_MS = 2_000;
 const TPS_WINDOW_MS = 5_000;
 /** Rows sent ahead of a full view so the first paint does not wait for a year of bars. */
 const FIRST_PAINT_ROWS = 1_500;
+const TICK_ATTEMPTS = 6;
+const TICK_RETRY_MS = 5_000;
 
 class DataEngine {
   private client: StreamClient | undefined;
@@ -143,8 +145,12 @@ class DataEngine {
     if (this.tickPlaces === null) this.view.priceDecimals = Math.max(this.view.priceDecimals ?? 0, decimalsOf(p));
   }
 
-  /** The home venue's tick from `/api/v1/instruments`; unknown (no list fetched, API unreachable) keeps the guess. */
-  private async loadTick(): Promise<void> {
+  /**
+   * The home venue's tick from `/api/v1/instruments`; unknown (no list fetched, API unreachable) keeps the guess.
+   * The feed fetches its list only once started, often by this very page's socket: ask again a few times.
+   */
+  private async loadTick(attempt = 0): Promise<void> {
+    if (attempt < TICK_ATTEMPTS) setTimeout(() => this.tickPlaces === null && void this.loadTick(attempt + 1), TICK_RETRY_MS);
     try {
       const res = await fetch(`${this.opts.httpBase}/api/v1/instruments`);
       if (!res.ok) return;
