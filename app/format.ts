@@ -18,6 +18,18 @@ export function decimalsOf(x: number): number {
   return MAX_DECIMALS;
 }
 
+/** Intl.NumberFormat's limit on fraction digits. */
+const MAX_TICK_DECIMALS = 20;
+
+/**
+ * Decimals of a tick size as the venue writes it — the `tick` string of `/api/v1/instruments` ("0.01" → 2,
+ * "0.00001000" → 5, "0.5" → 1, "25" → 0): exact, where `decimalsOf` on prices seen is only a guess.
+ */
+export function tickDecimals(tick: string): number {
+  const dot = tick.indexOf('.');
+  return dot < 0 ? 0 : Math.min(tick.replace(/0+$/, '').length - dot - 1, MAX_TICK_DECIMALS);
+}
+
 /** A price at the instrument's tick precision (cents until it is known). */
 export const price = (v: number | null | undefined, decimals: number | null | undefined): string => fmt(v, decimals ?? DEFAULT_PRICE_DECIMALS);
 

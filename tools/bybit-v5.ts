@@ -18,6 +18,36 @@ interface V2Trade {
   trade_id: string;
 }
 
+interface V2Symbol {
+  name: string;
+  base_currency: string;
+  quote_currency: string;
+  price_filter: { tick_size: string };
+  lot_size_filter: { qty_step: number; min_trading_qty: number };
+}
+
+/**
+ * Bybit's 2021 `GET /v2/public/symbols` (cryptofeed/BYBIT.0) as v5 `GET /v5/market/instruments-info` answers
+ * for the same contracts, by category: USDT perpetuals are `linear` (LinearPerpetual), USD ones `inverse`;
+ * dated inverse futures (BTCUSDM21) are left out. Tick sizes keep their v2 strings; v2's numeric qty step
+ * and minimum are printed with `String()`.
+ */
+export function toBybitV5Instruments(v2Body: string): Record<'linear' | 'inverse', string> {
+  const v2 = (JSON.parse(v2Body) as { result: V2Symbol[] }).result;
+  const answer = (category: 'linear' | 'inverse') => JSON.stringify({
+    retCode: 0, retMsg: 'OK', result: {
+      category,
+      list: v2.filter((i) => /^[A-Z]+$/.test(i.name) && (i.quote_currency === 'USDT') === (category === 'linear')).map((i) => ({
+        symbol: i.name, contractType: category === 'linear' ? 'LinearPerpetual' : 'InversePerpetual', status: 'Trading',
+        baseCoin: i.base_currency, quoteCoin: i.quote_currency,
+        priceFilter: { tickSize: i.price_filter.tick_size },
+        lotSizeFilter: { qtyStep: String(i.lot_size_filter.qty_step), minOrderQty: String(i.lot_size_filter.min_trading_qty) },
+      })),
+    },
+  });
+  return { linear: answer('linear'), inverse: answer('inverse') };
+}
+
 /**
  * Turns Bybit's 2021 v2 public frames (the real cryptofeed recordings BYBIT.ws.25.0, USDT perpetuals, and
  * BYBIT.ws.26.0, inverse perpetuals) into the frames Bybit's current v5 public API sends for the same

@@ -10,7 +10,7 @@ import { StreamClient } from './stream-client';
 import { TrafficMeter } from './traffic';
 import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, OlderView, StartOptions } from './view';
 import { BANDWIDTH, type Bandwidth } from '../../shared/protocol/messages';
-import { decimalsOf } from '../format';
+import { decimalsOf, tickDecimals } from '../format';
 
 /** Connected but nothing for this long: the numbers on screen are stale. */
 const STALE_MS = 3_000;
@@ -26,6 +26,8 @@ const FIRST_PAINT_ROWS = 1_500;
  * every live tail costs in proportion to the bars held: the window keeps that small while nobody looks back.
  */
 const CHART_ROWS = 5_000;
+const TICK_ATTEMPTS = 6;
+const TICK_RETRY_MS = 5_000;
 
 class DataEngine {
   private client: StreamClient | undefined;
@@ -44,6 +46,8 @@ class DataEngine {
   /** Chart state: what was sent last, so pushes carry only the changed tail. */
   private sent: { interval: Interval; epoch: number; lastTime: number; partial: boolean } | null = null;
   private historyNote: string | null = null;
+  /** Decimals of the instrument's tick on its home venue, once the instruments API has told; until then prices guess. */
+  private tickPlaces: number | null = null;
   /** False until the cache is loaded: pushing a half-loaded history would make the chart redraw per chunk. */
   private ready = false;
   readonly view: MarketView;
@@ -77,6 +81,7 @@ class DataEngine {
   /** Cached candles first, so a reload paints history before the socket is even open; wasm loads meanwhile. */
   async run(): Promise<void> {
     performance.mark('data:run');
+    void this.loadTick();
     const kernels = loadKernels(new URL('../../wasm/kernels.wasm', import.meta.url), (why) => (this.view.reason = `wasm kernels unavailable (${why}); using TypeScript`));
     try {
       const db = await this.db.get();
@@ -121,7 +126,7 @@ class DataEngine {
         this.view.reason = reason;
       },
       update: (m) => {
-        // The tick's decimals, from the many prices of a book snapshot (the instruments API has no tick sizes yet).
+        // Until the instruments API gives the tick: its decimals guessed from the many prices of a book snapshot.
         if (m.t === 'snapshot' && m.data.kind === 'book') for (const l of [...m.data.book.bids, ...m.data.book.asks]) this.seePrice(l[0]);
         this.market.apply(m);
         this.view.lastDataAt = Date.now();
@@ -149,7 +154,24 @@ class DataEngine {
   }
 
   private seePrice(p: number): void {
-    this.view.priceDecimals = Math.max(this.view.priceDecimals ?? 0, decimalsOf(p));
+    if (this.tickPlaces === null) this.view.priceDecimals = Math.max(this.view.priceDecimals ?? 0, decimalsOf(p));
+  }
+
+  /**
+   * The home venue's tick from `/api/v1/instruments`; unknown (no list fetched, API unreachable) keeps the guess.
+   * The feed fetches its list only once started, often by this very page's socket: ask again a few times.
+   */
+  private async loadTick(attempt = 0): Promise<void> {
+    if (attempt < TICK_ATTEMPTS) setTimeout(() => this.tickPlaces === null && void this.loadTick(attempt + 1), TICK_RETRY_MS);
+    try {
+      const res = await fetch(`${this.opts.httpBase}/api/v1/instruments`);
+      if (!res.ok) return;
+      const { instruments } = (await res.json()) as { instruments?: { symbol: string; specs?: Record<string, { tick?: string }> }[] };
+      const tick = instruments?.find((i) => i.symbol === this.opts.symbol)?.specs?.[this.opts.exchange]?.tick;
+      if (typeof tick === 'string') this.view.priceDecimals = this.tickPlaces = tickDecimals(tick);
+    } catch {
+      // offline or an older edge: prices keep guessing the precision
+    }
   }
 
   /** A venue's (or one of its instruments') health changed: replace it in place, so the badges keep their order. */

@@ -23,3 +23,14 @@ export function parseDecimal(s: string, from = 0, to = s.length): number {
   if (digits === 0 || digits > 15) return +s.slice(from, to);
   return scale > 0 ? m / POW10[scale]! : m;
 }
+
+/**
+ * A tick or lot size as the plain decimal a venue writes (1e-8 → "0.00000001", 0.1 → "0.1"). The number came
+ * from the venue's string, and JS prints the shortest string that reads back to it, so this is the venue's
+ * value without its padding zeros ("0.01000000" → "0.01"): the decimals it shows are the precision that matters.
+ */
+export function decimalText(n: number): string {
+  const s = String(n);
+  const m = /^(\d)(?:\.(\d+))?e-(\d+)$/.exec(s);
+  return m ? `0.${'0'.repeat(Number(m[3]) - 1)}${m[1]}${m[2] ?? ''}` : s;
+}

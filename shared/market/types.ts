@@ -89,6 +89,8 @@ export interface Instrument {
   contractValue?: 'inverse' | 'quanto';
   /** Dated futures: expiry, Unix ms. */
   expiry?: number;
+  /** Smallest order value in quote currency, where the venue's list gives one (Binance MIN_NOTIONAL). */
+  minNotional?: number;
 }
 
 /**

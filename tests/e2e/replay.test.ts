@@ -33,6 +33,9 @@ describe.skipIf(why !== '')(`the app on a replayed Binance recording ${why}`, ()
       .map((r) => (JSON.parse(r.frame) as { data: { t: number; p: string } }).data)
       .find((d) => String(d.t) === id);
     expect(trade, `trade ${id} is not among the frames sent so far`).toBeDefined();
+    // At BTCUSDT's tick in the recorded exchangeInfo (0.01): two decimals, from /api/v1/instruments.
+    const listed = (await (await fetch(`${env.stack.url}/api/v1/instruments`)).json()) as { instruments: { symbol: string; specs: Record<string, { tick: string }> }[] };
+    expect(listed.instruments.find((i) => i.symbol === 'BTC-USDT')?.specs.binance?.tick).toBe('0.01');
     expect(shown).toBe(Number(trade!.p).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
 
     // The tape lists trades the fake exchange sent, newest first; the venue table has Binance's quote.

@@ -126,7 +126,7 @@ describe.skipIf(!hasData())(`Binance instruments from exchangeInfo ${hasData() ?
     expect(errors).toEqual([]);
     expect(instruments).toHaveLength(1_262);
     expect(instruments.find((i) => i.venueSymbol === 'NKNUSDT')).toEqual({
-      exchange: 'binance', symbol: 'NKN-USDT', venueSymbol: 'NKNUSDT', kind: 'spot', base: 'NKN', quote: 'USDT', tickSize: 0.0001, lotSize: 1, contractSize: 1,
+      exchange: 'binance', symbol: 'NKN-USDT', venueSymbol: 'NKNUSDT', kind: 'spot', base: 'NKN', quote: 'USDT', tickSize: 0.0001, lotSize: 1, contractSize: 1, minNotional: 10,
     });
   });
 
@@ -134,7 +134,7 @@ describe.skipIf(!hasData())(`Binance instruments from exchangeInfo ${hasData() ?
     const { instruments, errors } = parseBinanceExchangeInfo(info('cryptofeed/BINANCE_FUTURES.0').frame, 'binance-usdm');
     expect(errors).toEqual([]);
     expect(instruments.filter((i) => i.kind === 'perpetual')).toHaveLength(119);
-    expect(instruments.find((i) => i.venueSymbol === 'SUSHIUSDT')).toMatchObject({ symbol: 'SUSHI-USDT-PERP', tickSize: 0.001, lotSize: 1, contractSize: 1 });
+    expect(instruments.find((i) => i.venueSymbol === 'SUSHIUSDT')).toMatchObject({ symbol: 'SUSHI-USDT-PERP', tickSize: 0.001, lotSize: 1, contractSize: 1, minNotional: 5 });
     expect(instruments.filter((i) => i.kind === 'future').map((i) => [i.symbol, i.venueSymbol, i.expiry])).toEqual([
       ['BTC-USDT-210924', 'BTCUSDT_210924', Date.UTC(2021, 8, 24, 8)],
       ['ETH-USDT-210924', 'ETHUSDT_210924', Date.UTC(2021, 8, 24, 8)],

@@ -113,7 +113,7 @@ describe.skipIf(!hasData())(`OkxAdapter on the real v5 recording ${hasData() ? '
     });
     expect(list.find((i) => i.symbol === 'BTC-USD-220527')).toEqual({
       exchange: 'okx', symbol: 'BTC-USD-220527', venueSymbol: 'BTC-USD-220527', kind: 'future', base: 'BTC', quote: 'USD', tickSize: 0.1, lotSize: 1,
-      contractSize: 100, expiry: 1653638400000,
+      contractSize: 100, contractValue: 'inverse', expiry: 1653638400000,
     });
     expect(list.find((i) => i.symbol === 'UNI-USD-PERP')).toMatchObject({ kind: 'perpetual', venueSymbol: 'UNI-USD-SWAP', base: 'UNI', quote: 'USD' });
   });

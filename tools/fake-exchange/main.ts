@@ -14,6 +14,7 @@ import type { RecordedFrame } from './recording';
 import { VENUES, type Venue } from '../../shared/market/types';
 import { sibling } from '../normalize';
 import { VENUE_RECORDINGS } from '../venue-recordings';
+import { toBybitV5Instruments } from '../bybit-v5';
 
 export const PLUGINS: Record<Venue, (rec: readonly RecordedFrame[]) => VenuePlugin<unknown>> = {
   binance: (rec) => new BinancePlugin(rec) as VenuePlugin<unknown>,
@@ -56,6 +57,32 @@ export const REPLAYS: Record<Venue, { recording: string; symbols: string[] }> = 
 
 export const DEFAULT_RECORDING = REPLAYS.binance.recording;
 
+/** Each venue's recorded instrument list (cryptofeed's `X.0`: the REST answers it fetched before subscribing). */
+export const INSTRUMENT_LIST_FILES: Record<Venue, string> = {
+  binance: 'cryptofeed/BINANCE.0',
+  'binance-usdm': 'cryptofeed/BINANCE_FUTURES.0',
+  coinbase: 'cryptofeed/COINBASE.0',
+  kraken: 'cryptofeed/KRAKEN.0',
+  okx: 'cryptofeed/OKX.0',
+  // The 2021 v2 /v2/public/symbols, served also as v5 instruments-info (tools/bybit-v5.ts).
+  bybit: 'cryptofeed/BYBIT.0',
+  bitmex: 'cryptofeed/BITMEX.0',
+  bitstamp: 'cryptofeed/BITSTAMP.0',
+};
+
+/** The recorded REST answers of a venue's instrument list by path and query; the latest of repeated ones. */
+export function recordedInstrumentLists(venue: Venue): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of readRecording(resolveRecording(INSTRUMENT_LIST_FILES[venue]))) {
+    if (r.kind !== 'rest' || !r.url) continue;
+    const u = new URL(r.url);
+    out.set(u.pathname + u.search, r.frame);
+    if (u.pathname !== '/v2/public/symbols') continue;
+    for (const [category, body] of Object.entries(toBybitV5Instruments(r.frame))) out.set(`/v5/market/instruments-info?category=${category}`, body);
+  }
+  return out;
+}
+
 /** Loads comma-separated recordings (played one after another) and starts a fake venue on 127.0.0.1. */
 export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number }) {
   const make = PLUGINS[o.venue as Venue];
@@ -65,7 +92,8 @@ export async function startFakeExchange(o: { venue: string; recording: string; s
   const all = o.recording.split(',').flatMap((f) => readRecording(resolveRecording(f.trim())));
   const frames = [...all.filter((r) => r.kind !== 'rest').sort((a, b) => a.t - b.t), ...all.filter((r) => r.kind === 'rest')];
   if (frames.length === 0) throw new Error(`no frames in ${o.recording}`);
-  const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port });
+  const recordedRest = recordedInstrumentLists(o.venue as Venue);
+  const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port, recordedRest });
   const port = await fake.listen();
   return { fake, port, frames: frames.length };
 }

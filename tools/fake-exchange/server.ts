@@ -13,6 +13,8 @@ export interface ReplayOptions {
   host?: string;
   /** Server ping interval, as venues keep idle sockets honest. */
   pingMs?: number;
+  /** Recorded REST answers served verbatim on GET (path + query → body): the venue's instrument lists. */
+  recordedRest?: ReadonlyMap<string, string>;
 }
 
 export interface ReplayStatus {
@@ -64,7 +66,13 @@ export class FakeExchange {
         res.writeHead(answer?.status ?? 404, { 'content-type': 'application/json' });
         res.end(JSON.stringify(answer?.body ?? { error: `no route ${url.pathname}` }));
       };
-      if (req.method !== 'POST') return reply(url.pathname.startsWith('/__fake/') ? this.introspect(url) : this.plugin.http(url));
+      if (req.method !== 'POST') {
+        const answer = url.pathname.startsWith('/__fake/') ? this.introspect(url) : this.plugin.http(url);
+        const recorded = answer ? undefined : this.opts.recordedRest?.get(url.pathname + url.search);
+        if (recorded === undefined) return reply(answer);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(recorded);
+      }
       let body = '';
       req.setEncoding('utf8');
       req.on('data', (chunk: string) => {

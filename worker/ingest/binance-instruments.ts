@@ -7,7 +7,7 @@ interface BinanceSymbol {
   quoteAsset?: unknown;
   contractType?: unknown;
   deliveryDate?: unknown;
-  filters?: { filterType?: unknown; tickSize?: unknown; stepSize?: unknown }[];
+  filters?: { filterType?: unknown; tickSize?: unknown; stepSize?: unknown; minNotional?: unknown; notional?: unknown }[];
 }
 
 /** `1719561600000` → `240628` (UTC). */
@@ -39,7 +39,10 @@ export function parseBinanceExchangeInfo(body: string, venue: Extract<Venue, 'bi
       errors.push(`unusable instrument ${JSON.stringify(s.symbol)}`);
       continue;
     }
-    const common = { exchange: venue, venueSymbol, base, quote, tickSize, lotSize, contractSize: 1 };
+    // Spot says MIN_NOTIONAL (later NOTIONAL) .minNotional, USD-M MIN_NOTIONAL .notional.
+    const notional = filter('MIN_NOTIONAL') ?? filter('NOTIONAL');
+    const minNotional = Number(notional?.minNotional ?? notional?.notional);
+    const common = { exchange: venue, venueSymbol, base, quote, tickSize, lotSize, contractSize: 1, ...(minNotional > 0 ? { minNotional } : {}) };
     if (venue === 'binance') {
       instruments.push({ ...common, symbol: `${base}-${quote}`, kind: 'spot' });
     } else if (s.contractType === 'PERPETUAL') {

@@ -227,6 +227,8 @@ export function parseOkxInstruments(body: string): Instrument[] {
     out.push({
       exchange: 'okx', symbol: okxCanonical(i.instId), venueSymbol: i.instId, kind, base, quote,
       tickSize: +i.tickSz, lotSize: +i.lotSz, contractSize: kind === 'spot' ? 1 : +i.ctVal,
+      // A contract valued in quote currency (100 USD of BTC) is inverse: its size is not in base units.
+      ...(kind !== 'spot' && i.ctValCcy === quote ? { contractValue: 'inverse' as const } : {}),
       ...(kind === 'future' ? { expiry: +i.expTime } : {}),
     });
   }

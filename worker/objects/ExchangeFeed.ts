@@ -4,6 +4,7 @@ import type { Adapter, Sink } from '../ingest/adapter';
 import { ADAPTERS } from '../ingest/registry';
 import { parseFeedName, shards, venueConfig, type VenueConfig } from '../config';
 import { hubStub } from './stubs';
+import { fetchSpecs, type SpecsState } from './instrument-specs';
 
 /** Longest a batch waits before it goes to the hubs (the design's ≤ 50 ms hop). */
 const FLUSH_MS = 20;
@@ -21,6 +22,9 @@ const ROTATE_SWITCH_MS = 30_000;
 const HISTORY = 32;
 /** Larger than any venue's book snapshot frame; a bigger one means a broken or hostile upstream. */
 const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Venues list and delist instruments and change ticks rarely: once a day, and a failed fetch again after a minute. */
+const SPECS_EVERY_MS = 24 * 3600_000;
+const SPECS_RETRY_MS = 60_000;
 
 /** One upstream socket with the adapter reading it. */
 interface Conn {
@@ -85,6 +89,7 @@ export class ExchangeFeed extends DurableObject<Env> {
   private sending: Promise<void> = Promise.resolve();
   private readonly snapshotsInFlight = new Set<string>();
   private ruleBroken = false;
+  private specsTriedAt = 0;
   /** Counters of adapters retired by rotation, so an instrument's totals survive the switch. */
   private readonly carried = new Map<string, Counters>();
   /** Per symbol, the state last told to its hub, so hubs hear about changes once. */
@@ -151,6 +156,11 @@ export class ExchangeFeed extends DurableObject<Env> {
     };
   }
 
+  /** Tick, lot and contract sizes of this feed's instruments from the venue's list, as last fetched. */
+  instrumentSpecs(): SpecsState {
+    return this.ctx.storage.kv.get<SpecsState>('specs') ?? { specs: {}, fetchedAt: 0, error: 'instrument list not fetched yet' };
+  }
+
   /** Opens a fresh socket beside the current one and switches once its books are in sync. */
   rotate(reason = 'scheduled rotation before the venue cuts the connection'): boolean {
     if (!this.conn || this.next || !this.cfg) return false;
@@ -184,6 +194,7 @@ export class ExchangeFeed extends DurableObject<Env> {
       return;
     }
     this.tickTimer ??= setInterval(() => this.tick(), TICK_MS);
+    void this.refreshSpecs();
     if (!this.conn && !this.connecting && !this.retryTimer) void this.open(false);
   }
 
@@ -304,6 +315,26 @@ export class ExchangeFeed extends DurableObject<Env> {
       this.flush(true);
     } else if (this.pending.length >= FLUSH_MAX) this.flush(false);
     else this.flushTimer ??= setTimeout(() => this.flush(false), FLUSH_MS);
+  }
+
+  /**
+   * The venue's instrument list, daily, beside the socket and never in its way. A failure keeps the last
+   * known specs (an instrument missing from a partial answer keeps its old ones) and only notes the error.
+   */
+  private async refreshSpecs(): Promise<void> {
+    const now = Date.now();
+    const last = this.instrumentSpecs();
+    const sameSymbols = last.symbols?.join() === this.symbols.join();
+    if ((sameSymbols && now - last.fetchedAt < SPECS_EVERY_MS) || now - this.specsTriedAt < SPECS_RETRY_MS || !this.cfg) return;
+    this.specsTriedAt = now;
+    const { specs, errors } = await fetchSpecs(this.cfg.venue, this.cfg.rest, this.symbols);
+    const got = Object.keys(specs).length > 0;
+    if (errors.length) console.warn(`${this.name}: instrument list: ${errors.join('; ')}`);
+    const error = errors.length ? errors.join('; ') : got ? undefined : `none of ${this.symbols.join(', ')} is in the instrument list`;
+    this.ctx.storage.kv.put<SpecsState>('specs', {
+      specs: { ...last.specs, ...specs }, fetchedAt: got ? now : last.fetchedAt, ...(error ? { error } : {}),
+      ...(got ? { symbols: this.symbols } : last.symbols ? { symbols: last.symbols } : {}),
+    });
   }
 
   /** REST snapshot for a book the adapter is (re)building; failures retry with back-off while the socket lives. */

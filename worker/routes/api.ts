@@ -21,5 +21,5 @@ export const apiRoutes = new Hono<AppEnv>()
   .route('/users', userRoutes)
   .route('/ws-ticket', ticketRoutes)
   .route('/admin', adminRoutes)
-  .get('/instruments', (c) => c.json({ instruments: instruments(c.env) }))
+  .get('/instruments', async (c) => c.json({ instruments: await instruments(c.env) }))
   .route('/', historyRoutes);
