@@ -128,7 +128,7 @@ export function AlertsPanel(props: { alerts: Alerts; symbol: string; lastPrice?:
           {(x) => (
             <li data-testid="alert-item" data-phase={x.state?.phase ?? 'unknown'}>
               <span><strong>{x.symbol === '*' ? 'Portfolio' : x.symbol}</strong> {describeRule(x.rule)}{x.note ? ` — ${x.note}` : ''}</span>
-              <span class="muted">{x.state?.phase ?? '?'} · fired {x.state?.firings ?? 0}×</span>
+              <span class="muted">{x.state?.cancelled ? `disarmed: ${x.state.cancelled.reason}` : (x.state?.phase ?? '?')} · fired {x.state?.firings ?? 0}×</span>
               <button type="button" class="touch" aria-label={`delete alert ${describeRule(x.rule)}`} onClick={() => void a.remove(x.id)}>Delete</button>
             </li>
           )}
