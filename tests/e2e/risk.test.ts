@@ -98,6 +98,8 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     await position.getByTestId('set-stop').click();
     await page.getByTestId('stop-kind').selectOption('stop');
     await page.getByTestId('stop-level').fill(String(level));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'risk-position-stop.png'), fullPage: true });
     await page.getByTestId('stop-save').click();
     await expect.poll(() => page.getByTestId('stop-note').textContent(), { timeout: 10_000 }).toBe('stop-loss set on binance BTC-USDT');
     const smallHere = await page.locator('.portfolio button, .portfolio select, .portfolio input:not([type=file])').evaluateAll((els) =>
