@@ -11,15 +11,15 @@ const KINDS: [Kind, string][] = [
   ['move', '% move in window'], ['vol', 'Volatility spike'], ['health', 'Book health / spread'], ['limit', 'Portfolio limit'],
 ];
 
-/** The rule the form describes; fractions are entered as percentages. */
-function ruleFrom(kind: Kind, f: FormData): AnyRule {
+/** The rule the form describes; fractions are entered as percentages. Stops name their position's venue; side and size are the position's. */
+function ruleFrom(kind: Kind, f: FormData): NewAlert['rule'] {
   const n = (k: string) => Number(f.get(k));
-  const side = (f.get('position') ?? 'long') as 'long' | 'short';
+  const held = { exchange: String(f.get('exchange') ?? 'binance') as (typeof VENUES)[number] };
   switch (kind) {
     case 'cross': return { kind, direction: (f.get('direction') ?? 'above') as 'above' | 'below', level: n('level') };
     case 'stop':
-    case 'take': return { kind, position: side, level: n('level') };
-    case 'trailing': return { kind, position: side, distance: n('pct') / 100 };
+    case 'take': return { kind, ...held, level: n('level') };
+    case 'trailing': return { kind, ...held, distance: n('pct') / 100 };
     case 'move': return { kind, pct: n('pct') / 100, windowMs: n('minutes') * 60_000 };
     case 'vol': return { kind, threshold: n('pct') / 100, windowMs: n('minutes') * 60_000 };
     case 'health': {
@@ -74,7 +74,7 @@ export function AlertsPanel(props: { alerts: Alerts; symbol: string; lastPrice?:
     <label>Level <input ref={level} name="level" type="number" step="any" min="0" required value={untrack(() => a.draft()?.price ?? props.lastPrice ?? '')} data-testid="alert-level" /></label>
   );
   const side = () => (
-    <label>Position <select name="position"><option value="long">long</option><option value="short">short</option></select></label>
+    <label>Position on <select name="exchange" data-testid="alert-exchange"><For each={[...VENUES]}>{(v) => <option value={v}>{v}</option>}</For></select></label>
   );
   return (
     <section class="panel alerts" data-testid="alerts" aria-label="alerts">
@@ -128,7 +128,7 @@ export function AlertsPanel(props: { alerts: Alerts; symbol: string; lastPrice?:
           {(x) => (
             <li data-testid="alert-item" data-phase={x.state?.phase ?? 'unknown'}>
               <span><strong>{x.symbol === '*' ? 'Portfolio' : x.symbol}</strong> {describeRule(x.rule)}{x.note ? ` — ${x.note}` : ''}</span>
-              <span class="muted">{x.state?.phase ?? '?'} · fired {x.state?.firings ?? 0}×</span>
+              <span class="muted">{x.state?.cancelled ? `disarmed: ${x.state.cancelled.reason}` : (x.state?.phase ?? '?')} · fired {x.state?.firings ?? 0}×</span>
               <button type="button" class="touch" aria-label={`delete alert ${describeRule(x.rule)}`} onClick={() => void a.remove(x.id)}>Delete</button>
             </li>
           )}

@@ -1,6 +1,7 @@
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { VENUES } from '../../shared/market/types';
 import type { RiskRow } from '../../shared/risk/measures';
+import type { PositionRow } from '../../shared/risk/schema';
 import { fmt } from '../format';
 import type { PortfolioStore } from '../stores/portfolio';
 import { EquityPlot } from './EquityPlot';
@@ -48,6 +49,19 @@ export function PortfolioPanel(props: { store: PortfolioStore }) {
     });
     if (ok) form.reset();
   };
+  /** The position row whose stop form is open (exchange:symbol). */
+  const [protecting, setProtecting] = createSignal<string | null>(null);
+  const [protectNote, setProtectNote] = createSignal('');
+  const protect = async (e: SubmitEvent, p: PositionRow) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const kind = f.get('kind') as 'stop' | 'take' | 'trailing';
+    const value = Number(f.get('value'));
+    if (await s.protect(p, kind === 'trailing' ? { kind, distance: value / 100 } : { kind, level: value })) {
+      setProtecting(null);
+      setProtectNote(`${kind === 'stop' ? 'stop-loss' : kind === 'take' ? 'take-profit' : 'trailing stop'} set on ${p.exchange} ${p.symbol}`);
+    }
+  };
   const importFile = async (e: Event) => {
     const file = (e.currentTarget as HTMLInputElement).files?.[0];
     if (!file) return;
@@ -84,20 +98,37 @@ export function PortfolioPanel(props: { store: PortfolioStore }) {
             <Show when={r().unmarked.length}><p class="hint">No live mark yet for {r().unmarked.join(', ')}: left out of P&L and exposure.</p></Show>
             <div class="table-scroll">
               <table data-testid="positions">
-                <thead><tr><th>Exchange</th><th>Symbol</th><th class="num">Qty</th><th class="num">Entry</th><th class="num">Mark (mid)</th><th class="num">Unrealized</th><th class="num">Realized</th><th class="num">Fees</th></tr></thead>
+                <thead><tr><th>Exchange</th><th>Symbol</th><th class="num">Qty</th><th class="num">Entry</th><th class="num">Mark (mid)</th><th class="num">Unrealized</th><th class="num">Realized</th><th class="num">Fees</th><th>Protect</th></tr></thead>
                 <tbody>
-                  <For each={r().positions} fallback={<tr><td colspan="8" class="muted">No fills yet: add one below or import a CSV.</td></tr>}>
+                  <For each={r().positions} fallback={<tr><td colspan="9" class="muted">No fills yet: add one below or import a CSV.</td></tr>}>
                     {(p) => (
                       <tr data-symbol={p.symbol}>
                         <td>{p.exchange}</td><td>{p.symbol}</td><td class="num">{fmt(p.qty, 6)}</td><td class="num">{fmt(p.entry)}</td>
                         <td class="num">{fmt(p.mark)}</td><td class={`num ${sign(p.unrealized)}`}>{fmt(p.unrealized)}</td>
                         <td class={`num ${sign(p.realized)}`}>{fmt(p.realized)}</td><td class="num">{fmt(p.fees)}</td>
+                        <td>
+                          <Show when={p.qty !== 0}>
+                            <button type="button" class="touch" data-testid="set-stop" aria-expanded={protecting() === `${p.exchange}:${p.symbol}`}
+                              onClick={() => setProtecting((k) => (k === `${p.exchange}:${p.symbol}` ? null : `${p.exchange}:${p.symbol}`))}>Set stop…</button>
+                          </Show>
+                        </td>
                       </tr>
                     )}
                   </For>
                 </tbody>
               </table>
             </div>
+            <Show when={r().positions.find((p) => p.qty !== 0 && `${p.exchange}:${p.symbol}` === protecting())}>
+              {(p) => (
+                <form class="row stop-form" onSubmit={(e) => void protect(e, p())} data-testid="stop-form">
+                  <strong>{p().qty > 0 ? 'Long' : 'Short'} {fmt(Math.abs(p().qty), 6)} {p().symbol} on {p().exchange}</strong>
+                  <label>Rule <select name="kind" data-testid="stop-kind"><option value="stop">Stop-loss</option><option value="take">Take-profit</option><option value="trailing">Trailing stop (%)</option></select></label>
+                  <label>Level or % <input name="value" type="number" step="any" min="0" required value={p().mark ?? p().entry} data-testid="stop-level" /></label>
+                  <button type="submit" class="touch" data-testid="stop-save">Save</button>
+                </form>
+              )}
+            </Show>
+            <Show when={protectNote()}><p class="hint" role="status" data-testid="stop-note">{protectNote()}</p></Show>
             <div class="two-col">
               <Bars title={`Exposure by asset (gross ${fmt(r().exposure.gross)}, concentration ${fmt(r().exposure.concentration, 2)})`} values={r().exposure.byAsset} testid="exposure-asset" />
               <Bars title={`Exposure by exchange (net ${fmt(r().exposure.net)})`} values={r().exposure.byExchange} testid="exposure-exchange" />

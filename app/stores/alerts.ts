@@ -195,4 +195,5 @@ export function describeRule(r: AnyRule | null): string {
   }
 }
 
-export const describeFiring = (f: DeliveredFiring): string => `${describeRule(f.rule)}${f.detail ? ` — ${f.detail}` : ` at ${f.price}`}`;
+export const describeFiring = (f: DeliveredFiring): string =>
+  `${describeRule(f.rule)}${f.detail ? ` — ${f.detail}` : ` at ${f.price}`}${f.pnl === undefined ? '' : `, position P&L ${f.pnl >= 0 ? '+' : ''}${f.pnl.toFixed(2)}`}`;

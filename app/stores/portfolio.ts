@@ -114,6 +114,17 @@ export function createPortfolio(session: Session) {
       await refresh();
       return true;
     },
+    /** A stop-loss, take-profit or trailing stop on a held position: the edge takes its side and size from the position. */
+    async protect(p: { exchange: string; symbol: string }, rule: { kind: 'stop' | 'take'; level: number } | { kind: 'trailing'; distance: number }): Promise<boolean> {
+      try {
+        await session.call('POST', '/users/me/alerts', { symbol: p.symbol, rule: { ...rule, exchange: p.exchange } });
+        setError(null);
+        return true;
+      } catch (e) {
+        fail(e);
+        return false;
+      }
+    },
     /** The latest 60-minute forecast quantiles for an instrument, for forecast VaR beside the others. */
     useForecast(symbol: string, q60: readonly number[]) {
       forecast = { symbol, q60: [q60[0]!, q60[1]!, q60[2]!] };

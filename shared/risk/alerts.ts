@@ -6,14 +6,24 @@
  *                                        └─ one-shot rules (stops, take-profits, trailing) end in `done`.
  */
 
+/**
+ * The position a stop, take-profit or trailing stop is set on: its venue, and its side and size when the
+ * stop was set (both taken from the user's position; the edge disarms the stop when the position closes).
+ */
+export interface OnPosition {
+  position: 'long' | 'short';
+  exchange?: string;
+  qty?: number;
+}
+
 export type AlertRule =
   | { kind: 'cross'; direction: 'above' | 'below'; level: number }
   /** Stop-loss on a position: a long's stop fires at or below the level, a short's at or above. */
-  | { kind: 'stop'; position: 'long' | 'short'; level: number }
+  | ({ kind: 'stop'; level: number } & OnPosition)
   /** Take-profit: a long's fires at or above the level, a short's at or below. */
-  | { kind: 'take'; position: 'long' | 'short'; level: number }
+  | ({ kind: 'take'; level: number } & OnPosition)
   /** Trailing stop `distance` (fraction) behind the best price seen since arming. */
-  | { kind: 'trailing'; position: 'long' | 'short'; distance: number }
+  | ({ kind: 'trailing'; distance: number } & OnPosition)
   /** Price moved by at least `pct` (fraction) from the window's low or high within `windowMs`. */
   | { kind: 'move'; pct: number; windowMs: number }
   /** Volatility spike: realized volatility √Σ(ln pᵢ/pᵢ₋₁)² of the ticks inside `windowMs` reaches `threshold`. */
@@ -34,6 +44,8 @@ export interface AlertState {
   peak?: number;
   /** Move alerts: (ts, price) samples inside the window. */
   window?: [number, number][];
+  /** Position rules: disarmed because the position closed (wall-clock ms of the fill's transaction). */
+  cancelled?: { at: number; reason: string };
 }
 
 export interface Tick {
@@ -58,7 +70,9 @@ export interface Firing {
 
 export const initialState = (): AlertState => ({ phase: 'armed', firings: 0 });
 
-const oneShot = (r: AlertRule) => r.kind === 'stop' || r.kind === 'take' || r.kind === 'trailing';
+/** Stops, take-profits and trailing stops: set on a position, one-shot. */
+export const onPosition = <R extends { kind: string }>(r: R): r is Extract<R, { kind: 'stop' | 'take' | 'trailing' }> =>
+  r.kind === 'stop' || r.kind === 'take' || r.kind === 'trailing';
 
 /** Price at or beyond which a level rule triggers, and in which direction. */
 export function trigger(rule: AlertRule): { level: number; up: boolean } | undefined {
@@ -81,7 +95,7 @@ export function step(alert: Alert, s: AlertState, tick: Tick): { state: AlertSta
   const fire = (extra: Partial<AlertState> = {}) => {
     const n = s.firings + 1;
     return {
-      state: { ...s, ...extra, phase: oneShot(rule) ? ('done' as const) : ('fired' as const), firings: n },
+      state: { ...s, ...extra, phase: onPosition(rule) ? ('done' as const) : ('fired' as const), firings: n },
       firing: { alertId: alert.id, n, seq: tick.seq, ts: tick.ts, price: tick.price },
     };
   };

@@ -17,9 +17,10 @@ const Side = z.enum(['long', 'short']);
 
 export const Rule = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('cross'), direction: z.enum(['above', 'below']), level: Price }),
-  z.strictObject({ kind: z.literal('stop'), position: Side, level: Price }),
-  z.strictObject({ kind: z.literal('take'), position: Side, level: Price }),
-  z.strictObject({ kind: z.literal('trailing'), position: Side, distance: Fraction(0.5) }),
+  // Set on a held position: its venue names it; side and size come from the position (a stated side must match).
+  z.strictObject({ kind: z.literal('stop'), exchange: z.enum(VENUES), position: Side.optional(), level: Price }),
+  z.strictObject({ kind: z.literal('take'), exchange: z.enum(VENUES), position: Side.optional(), level: Price }),
+  z.strictObject({ kind: z.literal('trailing'), exchange: z.enum(VENUES), position: Side.optional(), distance: Fraction(0.5) }),
   z.strictObject({ kind: z.literal('move'), pct: Fraction(1), windowMs: WindowMs }),
   z.strictObject({ kind: z.literal('vol'), threshold: Fraction(1), windowMs: WindowMs }),
   z.strictObject({ kind: z.literal('health'), exchange: z.enum(VENUES).optional(), maxSpreadBps: z.number().finite().positive().max(10_000).optional() }),
@@ -77,6 +78,8 @@ export interface StoredAlert {
 export interface DeliveredFiring extends Firing {
   symbol: string;
   rule: AnyRule | null;
+  /** Stops and take-profits: the position's P&L marked at the firing price (quote currency). */
+  pnl?: number;
 }
 
 export interface InboxEntry {

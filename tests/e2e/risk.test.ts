@@ -85,10 +85,27 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     await page.getByRole('button', { name: 'Save webhook' }).click();
     await expect.poll(() => page.getByText('webhook saved').isVisible(), { timeout: 10_000 }).toBe(true);
 
-    await page.getByTestId('alert-kind').selectOption('stop');
-    await page.getByLabel('Position').selectOption('long');
-    await page.getByTestId('alert-level').fill(String(level));
-    await page.getByTestId('alert-create').click();
+    // The stop is set on a position: bought at the replay's first price, then "Set stop…" on its row.
+    await page.goto(`${stack.url}/#/portfolio`);
+    const fillForm = page.getByTestId('fill-form');
+    await fillForm.getByLabel('Exchange').selectOption('binance');
+    await fillForm.getByLabel('Symbol').fill('BTC-USDT');
+    await fillForm.getByLabel('Price').fill(String(first));
+    await fillForm.getByLabel('Amount').fill('0.5');
+    await fillForm.getByRole('button', { name: 'Add fill' }).click();
+    const position = page.getByTestId('positions').locator('tr[data-symbol="BTC-USDT"]');
+    await expect.poll(() => position.count(), { timeout: 10_000 }).toBe(1);
+    await position.getByTestId('set-stop').click();
+    await page.getByTestId('stop-kind').selectOption('stop');
+    await page.getByTestId('stop-level').fill(String(level));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'risk-position-stop.png'), fullPage: true });
+    await page.getByTestId('stop-save').click();
+    await expect.poll(() => page.getByTestId('stop-note').textContent(), { timeout: 10_000 }).toBe('stop-loss set on binance BTC-USDT');
+    const smallHere = await page.locator('.portfolio button, .portfolio select, .portfolio input:not([type=file])').evaluateAll((els) =>
+      els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => e.getBoundingClientRect()).filter((r) => r.height < 44 || r.width < 44).length);
+    expect(smallHere).toBe(0);
+    await page.goto(`${stack.url}/#/alerts`);
     const item = page.getByTestId('alert-item');
     await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(1);
     expect(await item.getAttribute('data-phase')).toBe('armed'); // set before the replay reached the level
@@ -104,9 +121,10 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     // The replay crosses the level about crossAtS / SPEED seconds in: the edge fires with no page open.
     await expect.poll(async () => (await hooks()).length, { timeout: ((crossAtS / SPEED) + 90) * 1000, interval: 1000 }).toBe(1);
     const [hook] = await hooks();
-    const body = JSON.parse(hook!.body) as { alertId: string; n: number; price: number; symbol: string; rule: { kind: string; level: number } };
-    expect(body).toMatchObject({ n: 1, symbol: 'BTC-USDT', rule: { kind: 'stop', level } });
+    const body = JSON.parse(hook!.body) as { alertId: string; n: number; price: number; symbol: string; rule: { kind: string; level: number }; pnl: number };
+    expect(body).toMatchObject({ n: 1, symbol: 'BTC-USDT', rule: { kind: 'stop', level, exchange: 'binance', position: 'long', qty: 0.5 } });
     expect(body.price).toBeLessThanOrEqual(level);
+    expect(body.pnl).toBeCloseTo(0.5 * (body.price - first), 6); // the position's P&L at the stop
     expect(hook!.key).toBe(`${body.alertId}:1`);
     expect(hook!.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
 

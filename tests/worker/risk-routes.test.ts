@@ -78,9 +78,10 @@ describe('portfolio routes', () => {
 describe('alert routes', () => {
   it('creates, lists with live state, fires through the hub, shows the firing once in the history, acknowledges, deletes', async () => {
     const { accessToken: token } = await signUp();
-    const invalid = await api('/api/v1/users/me/alerts', { token, body: { symbol: 'LINK-USD', rule: { kind: 'stop', position: 'sideways', level: -1 } } });
+    const invalid = await api('/api/v1/users/me/alerts', { token, body: { symbol: 'LINK-USD', rule: { kind: 'stop', exchange: 'kraken', position: 'sideways', level: -1 } } });
     expect(invalid.status).toBe(400);
-    const created = await api('/api/v1/users/me/alerts', { token, body: { symbol: 'LINK-USD', rule: { kind: 'stop', position: 'long', level: 9.5 }, hysteresis: 0 } });
+    await api('/api/v1/users/me/portfolio/fills', { token, body: { exchange: 'kraken', symbol: 'LINK-USD', side: 'buy', price: 10, amount: 3 } });
+    const created = await api('/api/v1/users/me/alerts', { token, body: { symbol: 'LINK-USD', rule: { kind: 'stop', exchange: 'kraken', level: 9.5 }, hysteresis: 0 } });
     expect(created.status).toBe(201);
     const alert = (await created.json()) as StoredAlert;
     expect(alert.id).toMatch(/^a_[0-9a-f]{16}$/);
@@ -110,6 +111,115 @@ describe('alert routes', () => {
   });
 });
 
+const deskSeq = (symbol: string) =>
+  runInDurableObject(alertDeskStub(env, symbol), async (_o, state) => state.storage.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'nextSeq'`).toArray()[0]?.value ?? 0);
+const fill = (token: string, symbol: string, side: 'buy' | 'sell', price: number, amount: number) =>
+  api('/api/v1/users/me/portfolio/fills', { token, body: { exchange: 'kraken', symbol, side, price, amount } });
+const setOn = (token: string, symbol: string, rule: Record<string, unknown>) => api('/api/v1/users/me/alerts', { token, body: { symbol, rule, hysteresis: 0 } });
+
+describe('stops on positions', () => {
+  it('refuses a stop, take-profit or trailing stop on a position the user does not hold, or on the wrong side', async () => {
+    const { accessToken: token } = await signUp();
+    const none = await setOn(token, 'XLM-USD', { kind: 'stop', exchange: 'kraken', level: 0.1 });
+    expect(none.status).toBe(422);
+    expect((await problemOf(none)).detail).toBe('you hold no XLM-USD position on kraken: a stop-loss is set on an open position');
+    await fill(token, 'XLM-USD', 'buy', 0.2, 100);
+    expect((await setOn(token, 'XLM-USD', { kind: 'take', exchange: 'coinbase', level: 0.3 })).status).toBe(422); // held on kraken, not coinbase
+    const wrong = await setOn(token, 'XLM-USD', { kind: 'trailing', exchange: 'kraken', position: 'short', distance: 0.05 });
+    expect((await problemOf(wrong)).detail).toBe('your XLM-USD position on kraken is long, not short');
+    expect((await (await api('/api/v1/users/me/alerts', { token })).json())).toEqual([]);
+  });
+
+  it('a stop set from a position takes its side and size; closing the position disarms it in the same step, and a later crossing fires nothing', async () => {
+    const { accessToken: token, user } = await signUp();
+    const hub = hubStub(env, 'ALGO-USD');
+    await hub.ingest([trade('ALGO-USD', 1, 0.2)], feed('live'));
+    await fill(token, 'ALGO-USD', 'sell', 0.2, 500); // a short: its stop is above
+    const r = await setOn(token, 'ALGO-USD', { kind: 'stop', exchange: 'kraken', level: 0.25 });
+    expect(r.status).toBe(201);
+    const stop = (await r.json()) as StoredAlert;
+    expect(stop.rule).toEqual({ kind: 'stop', exchange: 'kraken', position: 'short', qty: 500, level: 0.25 });
+    expect((await alertDeskStub(env, 'ALGO-USD').get(stop.id))?.alert.rule).toEqual(stop.rule);
+    await fill(token, 'ALGO-USD', 'buy', 0.21, 500); // flat
+    const listed = (await (await api('/api/v1/users/me/alerts', { token })).json()) as StoredAlert[];
+    expect(listed.map((a) => [a.id, a.state?.phase, a.state?.cancelled?.reason])).toEqual([[stop.id, 'done', 'position closed']]);
+    // the crossing, whether or not the desk has dropped the stop yet: nothing reaches the user
+    await hub.ingest([trade('ALGO-USD', 2, 0.26), trade('ALGO-USD', 3, 0.3)], feed('live'));
+    await expect.poll(() => deskSeq('ALGO-USD')).toBe(4);
+    await expect.poll(async () => (await alertDeskStub(env, 'ALGO-USD').outbox()).length).toBe(0);
+    await expect.poll(() => alertDeskStub(env, 'ALGO-USD').get(stop.id)).toBeUndefined();
+    expect(await portfolioStub(env, user.id).inbox()).toEqual([]);
+  });
+
+  it('a firing the desk committed after the closing fill is void at the portfolio; one committed before it is kept', async () => {
+    const { accessToken: token, user } = await signUp();
+    await fill(token, 'ETC-USD', 'buy', 20, 2);
+    const stop = (await (await setOn(token, 'ETC-USD', { kind: 'stop', exchange: 'kraken', level: 18 })).json()) as StoredAlert;
+    const before = Date.now() - 1;
+    await fill(token, 'ETC-USD', 'sell', 21, 2);
+    const p = portfolioStub(env, user.id);
+    const firing = { alertId: stop.id, seq: 9, ts: 1, price: 17.5, symbol: 'ETC-USD', rule: stop.rule };
+    expect(await p.receiveFiring({ ...firing, n: 1, committedAt: Date.now() })).toEqual({ fresh: false });
+    expect(await p.receiveFiring({ ...firing, n: 2, committedAt: before })).toEqual({ fresh: true });
+    expect((await p.inbox()).map((e) => [e.firing.n, e.firing.pnl])).toEqual([[2, undefined]]); // the position is gone: no P&L to show
+  });
+
+  it('fires exactly once, with the position\'s P&L at the stop, however often the price crosses', async () => {
+    const { accessToken: token, user } = await signUp();
+    const hub = hubStub(env, 'XTZ-USD');
+    await hub.ingest([trade('XTZ-USD', 1, 1)], feed('live'));
+    await fill(token, 'XTZ-USD', 'buy', 1, 40);
+    await fill(token, 'XTZ-USD', 'buy', 1.2, 10); // 50 at 1.04
+    const stop = (await (await setOn(token, 'XTZ-USD', { kind: 'stop', exchange: 'kraken', level: 0.9 })).json()) as StoredAlert;
+    expect(stop.rule).toMatchObject({ position: 'long', qty: 50 });
+    await hub.ingest([trade('XTZ-USD', 2, 0.95), trade('XTZ-USD', 3, 0.88), trade('XTZ-USD', 4, 0.85)], feed('live'));
+    await hub.ingest([trade('XTZ-USD', 5, 1.1), trade('XTZ-USD', 6, 0.8)], feed('live'));
+    await expect.poll(() => deskSeq('XTZ-USD')).toBe(7);
+    const inbox = async () => (await portfolioStub(env, user.id).inbox()).map((e) => [e.firing.alertId, e.firing.n, e.firing.price, Number(e.firing.pnl?.toFixed(6))]);
+    await expect.poll(inbox).toEqual([[stop.id, 1, 0.88, -8]]); // 50 × 0.88 − 52
+    expect(await alertDeskStub(env, 'XTZ-USD').outbox()).toEqual([]);
+    expect(await inbox()).toHaveLength(1);
+  });
+});
+
+/** Makes the minute mark due and runs the alarm now (it may already have run on its own: the store is what counts). */
+const markNow = async (p: ReturnType<typeof portfolioStub>) => {
+  await runInDurableObject(p, async (_o, state) => {
+    state.storage.sql.exec(`UPDATE settings SET value = '0' WHERE key = 'markAt'`);
+    if ((await state.storage.getAlarm()) === null) return;
+    await state.storage.setAlarm(Date.now() + 60_000);
+  });
+  return runDurableObjectAlarm(p);
+};
+
+describe('portfolio marks', () => {
+  it('the minute alarm stops once the user is flat with no limit alert, and the next fill restarts it', async () => {
+    const { accessToken: token, user } = await signUp();
+    const p = portfolioStub(env, user.id);
+    const markAt = () => runInDurableObject(p, async (_o, state) => state.storage.sql.exec(`SELECT 1 FROM settings WHERE key = 'markAt'`).toArray().length);
+    const alarm = () => runInDurableObject(p, async (_o, state) => state.storage.getAlarm());
+    await fill(token, 'DOGE-USD', 'buy', 0.1, 1000);
+    expect(await markAt()).toBe(1);
+    expect(await markNow(p)).toBe(true);
+    expect([await markAt(), (await alarm()) !== null]).toEqual([1, true]); // open position: marked again in a minute
+    await fill(token, 'DOGE-USD', 'sell', 0.11, 1000);
+    expect(await markNow(p)).toBe(true);
+    expect([await markAt(), await alarm()]).toEqual([0, null]);
+    expect(await runDurableObjectAlarm(p)).toBe(false);
+    await fill(token, 'DOGE-USD', 'buy', 0.1, 10);
+    expect([await markAt(), (await alarm()) !== null]).toEqual([1, true]);
+  });
+
+  it('keeps marking while flat if a limit alert is set', async () => {
+    const { accessToken: token, user } = await signUp();
+    const p = portfolioStub(env, user.id);
+    await api('/api/v1/users/me/alerts', { token, body: { symbol: '*', rule: { kind: 'limit', measure: 'drawdown', threshold: 0.1 } } });
+    expect(await markNow(p)).toBe(true);
+    expect(await runInDurableObject(p, async (_o, state) => state.storage.sql.exec(`SELECT 1 FROM settings WHERE key = 'markAt'`).toArray().length)).toBe(1);
+    expect(await runInDurableObject(p, async (_o, state) => state.storage.getAlarm())).not.toBeNull();
+  });
+});
+
 describe('book health and portfolio limits', () => {
   it('a book-health alert fires once when the feed goes stale, re-arms when live, fires again on resync', async () => {
     const { accessToken: token } = await signUp();
@@ -127,6 +237,24 @@ describe('book health and portfolio limits', () => {
     await expect.poll(async () => (await history()).map((e) => [e.firing.n, e.firing.detail])).toEqual([
       [1, 'kraken stale: no message for 5 s'], [2, 'kraken resyncing: sequence gap'],
     ]);
+  });
+
+  it('the hub sends its periodic health only to a desk with health alerts; feed state changes always', async () => {
+    const { accessToken: token } = await signUp();
+    const hub = hubStub(env, 'FIL-USD');
+    const sent = () => runInDurableObject(hub, async (o) => (o as unknown as { healthSentAt: number }).healthSentAt);
+    await hub.ingest([trade('FIL-USD', 1, 4)], feed('live'));
+    await expect.poll(() => deskSeq('FIL-USD')).toBe(2);
+    await hub.ingest([trade('FIL-USD', 2, 4.1)], feed('live'));
+    await expect.poll(() => deskSeq('FIL-USD')).toBe(3);
+    expect(await sent()).toBe(0); // two batches, no health alert: the desk was never asked about health
+    const { id } = (await (await api('/api/v1/users/me/alerts', { token, body: { symbol: 'FIL-USD', rule: { kind: 'health', maxSpreadBps: 50 } } })).json()) as StoredAlert;
+    await hub.ingest([trade('FIL-USD', 3, 4.2)], feed('live')); // its answer: the desk now wants health
+    await expect.poll(() => deskSeq('FIL-USD')).toBe(4);
+    await hub.ingest([trade('FIL-USD', 4, 4.2)], feed('live'));
+    await expect.poll(sent).toBeGreaterThan(0);
+    await hub.updateFeed(feed('down', 'socket closed'));
+    await expect.poll(async () => (await alertDeskStub(env, 'FIL-USD').states([id]))[id]?.phase).toBe('fired');
   });
 
   it('an exposure limit is evaluated by the portfolio on its minute mark and fires once while breached', async () => {

@@ -8,7 +8,7 @@ export const problem = (status: ContentfulStatusCode, detail: string, headers?: 
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  413: 'Content Too Large', 426: 'Upgrade Required', 429: 'Too Many Requests',
+  413: 'Content Too Large', 422: 'Unprocessable Content', 426: 'Upgrade Required', 429: 'Too Many Requests',
 };
 
 /** The one error handler: RFC 9457 problem+json, never a stack trace. */

@@ -105,14 +105,15 @@ export class AlertDesk extends DurableObject<Env> {
 
   /**
    * Ticks from the hub's trade stream, each with its sequence number, in any order and possibly repeated.
-   * Returns the next sequence number the desk needs, so the hub can resend what a restart lost.
+   * Returns the next sequence number the desk needs, so the hub can resend what a restart lost, and whether
+   * it has book-health alerts: the hub sends its periodic health observations only then (feed state changes always).
    */
-  async ticks(ticks: Tick[]): Promise<{ nextSeq: number; fired: number; fresh: boolean }> {
+  async ticks(ticks: Tick[]): Promise<{ nextSeq: number; fired: number; fresh: boolean; health: boolean }> {
     const firings: Firing[] = [];
     for (const t of ticks) firings.push(...this.book.apply(t));
     await this.commit(this.book.drainChanged(), firings, this.book.nextSeq);
     if (this.book.nextSeq > 1) this.fresh = false;
-    return { nextSeq: this.book.nextSeq, fired: firings.length, fresh: this.fresh };
+    return { nextSeq: this.book.nextSeq, fired: firings.length, fresh: this.fresh, health: this.health.size > 0 };
   }
 
   /** State changes and the outbox entries of their firings in one transaction; then the delivery alarm. */

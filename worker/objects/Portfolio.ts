@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CONSOLIDATED } from '../../shared/protocol/messages';
-import { initialState, type AlertState, type Firing } from '../../shared/risk/alerts';
+import { initialState, onPosition, type AlertRule, type AlertState, type Firing } from '../../shared/risk/alerts';
 import { parseFillsCsv, type Fill, type RowError } from '../../shared/risk/fills';
 import { drawdown, exposure, totalPnl } from '../../shared/risk/portfolio';
 import { buildPositions, entryPrice, unrealized, type CostMethod, type Position } from '../../shared/risk/positions';
@@ -11,9 +11,11 @@ import { sendPush, type PushSubscription, type VapidKeys } from '../push';
 import { freshBucket, spend, type Bucket } from '../middleware/ws-rate';
 import { signWebhook } from '../webhook';
 import { retryDelay } from '../retry';
-import { hubStub } from './stubs';
+import { alertDeskStub, hubStub } from './stubs';
 
 export type { DeliveredFiring, InboxEntry };
+
+type PositionRule = Extract<AlertRule, { position: 'long' | 'short' }>;
 
 /** Marks, the equity curve and portfolio limits are refreshed once a minute (every 1-minute candle close). */
 const MARK_EVERY_MS = 60_000;
@@ -27,15 +29,16 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
 export function alertText(f: DeliveredFiring): string {
   const r = f.rule;
   if (!r) return `alert ${f.alertId} fired`;
+  const pnl = f.pnl === undefined ? '' : `, position P&L ${f.pnl >= 0 ? '+' : ''}${f.pnl.toFixed(2)}`;
   switch (r.kind) {
     case 'cross':
       return `crossed ${r.direction} ${r.level}`;
     case 'stop':
-      return `stop-loss ${r.level} hit`;
+      return `stop-loss ${r.level} hit${pnl}`;
     case 'take':
-      return `take-profit ${r.level} hit`;
+      return `take-profit ${r.level} hit${pnl}`;
     case 'trailing':
-      return `trailing stop ${(r.distance * 100).toFixed(2)} % hit`;
+      return `trailing stop ${(r.distance * 100).toFixed(2)} % hit${pnl}`;
     case 'move':
       return `moved ${(r.pct * 100).toFixed(2)} % within ${Math.round(r.windowMs / 60_000)} min`;
     case 'vol':
@@ -63,6 +66,7 @@ export class Portfolio extends DurableObject<Env> {
     sql.exec(`CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS push_subs (id TEXT PRIMARY KEY, sub TEXT NOT NULL)`);
     // One row per firing and channel ('webhook', 'push:<id>'): at least once, each with the same idempotency key.
+    // Channel 'desk' (n = 0, body = symbol): tells a stop's AlertDesk to drop it once its position closed.
     sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (channel TEXT NOT NULL, alert_id TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL,
       attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (channel, alert_id, n))`);
     // Every alert of this user (the AlertDesk of its instrument evaluates price and health rules); `state` for limits, evaluated here.
@@ -73,21 +77,61 @@ export class Portfolio extends DurableObject<Env> {
 
   // ── alerts ─────────────────────────────────────────────────────────────────────────────────────
 
-  async saveAlert(a: Omit<StoredAlert, 'state'>): Promise<void> {
+  /**
+   * Stores an alert. A stop, take-profit or trailing stop needs its position held, on the side it protects,
+   * when it is stored: checked and stored with no await between, so no fill can close the position in between.
+   */
+  async saveAlert(a: Omit<StoredAlert, 'state'>): Promise<{ ok: true } | { ok: false; error: string }> {
+    if (onPosition(a.rule) && !this.holding(this.positions(), a.rule, a.symbol)) return { ok: false, error: notHeld(a.rule, a.symbol) };
     const state = a.rule.kind === 'limit' ? JSON.stringify(initialState()) : null;
     this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO alerts (id, symbol, rule, hysteresis, note, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       a.id, a.symbol, JSON.stringify(a.rule), a.hysteresis, a.note, a.createdAt, state);
     if (a.rule.kind === 'limit') await this.scheduleMarks();
+    return { ok: true };
+  }
+
+  /** The open position a stop on (`exchange`, `symbol`) would protect: its side, size and entry; undefined when flat. */
+  heldPosition(exchange: string, symbol: string): { side: 'long' | 'short'; qty: number; entry: number } | undefined {
+    const p = this.positions().find((x) => x.exchange === exchange && x.symbol === symbol && x.qty !== 0);
+    return p && { side: p.qty > 0 ? 'long' : 'short', qty: Math.abs(p.qty), entry: entryPrice(p) };
+  }
+
+  /** The position a position rule is set on, if it is still open on the rule's side. */
+  private holding(positions: Position[], rule: PositionRule, symbol: string): Position | undefined {
+    return positions.find((p) => p.exchange === rule.exchange && p.symbol === symbol && (rule.position === 'long' ? p.qty > 0 : p.qty < 0));
+  }
+
+  /**
+   * Inside a fill's transaction: every stop, take-profit and trailing stop whose position the fills closed (or
+   * reversed) is disarmed here, and its desk is told to drop it through the deliveries outbox (at least once).
+   * A firing the desk commits after this moment is void (see `receiveFiring`).
+   */
+  private disarmClosed(now: number): number {
+    const sql = this.ctx.storage.sql;
+    const live = this.alerts().filter((a): a is StoredAlert & { rule: PositionRule } => onPosition(a.rule) && a.rule.exchange !== undefined && a.state === null);
+    if (!live.length) return 0;
+    const positions = this.positions();
+    let n = 0;
+    for (const a of live) {
+      if (this.holding(positions, a.rule, a.symbol)) continue;
+      const reversed = positions.some((p) => p.exchange === a.rule.exchange && p.symbol === a.symbol && p.qty !== 0);
+      const firings = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM firings WHERE alert_id = ?`, a.id).one().n;
+      const state: AlertState = { phase: 'done', firings, cancelled: { at: now, reason: reversed ? 'position reversed' : 'position closed' } };
+      sql.exec(`UPDATE alerts SET state = ? WHERE id = ?`, JSON.stringify(state), a.id);
+      sql.exec(`INSERT OR IGNORE INTO deliveries (channel, alert_id, n, body, next_at) VALUES ('desk', ?, 0, ?, ?)`, a.id, a.symbol, now);
+      n++;
+    }
+    return n;
   }
 
   async deleteAlert(id: string): Promise<StoredAlert | undefined> {
-    const a = (await this.alerts()).find((x) => x.id === id);
+    const a = this.alerts().find((x) => x.id === id);
     if (a) this.ctx.storage.sql.exec(`DELETE FROM alerts WHERE id = ?`, id);
     return a;
   }
 
   /** The user's alerts, newest first; `state` only for limits (the desks hold the others'). */
-  async alerts(): Promise<StoredAlert[]> {
+  alerts(): StoredAlert[] {
     return this.ctx.storage.sql
       .exec<{ id: string; symbol: string; rule: string; hysteresis: number; note: string | null; created_at: number; state: string | null }>(
         `SELECT id, symbol, rule, hysteresis, note, created_at, state FROM alerts ORDER BY created_at DESC, id`,
@@ -99,18 +143,32 @@ export class Portfolio extends DurableObject<Env> {
   // ── positions, P&L, equity ─────────────────────────────────────────────────────────────────────
 
   async addFill(f: Fill): Promise<void> {
-    this.ctx.storage.sql.exec(`INSERT INTO fills (ts, exchange, symbol, side, price, amount, fee, ext_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      f.ts, f.exchange, f.symbol, f.side, f.price, f.amount, f.fee, f.id ?? null);
-    await this.scheduleMarks();
+    await this.storeFills([f]);
   }
 
-  async settings(): Promise<Required<PortfolioSettings>> {
+  /** The fills and the disarming of the stops they close, in one transaction; then the marks and the desks told. */
+  private async storeFills(fills: Fill[]): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    let disarmed = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const f of fills) {
+        sql.exec(`INSERT INTO fills (ts, exchange, symbol, side, price, amount, fee, ext_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          f.ts, f.exchange, f.symbol, f.side, f.price, f.amount, f.fee, f.id ?? null);
+      }
+      disarmed = this.disarmClosed(now);
+    });
+    await this.scheduleMarks();
+    if (disarmed) await this.ctx.storage.setAlarm(now);
+  }
+
+  settings(): Required<PortfolioSettings> {
     const row = this.ctx.storage.sql.exec<{ value: string }>(`SELECT value FROM settings WHERE key = 'portfolio'`).toArray()[0];
     return { method: 'fifo', capital: DEFAULT_CAPITAL, ...(row ? (JSON.parse(row.value) as PortfolioSettings) : {}) };
   }
 
   async updateSettings(patch: PortfolioSettings): Promise<Required<PortfolioSettings>> {
-    const next = { ...(await this.settings()), ...patch };
+    const next = { ...this.settings(), ...patch };
     this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO settings (key, value) VALUES ('portfolio', ?)`, JSON.stringify(next));
     return next;
   }
@@ -120,9 +178,9 @@ export class Portfolio extends DurableObject<Env> {
    * SymbolHub; exposure, concentration, the equity curve (capital + P&L, a point a minute) and drawdown.
    */
   async report(method?: CostMethod): Promise<PortfolioReport> {
-    const settings = await this.settings();
+    const settings = this.settings();
     const m = method ?? settings.method;
-    const positions = await this.positions(m);
+    const positions = this.positions(m);
     const marks = await this.marks(positions);
     const rows = positions.map((p) => {
       const mark = marks[p.symbol] ?? null;
@@ -161,6 +219,11 @@ export class Portfolio extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Date.now());
   }
 
+  /** Marks are worth taking while a position is open or a limit alert is set; the next fill or alert restarts them. */
+  private needsMarks(): boolean {
+    return this.positions().some((p) => p.qty !== 0) || this.alerts().some((a) => a.rule.kind === 'limit');
+  }
+
   /**
    * Once a minute: the equity point, then every limit alert on this minute's figures. A limit's state change
    * and its firing (inbox row and delivery rows) are one transaction, as on the desks.
@@ -169,7 +232,7 @@ export class Portfolio extends DurableObject<Env> {
     const report = await this.report();
     const sql = this.ctx.storage.sql;
     const eq = report.equity.at(-1)![1];
-    const limits = (await this.alerts()).filter((a): a is StoredAlert & { rule: LimitRule } => a.rule.kind === 'limit');
+    const limits = this.alerts().filter((a): a is StoredAlert & { rule: LimitRule } => a.rule.kind === 'limit');
     const values: Record<LimitRule['measure'], number> = { exposure: report.exposure.gross, drawdown: report.drawdown.current, var: NaN };
     if (limits.some((l) => l.rule.measure === 'var')) values.var = await this.valueAtRisk(report);
     const changes: { id: string; state: AlertState; firing?: Firing }[] = [];
@@ -213,17 +276,11 @@ export class Portfolio extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     const dupes = parsed.fills.filter((f) => f.id && sql.exec(`SELECT 1 FROM fills WHERE ext_id = ?`, f.id).toArray().length);
     if (dupes.length) return { ok: false, errors: dupes.map((f) => ({ line: 0, message: `fill id ${f.id} was imported before` })) };
-    this.ctx.storage.transactionSync(() => {
-      for (const f of parsed.fills) {
-        sql.exec(`INSERT INTO fills (ts, exchange, symbol, side, price, amount, fee, ext_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          f.ts, f.exchange, f.symbol, f.side, f.price, f.amount, f.fee, f.id ?? null);
-      }
-    });
-    await this.scheduleMarks();
+    await this.storeFills(parsed.fills);
     return { ok: true, imported: parsed.fills.length };
   }
 
-  async fills(): Promise<Fill[]> {
+  fills(): Fill[] {
     return this.ctx.storage.sql
       .exec<{ ts: number; exchange: string; symbol: string; side: string; price: number; amount: number; fee: number; ext_id: string | null }>(
         `SELECT ts, exchange, symbol, side, price, amount, fee, ext_id FROM fills ORDER BY ts, seq`,
@@ -232,8 +289,8 @@ export class Portfolio extends DurableObject<Env> {
       .map((r) => ({ ts: r.ts, exchange: r.exchange as Fill['exchange'], symbol: r.symbol, side: r.side as Fill['side'], price: r.price, amount: r.amount, fee: r.fee, ...(r.ext_id ? { id: r.ext_id } : {}) }));
   }
 
-  async positions(method: CostMethod): Promise<Position[]> {
-    return buildPositions(await this.fills(), method);
+  positions(method: CostMethod = this.settings().method): Position[] {
+    return buildPositions(this.fills(), method);
   }
 
   /** Signed webhook target for firings; `null` removes it. */
@@ -255,9 +312,19 @@ export class Portfolio extends DurableObject<Env> {
     return { ok: true };
   }
 
-  /** From the AlertDesk's outbox: idempotent on (alert id, firing number). */
-  async receiveFiring(f: DeliveredFiring): Promise<{ fresh: boolean }> {
+  /**
+   * From the AlertDesk's outbox: idempotent on (alert id, firing number). A stop's firing carries the position's
+   * P&L at the firing price; one the desk committed after the stop was disarmed by its position's closing fill is void.
+   */
+  async receiveFiring(delivered: DeliveredFiring): Promise<{ fresh: boolean }> {
     const now = Date.now();
+    const own = this.alerts().find((a) => a.id === delivered.alertId);
+    const cancelled = own?.state?.cancelled;
+    if (cancelled && (delivered.committedAt ?? now) >= cancelled.at) return { fresh: false };
+    const rule = delivered.rule ?? own?.rule ?? null;
+    const symbol = delivered.symbol || own?.symbol || '';
+    const held = rule && onPosition(rule) && rule.exchange !== undefined ? this.holding(this.positions(), rule, symbol) : undefined;
+    const f: DeliveredFiring = { ...delivered, symbol, rule, ...(held ? { pnl: unrealized(held, delivered.price) } : {}) };
     let fresh = false;
     this.ctx.storage.transactionSync(() => {
       fresh = this.storeFiring(f, now);
@@ -352,7 +419,9 @@ export class Portfolio extends DurableObject<Env> {
     const markAt = Number(sql.exec<{ value: string }>(`SELECT value FROM settings WHERE key = 'markAt'`).toArray()[0]?.value ?? NaN);
     if (markAt <= now) {
       await this.markToMarket(now);
-      sql.exec(`UPDATE settings SET value = ? WHERE key = 'markAt'`, String(now + MARK_EVERY_MS));
+      // decided after the marks, on the fills and alerts as they are now (one may have arrived meanwhile)
+      if (this.needsMarks()) sql.exec(`UPDATE settings SET value = ? WHERE key = 'markAt'`, String(now + MARK_EVERY_MS));
+      else sql.exec(`DELETE FROM settings WHERE key = 'markAt'`);
     }
     const due = sql.exec<{ channel: string; alert_id: string; n: number; body: string; attempts: number }>(
       `SELECT channel, alert_id, n, body, attempts FROM deliveries WHERE next_at <= ? ORDER BY next_at LIMIT 50`, now,
@@ -360,7 +429,9 @@ export class Portfolio extends DurableObject<Env> {
     for (const row of due) {
       const done = () => sql.exec(`DELETE FROM deliveries WHERE channel = ? AND alert_id = ? AND n = ?`, row.channel, row.alert_id, row.n);
       try {
-        const status = await this.dispatch(row.channel, row.body, `${row.alert_id}:${row.n}`);
+        const status = row.channel === 'desk'
+          ? (await alertDeskStub(this.env, row.body).remove(row.alert_id), 'sent')
+          : await this.dispatch(row.channel, row.body, `${row.alert_id}:${row.n}`);
         if (status === 'gone') sql.exec(`DELETE FROM push_subs WHERE id = ?`, row.channel.slice('push:'.length));
         done();
       } catch (err) {
@@ -413,3 +484,6 @@ export class Portfolio extends DurableObject<Env> {
     return row ? (JSON.parse(row.value) as { url: string; secret: string }) : undefined;
   }
 }
+
+const notHeld = (rule: PositionRule, symbol: string): string =>
+  `you hold no ${rule.position} ${symbol} position on ${rule.exchange ?? 'any exchange'}: a ${rule.kind === 'take' ? 'take-profit' : rule.kind === 'trailing' ? 'trailing stop' : 'stop-loss'} is set on an open position`;

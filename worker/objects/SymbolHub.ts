@@ -44,6 +44,8 @@ export class SymbolHub extends DurableObject<Env> {
   private top: { bid: number; ask: number; ts: number } | undefined;
   private lastTrade: { seq: number; price: number; ts: number } | undefined;
   private healthSentAt = 0;
+  /** The desk has book-health alerts (its answer to every tick batch): only then is health sent each second. */
+  private deskWantsHealth = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,7 +100,7 @@ export class SymbolHub extends DurableObject<Env> {
       this.lastTrade = { seq: t.seq, price: t.price, ts: t.ts };
       this.toDesk(symbol, ticks);
     }
-    if (Date.now() - this.healthSentAt >= HEALTH_EVERY_MS) this.observeHealth(symbol);
+    if (this.deskWantsHealth && Date.now() - this.healthSentAt >= HEALTH_EVERY_MS) this.observeHealth(symbol);
     return { events: events.length, updates: msgs.length };
   }
 
@@ -113,6 +115,7 @@ export class SymbolHub extends DurableObject<Env> {
         const desk = alertDeskStub(this.env, symbol);
         const first = ticks[0]!.seq;
         const r = await desk.ticks(ticks);
+        this.deskWantsHealth = r.health;
         if (r.nextSeq >= first) return;
         const gap = first - r.nextSeq;
         const missing = r.fresh || gap > DESK_RESEND_MAX ? [] : this.sql

@@ -1,9 +1,25 @@
 import { Hono } from 'hono';
-import { Ack, AlertId, NewAlert, PushSub, Webhook, type StoredAlert } from '../../shared/risk/schema';
+import type { z } from 'zod';
+import { onPosition } from '../../shared/risk/alerts';
+import type { AnyRule } from '../../shared/risk/rules';
+import { Ack, AlertId, NewAlert, PushSub, Rule, Webhook, type StoredAlert } from '../../shared/risk/schema';
 import type { AppEnv } from '../middleware/auth';
 import { problem } from '../middleware/errors';
 import { valid } from '../middleware/validate';
 import { alertDeskStub, portfolioStub } from '../objects/stubs';
+
+/**
+ * A stop, take-profit or trailing stop is set on a position the user holds: its side and size are the
+ * position's (a stated side must match), and without such a position it is refused.
+ */
+async function onHeld(portfolio: ReturnType<typeof portfolioStub>, symbol: string, rule: z.output<typeof Rule>): Promise<AnyRule> {
+  if (!onPosition(rule)) return rule;
+  const held = await portfolio.heldPosition(rule.exchange, symbol);
+  const what = rule.kind === 'stop' ? 'stop-loss' : rule.kind === 'take' ? 'take-profit' : 'trailing stop';
+  if (!held) throw problem(422, `you hold no ${symbol} position on ${rule.exchange}: a ${what} is set on an open position`);
+  if (rule.position && rule.position !== held.side) throw problem(422, `your ${symbol} position on ${rule.exchange} is ${held.side}, not ${rule.position}`);
+  return { ...rule, position: held.side, qty: held.qty };
+}
 
 const newId = (): string => `a_${[...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 
@@ -26,10 +42,15 @@ export const alertRoutes = new Hono<AppEnv>()
     const portfolio = portfolioStub(c.env, user);
     const max = c.var.auth.profile.limits.alerts;
     if ((await portfolio.alerts()).length >= max) throw problem(409, `your tier allows ${max} alerts; delete some first`);
-    const alert = { id: newId(), symbol: rule.kind === 'limit' ? '*' : symbol, rule, hysteresis, note: note ?? null, createdAt: Date.now() };
+    const alert = { id: newId(), symbol: rule.kind === 'limit' ? '*' : symbol, rule: await onHeld(portfolio, symbol, rule), hysteresis, note: note ?? null, createdAt: Date.now() };
     // The desk first: an alert the user sees listed is always being evaluated.
-    if (rule.kind !== 'limit') await alertDeskStub(c.env, alert.symbol).upsert({ id: alert.id, user, symbol: alert.symbol, rule, hysteresis });
-    await portfolio.saveAlert(alert);
+    const desk = alert.rule.kind === 'limit' ? undefined : alertDeskStub(c.env, alert.symbol);
+    await desk?.upsert({ id: alert.id, user, symbol: alert.symbol, rule: alert.rule, hysteresis });
+    const saved = await portfolio.saveAlert(alert);
+    if (!saved.ok) {
+      await desk?.remove(alert.id); // the position closed meanwhile
+      throw problem(422, saved.error);
+    }
     return c.json({ ...alert, state: { phase: 'armed', firings: 0 } } satisfies StoredAlert, 201);
   })
   .get('/firings', async (c) => c.json(await portfolioStub(c.env, c.var.auth.userId).inbox()))
