@@ -3,10 +3,10 @@ import type { FeedMode, FeedState, FeedStatus, InstrumentHealth, MarketEvent, Ve
 import type { Adapter, Sink } from '../ingest/adapter';
 import { ADAPTERS } from '../ingest/registry';
 import { parseFeedName, shards, venueConfig, type VenueConfig } from '../config';
+import type { HopTrace } from './hops';
 import { hubStub } from './stubs';
 
-/** Longest a batch waits before it goes to the hubs (the design's ≤ 50 ms hop). */
-const FLUSH_MS = 20;
+/** Events past which a batch goes out even while the previous one is still with the hubs. */
 const FLUSH_MAX = 1000;
 /** Fine-grained liveness and rotation checks while the object runs; the alarm covers evictions. */
 const TICK_MS = 1_000;
@@ -81,8 +81,9 @@ export class ExchangeFeed extends DurableObject<Env> {
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private backoffMs = BACKOFF_MIN_MS;
   private pending: MarketEvent[] = [];
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private sending: Promise<void> = Promise.resolve();
+  /** Batches handed to the hubs and not yet acknowledged. */
+  private inFlight = 0;
   private readonly snapshotsInFlight = new Set<string>();
   private ruleBroken = false;
   /** Counters of adapters retired by rotation, so an instrument's totals survive the switch. */
@@ -294,12 +295,15 @@ export class ExchangeFeed extends DurableObject<Env> {
     this.queued();
   }
 
+  /**
+   * No batching window: an idle feed sends each frame's events at once, and while a batch is with the
+   * hubs the next one grows, so batches get bigger exactly when the hubs are busy.
+   */
   private queued(): void {
     if (this.ruleBroken) {
       this.ruleBroken = false;
       this.flush(true);
-    } else if (this.pending.length >= FLUSH_MAX) this.flush(false);
-    else this.flushTimer ??= setTimeout(() => this.flush(false), FLUSH_MS);
+    } else if (this.inFlight === 0 || this.pending.length >= FLUSH_MAX) this.flush(false);
   }
 
   /** REST snapshot for a book the adapter is (re)building; failures retry with back-off while the socket lives. */
@@ -436,11 +440,10 @@ export class ExchangeFeed extends DurableObject<Env> {
 
   /** Batches go out one after another, so a hub never sees a later batch (or state) before an earlier one. */
   private flush(force: boolean): void {
-    cancel(this.flushTimer);
-    this.flushTimer = undefined;
     if (this.pending.length === 0 && !force) return;
     const batch = this.pending;
     this.pending = [];
+    const recv = batch.length ? batch[0]!.recvTs : Date.now();
     const base = this.status();
     // Health is read now, in step with the events, not when the previous batch's calls have returned.
     const statuses = new Map(this.instruments(Date.now()).map((i) => [i.symbol, { ...base, state: i.state, reason: i.reason ?? base.reason, instrument: i } as FeedStatus & { instrument: InstrumentHealth }]));
@@ -452,11 +455,15 @@ export class ExchangeFeed extends DurableObject<Env> {
       changed.add(symbol);
       this.noteInstrument(status.instrument);
     }
-    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed));
+    this.inFlight++;
+    this.sending = this.sending.then(async () => {
+      await this.publish(batch, base, statuses, changed, recv);
+      if (--this.inFlight === 0) this.flush(false);
+    });
   }
 
   /** Events to their instrument's hub with its health; hubs without events hear only of state changes. */
-  private async publish(batch: MarketEvent[], base: FeedStatus, statuses: Map<string, FeedStatus>, changed: Set<string>): Promise<void> {
+  private async publish(batch: MarketEvent[], base: FeedStatus, statuses: Map<string, FeedStatus>, changed: Set<string>, recv: number): Promise<void> {
     const bySymbol = new Map<string, MarketEvent[]>();
     for (const e of batch) {
       const list = bySymbol.get(e.symbol);
@@ -472,7 +479,7 @@ export class ExchangeFeed extends DurableObject<Env> {
       const hub = hubStub(this.env, symbol);
       calls.push((async () => {
         if (changed.has(symbol)) await hub.updateFeed(status);
-        if (events) await hub.ingest(events, status);
+        if (events) await hub.ingest(events, status, { recv, feedSend: Date.now() } satisfies HopTrace);
       })().catch((err: unknown) => console.error(`hub ${symbol}:`, err)));
     }
     await Promise.all(calls);

@@ -4,6 +4,7 @@ import { encodeServerMsg } from '../../shared/protocol/codec';
 import type { ClientMsg, CodecName, ServerMsg } from '../../shared/protocol/messages';
 import { CLOSE, HEARTBEAT_MS, MAX_STREAMS, parseStream, PROTOCOL_VERSION } from '../../shared/protocol/messages';
 import { parseClientMsg } from '../../shared/protocol/validate';
+import { HopLog, type HopSample, type HopTrace } from './hops';
 import { Outbox } from './outbox';
 import { hubStub } from './stubs';
 
@@ -42,6 +43,7 @@ interface Conn {
  */
 export class Relay extends DurableObject<Env> {
   private readonly conns = new Map<WebSocket, Conn>();
+  private readonly hopLog = new HopLog();
 
   private get name(): string {
     return this.ctx.storage.kv.get<string>('name') ?? 'local:0';
@@ -164,9 +166,11 @@ export class Relay extends DurableObject<Env> {
 
   /**
    * A batch from a hub. Each message is encoded once per codec, whatever the number of sockets.
-   * Returns the streams no socket here wants any more, so the hub stops sending them.
+   * Returns the streams no socket here wants any more, so the hub stops sending them. `traces` (one
+   * per message, with BENCH on) are kept for the benchmark's per-hop figures.
    */
-  async publish(msgs: ServerMsg[]): Promise<{ unwanted: string[] }> {
+  async publish(msgs: ServerMsg[], traces: (HopTrace | undefined)[] = []): Promise<{ unwanted: string[] }> {
+    const relayIn = Date.now();
     const encoded = new Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>();
     const wanted = new Set<string>();
     for (const ws of this.ctx.getWebSockets()) {
@@ -185,7 +189,19 @@ export class Relay extends DurableObject<Env> {
       const stream = streamOf(m);
       if (stream !== undefined && !wanted.has(stream)) unwanted.add(stream);
     }
+    if (traces.length && this.env.BENCH === 'on') {
+      const relaySent = Date.now();
+      msgs.forEach((m, i) => {
+        const t = traces[i];
+        if (t && 'seq' in m) this.hopLog.add(m.stream, m.seq, { ...t, relayIn, relaySent });
+      });
+    }
     return { unwanted: [...unwanted] };
+  }
+
+  /** The hop traces recorded since the last call (BENCH on only). */
+  hops(): HopSample[] {
+    return this.hopLog.take();
   }
 
   /** Sends now, or conflates into the socket's outbox while it is backed up. */

@@ -5,6 +5,7 @@ import type { FeedStatus, MarketEvent } from '../../shared/market/types';
 import type { Interval, ServerMsg } from '../../shared/protocol/messages';
 import { INTERVALS, parseStream } from '../../shared/protocol/messages';
 import type { Tick } from '../../shared/risk/alerts';
+import type { HopTrace } from './hops';
 import { alertDeskStub, relayStub } from './stubs';
 
 /** Closed bars kept per interval (the coarser intervals are the roll-ups that outlive the finer ones). */
@@ -13,8 +14,6 @@ const RETENTION_MS: Record<Interval, number> = {
 };
 /** Acknowledged trades kept in storage (the tape and candles are rebuilt from nothing else). */
 const KEEP_TRADES = 20_000;
-/** Upstream batches a relay may have in flight before the hub folds newer ones into one call. */
-const MAX_INFLIGHT = 8;
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -34,7 +33,7 @@ export class SymbolHub extends DurableObject<Env> {
   private feeds = new Map<string, FeedStatus>();
   /** stream → relays subscribed to it (mirrors the `subs` table). */
   private readonly subs = new Map<string, Set<string>>();
-  private readonly outbox = new Map<string, { queue: ServerMsg[][]; busy: boolean }>();
+  private readonly outbox = new Map<string, { queue: { msgs: ServerMsg[]; trace?: HopTrace }[]; busy: boolean }>();
   /** Batches go to the alert desk one after another, so it never sees a later one first. */
   private deskQueue: Promise<void> = Promise.resolve();
 
@@ -62,7 +61,8 @@ export class SymbolHub extends DurableObject<Env> {
    * A batch from one ExchangeFeed, in venue order. Trades and candles are written before the call
    * returns (the output gate holds the reply until they are durable); relays get the updates after.
    */
-  async ingest(events: MarketEvent[], feed: FeedStatus): Promise<{ events: number; updates: number }> {
+  async ingest(events: MarketEvent[], feed: FeedStatus, trace?: HopTrace): Promise<{ events: number; updates: number }> {
+    if (trace) trace.hubIn = Date.now();
     this.feeds.set(feed.exchange, feed);
     const symbol = events[0]?.symbol;
     if (!symbol) return { events: 0, updates: 0 };
@@ -83,7 +83,8 @@ export class SymbolHub extends DurableObject<Env> {
       this.ctx.storage.kv.put('seq', m.seqs);
       this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
     });
-    this.fanOut(msgs);
+    if (trace) trace.hubCommit = Date.now();
+    this.fanOut(msgs, trace);
     if (ticks.length) this.toDesk(symbol, ticks);
     return { events: events.length, updates: msgs.length };
   }
@@ -191,7 +192,7 @@ export class SymbolHub extends DurableObject<Env> {
     set.add(relay);
   }
 
-  private fanOut(msgs: SeqMsg[]): void {
+  private fanOut(msgs: SeqMsg[], trace?: HopTrace): void {
     const byRelay = new Map<string, ServerMsg[]>();
     for (const msg of msgs) {
       for (const relay of this.subs.get(msg.stream) ?? []) {
@@ -200,24 +201,29 @@ export class SymbolHub extends DurableObject<Env> {
         else byRelay.set(relay, [msg]);
       }
     }
-    for (const [relay, list] of byRelay) this.post(relay, list);
+    for (const [relay, list] of byRelay) this.post(relay, list, trace);
   }
 
   /**
-   * One call at a time per relay, in order, so a relay sees a stream's updates in sequence; a relay
-   * that falls behind gets its queued batches in one call instead of many, and never holds up the others.
+   * One call at a time per relay, in order, so a relay sees a stream's updates in sequence; whatever
+   * queued meanwhile goes in the next call, so a relay that falls behind gets fewer, bigger calls and
+   * never holds up the others.
    */
-  private post(relay: string, msgs: ServerMsg[]): void {
+  private post(relay: string, msgs: ServerMsg[], trace?: HopTrace): void {
     let box = this.outbox.get(relay);
     if (!box) this.outbox.set(relay, (box = { queue: [], busy: false }));
-    box.queue.push(msgs);
+    box.queue.push({ msgs, trace });
     if (box.busy) return;
     const pump = async (b: NonNullable<typeof box>) => {
       b.busy = true;
       while (b.queue.length) {
-        const batch = b.queue.splice(0, b.queue.length > MAX_INFLIGHT ? b.queue.length : 1).flat();
+        const items = b.queue.splice(0);
+        const batch = items.flatMap((i) => i.msgs);
+        // One trace per message (the same object for a batch's messages is sent once).
+        const hubSend = Date.now();
+        const traces = items.some((i) => i.trace) ? items.flatMap((i) => { const t = i.trace && { ...i.trace, hubSend }; return i.msgs.map(() => t); }) : [];
         try {
-          const { unwanted } = await relayStub(this.env, relay).publish(batch);
+          const { unwanted } = await relayStub(this.env, relay).publish(batch, traces);
           if (unwanted.length) await this.unsubscribe(relay, unwanted);
         } catch (err) {
           console.warn(`relay ${relay}: ${err instanceof Error ? err.message : String(err)}`);
