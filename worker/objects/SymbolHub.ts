@@ -77,9 +77,12 @@ export class SymbolHub extends DurableObject<Env> {
           ticks.push({ seq: n, ts: e.ts, price: e.price });
         }
       }
-      for (const c of closed) this.putBar(c, 1);
-      for (const c of m.openBars()) this.putBar(c, 0);
-      if (closed.some((c) => c.interval === '1m')) this.prune();
+      // Only trades move candles: a quotes-only batch (most of them) has no bar to write.
+      if (ticks.length || closed.length) {
+        for (const c of closed) this.putBar(c, 1);
+        for (const c of m.openBars()) this.putBar(c, 0);
+        if (closed.some((c) => c.interval === '1m')) this.prune();
+      }
       this.ctx.storage.kv.put('seq', m.seqs);
       this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
     });
