@@ -12,7 +12,8 @@ import { DEFAULT_RECORDING } from '../tools/fake-exchange/main';
 import { DATA_DIR, hasData } from '../tools/paths';
 import { startStack, type Stack } from '../tools/stack';
 import { realEvents, SPOT, USDM } from '../tools/real-events';
-import { loadavg } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeResults } from './results';
 
@@ -90,11 +91,19 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
   return new Promise((ok, fail) => {
     const ws = new WebSocket(url, protocols);
     const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, msgs: 0, conflated: 0, rxAt: o.trace ? new Map() : undefined };
+    const timeout = setTimeout(() => {
+      ws.terminate();
+      fail(new Error('connect timed out'));
+    }, CONNECT_TIMEOUT_MS);
     ws.on('open', () => {
+      clearTimeout(timeout);
       if (o.streams) ws.send(JSON.stringify({ t: 'subscribe', streams: o.streams }));
       ok(c);
     });
-    ws.on('error', fail);
+    ws.on('error', (err) => {
+      clearTimeout(timeout);
+      fail(err);
+    });
     let rx = 0;
     ws.on('message', (data: Buffer) => {
       const now = performance.now();
@@ -176,10 +185,17 @@ const rssOf = (pids: Set<string>): number => {
   return out.split('\n').map(Number).filter(Number.isFinite).reduce((a, b) => a + b, 0) * 1024;
 };
 
-async function connectMany(n: number, url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client[]> {
-  const out: Client[] = [];
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/** `n` clients, 100 connecting at a time; those that fail or time out are counted, not waited for. */
+async function connectMany(n: number, url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client[] & { failed?: number }> {
+  const out: Client[] & { failed?: number } = [];
+  out.failed = 0;
   for (let i = 0; i < n; i += 100) {
-    out.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => client(url, protocols, tap, o)))));
+    for (const r of await Promise.allSettled(Array.from({ length: Math.min(100, n - i) }, () => client(url, protocols, tap, o)))) {
+      if (r.status === 'fulfilled') out.push(r.value);
+      else out.failed++;
+    }
   }
   return out;
 }
@@ -226,7 +242,7 @@ function hops(samples: HopSample[], clients: Client[], tapWall: Map<string, numb
   return { batches: samples.length, hops: stats(hop), parts: stats(part) };
 }
 
-const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
+const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url, { signal: AbortSignal.timeout(60_000) })).json()) as T;
 
 /**
  * Endless real events for a hub no replay feeds: the recording's normalized events relabelled to `symbol`,
@@ -326,9 +342,12 @@ export async function run(): Promise<void> {
   if (!['latency', 'throughput', 'fanout'].some((p) => phases.has(p))) return;
 
   const speed = Number(process.env.BENCH_SPEED ?? 5);
+  const wranglerLog = join(tmpdir(), 'edge-fanout-wrangler.log');
+  writeFileSync(wranglerLog, '');
+  console.log(`wrangler dev log: ${wranglerLog}`);
   const others = workerdPids();
   const stack: Stack = await startStack({
-    replay: DEFAULT_RECORDING, speed, loop: true, port: 0, log: () => {},
+    replay: DEFAULT_RECORDING, speed, loop: true, port: 0, log: (l) => appendFileSync(wranglerLog, l),
     vars: { RELAY_MAX_CLIENTS: '1000', RELAY_SHARDS: '1', BENCH: 'on', SYMBOLS: 'BTC-USDT,ETH-USDT' },
   });
   const wsUrl = `${stack.url.replace('http', 'ws')}/ws`;
@@ -350,7 +369,10 @@ export async function run(): Promise<void> {
         c.lat.length = 0;
         c.rxAt?.clear();
       }
-      await getJson(`${stack.url}/api/bench/hops/local:0`); // drop the warm-up's traces
+      // Relays are named by the region wrangler's placeholder `request.cf` maps to; the hello names each socket's.
+      const relays = [...new Set(edge.map((c) => c.relay!))];
+      const takeHops = async () => (await Promise.all(relays.map((r) => getJson<HopSample[]>(`${stack.url}/api/bench/hops/${r}`)))).flat();
+      await takeHops(); // drop the warm-up's traces
       const windowMs = Number(process.env.BENCH_LATENCY_SECONDS ?? 20) * 1000;
       // The trades each traced message carried, for the fake→feed hop.
       const tradeIds = new Map<string, string[]>();
@@ -362,9 +384,9 @@ export async function run(): Promise<void> {
       probe.on('message', note);
       await sleep(windowMs);
       probe.off('message', note);
-      const samples = await getJson<HopSample[]>(`${stack.url}/api/bench/hops/local:0`);
+      const samples = await takeHops();
       results.latency = {
-        speed, windowSeconds: windowMs / 1000, edge: summary(edge), plainNodeRelay: summary(node),
+        speed, windowSeconds: windowMs / 1000, relays, edge: summary(edge), plainNodeRelay: summary(node),
         perHop: hops(samples, edge, tapWall, tradeIds),
       };
       const L = results.latency as { edge: { p99: number; p50: number }; plainNodeRelay: { p99: number; p50: number } };
@@ -410,7 +432,7 @@ export async function run(): Promise<void> {
       const perRelay = new Map<string, number>();
       for (const c of fan) perRelay.set(c.relay ?? '?', (perRelay.get(c.relay ?? '?') ?? 0) + 1);
       results.fanout = {
-        clients: fan.length, connectSeconds, tradesInWindow: window.length, deliveriesExpected: window.length * fan.length,
+        clients: fan.length, connectFailed: fan.failed, connectSeconds, tradesInWindow: window.length, deliveriesExpected: window.length * fan.length,
         missingAtWindowEnd, missingAfterCatchUp: missing, catchUpSeconds: r2((performance.now() - caughtUp) / 1000),
         clientsWithEveryTrade: fan.filter((c) => window.every((id) => c.ids.has(id))).length,
         perClientTrades: dist(fan.map((c) => window.filter((id) => c.ids.has(id)).length)),
