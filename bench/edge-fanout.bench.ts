@@ -185,7 +185,7 @@ const rssOf = (pids: Set<string>): number => {
   return out.split('\n').map(Number).filter(Number.isFinite).reduce((a, b) => a + b, 0) * 1024;
 };
 
-const CONNECT_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 60_000;
 
 /** `n` clients, 100 connecting at a time; those that fail or time out are counted, not waited for. */
 async function connectMany(n: number, url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client[] & { failed?: number }> {
@@ -194,7 +194,7 @@ async function connectMany(n: number, url: string, protocols: string[] | undefin
   for (let i = 0; i < n; i += 100) {
     for (const r of await Promise.allSettled(Array.from({ length: Math.min(100, n - i) }, () => client(url, protocols, tap, o)))) {
       if (r.status === 'fulfilled') out.push(r.value);
-      else out.failed++;
+      else if (out.failed++ === 0) console.warn(`connect failed: ${String(r.reason)}`);
     }
   }
   return out;

@@ -6,7 +6,12 @@ import { parseFeedName, shards, venueConfig, type VenueConfig } from '../config'
 import type { HopTrace } from './hops';
 import { hubStub } from './stubs';
 
-/** Events past which a batch goes out even while the previous one is still with the hubs. */
+/**
+ * Least time between two batches to the hubs: a frame after a quiet spell goes at once, one within this
+ * of the previous batch waits for the window, so a busy feed makes ≤ 1000 / FLUSH_MS calls a second
+ * (each costs the hub a transaction and every subscribed relay a call, whatever its size).
+ */
+const FLUSH_MS = 20;
 const FLUSH_MAX = 1000;
 /** Fine-grained liveness and rotation checks while the object runs; the alarm covers evictions. */
 const TICK_MS = 1_000;
@@ -81,9 +86,9 @@ export class ExchangeFeed extends DurableObject<Env> {
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private backoffMs = BACKOFF_MIN_MS;
   private pending: MarketEvent[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastFlush = 0;
   private sending: Promise<void> = Promise.resolve();
-  /** Batches handed to the hubs and not yet acknowledged. */
-  private inFlight = 0;
   private readonly snapshotsInFlight = new Set<string>();
   private ruleBroken = false;
   /** Counters of adapters retired by rotation, so an instrument's totals survive the switch. */
@@ -295,15 +300,16 @@ export class ExchangeFeed extends DurableObject<Env> {
     this.queued();
   }
 
-  /**
-   * No batching window: an idle feed sends each frame's events at once, and while a batch is with the
-   * hubs the next one grows, so batches get bigger exactly when the hubs are busy.
-   */
   private queued(): void {
     if (this.ruleBroken) {
       this.ruleBroken = false;
       this.flush(true);
-    } else if (this.inFlight === 0 || this.pending.length >= FLUSH_MAX) this.flush(false);
+    } else if (this.pending.length >= FLUSH_MAX) this.flush(false);
+    else if (this.flushTimer === undefined) {
+      const wait = this.lastFlush + FLUSH_MS - Date.now();
+      if (wait <= 0) this.flush(false);
+      else this.flushTimer = setTimeout(() => this.flush(false), wait);
+    }
   }
 
   /** REST snapshot for a book the adapter is (re)building; failures retry with back-off while the socket lives. */
@@ -440,7 +446,10 @@ export class ExchangeFeed extends DurableObject<Env> {
 
   /** Batches go out one after another, so a hub never sees a later batch (or state) before an earlier one. */
   private flush(force: boolean): void {
+    cancel(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.pending.length === 0 && !force) return;
+    this.lastFlush = Date.now();
     const batch = this.pending;
     this.pending = [];
     const recv = batch.length ? batch[0]!.recvTs : Date.now();
@@ -455,11 +464,7 @@ export class ExchangeFeed extends DurableObject<Env> {
       changed.add(symbol);
       this.noteInstrument(status.instrument);
     }
-    this.inFlight++;
-    this.sending = this.sending.then(async () => {
-      await this.publish(batch, base, statuses, changed, recv);
-      if (--this.inFlight === 0) this.flush(false);
-    });
+    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed, recv));
   }
 
   /** Events to their instrument's hub with its health; hubs without events hear only of state changes. */
