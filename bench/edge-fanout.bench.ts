@@ -188,6 +188,27 @@ const rssOf = (pids: Set<string>): number => {
 const CONNECT_TIMEOUT_MS = 60_000;
 
 /** `n` clients, 100 connecting at a time; those that fail or time out are counted, not waited for. */
+/**
+ * wrangler dev puts its own proxy workerd processes in front of the Worker; deployed, clients reach the
+ * edge without them. The Worker's own entry socket is the one, among the listening sockets of the stack's
+ * workerd with the most of them, that answers the API; undefined when none does.
+ */
+async function workerdEntry(ours: Set<string>): Promise<string | undefined> {
+  const byPid = new Map<string, string[]>();
+  for (const m of execSync('ss -ltnpH').toString().matchAll(/127\.0\.0\.1:(\d+)\s.*?pid=(\d+),/g)) {
+    if (ours.has(m[2]!)) byPid.set(m[2]!, [...(byPid.get(m[2]!) ?? []), m[1]!]);
+  }
+  const ports = [...byPid.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  for (const port of ports) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/v1/instruments`, { signal: AbortSignal.timeout(5_000) })).ok) return `http://127.0.0.1:${port}`;
+    } catch {
+      // not an HTTP socket
+    }
+  }
+  return undefined;
+}
+
 async function connectMany(n: number, url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client[] & { failed?: number }> {
   const out: Client[] & { failed?: number } = [];
   out.failed = 0;
@@ -350,8 +371,12 @@ export async function run(): Promise<void> {
     replay: DEFAULT_RECORDING, speed, loop: true, port: 0, log: (l) => appendFileSync(wranglerLog, l),
     vars: { RELAY_MAX_CLIENTS: '1000', RELAY_SHARDS: '1', BENCH: 'on', SYMBOLS: 'BTC-USDT,ETH-USDT' },
   });
-  const wsUrl = `${stack.url.replace('http', 'ws')}/ws`;
   const ours = new Set([...workerdPids()].filter((p) => !others.has(p)));
+  const entry = await workerdEntry(ours);
+  const base = entry ?? stack.url;
+  const wsUrl = `${base.replace('http', 'ws')}/ws`;
+  const proxiedWsUrl = `${stack.url.replace('http', 'ws')}/ws`;
+  results.edgeEntry = entry ? 'workerd entry socket (no wrangler dev proxy)' : 'wrangler dev proxy';
   const workerdRss = () => rssOf(ours);
   const tap = new Map<string, number>();
   const tapWall = new Map<string, number>();
@@ -363,14 +388,15 @@ export async function run(): Promise<void> {
     if (phases.has('latency')) {
       const perPeer = Number(process.env.BENCH_LATENCY_CLIENTS ?? 100);
       const edge = await connectMany(perPeer, wsUrl, ['edgetape.v1.json'], tap, { streams: trades, trace: true });
+      const proxied = entry ? await connectMany(perPeer, proxiedWsUrl, ['edgetape.v1.json'], tap, { streams: trades }) : [];
       const node = await connectMany(perPeer, plain.url, undefined, tap, {});
       await sleep(3_000);
-      for (const c of [...edge, ...node]) {
+      for (const c of [...edge, ...proxied, ...node]) {
         c.lat.length = 0;
         c.rxAt?.clear();
       }
       // Relays are named by the region wrangler's placeholder `request.cf` maps to; the hello names each socket's.
-      const relays = [...new Set(edge.map((c) => c.relay!))];
+      const relays = [...new Set([...edge, ...proxied].map((c) => c.relay!))];
       const takeHops = async () => (await Promise.all(relays.map((r) => getJson<HopSample[]>(`${stack.url}/api/bench/hops/${r}`)))).flat();
       await takeHops(); // drop the warm-up's traces
       const windowMs = Number(process.env.BENCH_LATENCY_SECONDS ?? 20) * 1000;
@@ -386,19 +412,19 @@ export async function run(): Promise<void> {
       probe.off('message', note);
       const samples = await takeHops();
       results.latency = {
-        speed, windowSeconds: windowMs / 1000, relays, edge: summary(edge), plainNodeRelay: summary(node),
+        speed, windowSeconds: windowMs / 1000, relays, edge: summary(edge), edgeViaWranglerProxy: entry ? summary(proxied) : undefined, plainNodeRelay: summary(node),
         perHop: hops(samples, edge, tapWall, tradeIds),
       };
       const L = results.latency as { edge: { p99: number; p50: number }; plainNodeRelay: { p99: number; p50: number } };
       console.log('tick → client latency (ms)', JSON.stringify(results.latency, null, 1));
       console.log(`p99 ratio edge/plain = ${r2(L.edge.p99 / L.plainNodeRelay.p99)}, p50 ratio = ${r2(L.edge.p50 / L.plainNodeRelay.p50)}`);
-      for (const c of [...edge, ...node]) c.ws.close();
+      for (const c of [...edge, ...proxied, ...node]) c.ws.close();
       save();
     }
 
     // 2. Throughput into one hub with 1,000 subscribed clients, at rising rates.
     if (phases.has('throughput')) {
-      results.throughput = await throughput(stack.url, wsUrl, tap);
+      results.throughput = await throughput(base, wsUrl, tap);
       save();
     }
 
