@@ -190,23 +190,23 @@ const CONNECT_TIMEOUT_MS = 60_000;
 /** `n` clients, 100 connecting at a time; those that fail or time out are counted, not waited for. */
 /**
  * wrangler dev puts its own proxy workerd processes in front of the Worker; deployed, clients reach the
- * edge without them. The Worker's own entry socket is the one, among the listening sockets of the stack's
- * workerd with the most of them, that answers the API; undefined when none does.
+ * edge without them. The Worker's entry socket is the first one (lowest fd) the stack's workerd with the
+ * most listening sockets opened; its others speak Cap'n Proto, and an HTTP probe would break them.
  */
 async function workerdEntry(ours: Set<string>): Promise<string | undefined> {
-  const byPid = new Map<string, string[]>();
-  for (const m of execSync('ss -ltnpH').toString().matchAll(/127\.0\.0\.1:(\d+)\s.*?pid=(\d+),/g)) {
-    if (ours.has(m[2]!)) byPid.set(m[2]!, [...(byPid.get(m[2]!) ?? []), m[1]!]);
+  const byPid = new Map<string, { port: string; fd: number }[]>();
+  for (const m of execSync('ss -ltnpH').toString().matchAll(/127\.0\.0\.1:(\d+)\s.*?pid=(\d+),fd=(\d+)/g)) {
+    if (ours.has(m[2]!)) byPid.set(m[2]!, [...(byPid.get(m[2]!) ?? []), { port: m[1]!, fd: Number(m[3]) }]);
   }
-  const ports = [...byPid.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-  for (const port of ports) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/instruments`, { signal: AbortSignal.timeout(5_000) })).ok) return `http://127.0.0.1:${port}`;
-    } catch {
-      // not an HTTP socket
-    }
+  const sockets = [...byPid.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const entry = sockets.sort((a, b) => a.fd - b.fd)[0];
+  if (!entry || sockets.length < 2) return undefined;
+  try {
+    const res = await fetch(`http://127.0.0.1:${entry.port}/api/v1/instruments`, { signal: AbortSignal.timeout(30_000) });
+    return res.ok ? `http://127.0.0.1:${entry.port}` : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 async function connectMany(n: number, url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client[] & { failed?: number }> {
