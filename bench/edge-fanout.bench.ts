@@ -288,7 +288,7 @@ function syntheticSource(symbol: string) {
 
 /**
  * Throughput: batches of `BATCH` real events POSTed into one hub's ingest RPC (through /api/bench) at each
- * target rate for `seconds`, with `inflight` batches at most outstanding (a feed has one); 1,000 clients
+ * target rate for `seconds`, with `inflight` batches at most outstanding (a feed has one); 1,000 clients (BENCH_THROUGHPUT_CLIENTS)
  * hold the hub's book and trade streams. Counts events acknowledged by the hub and messages the clients got.
  */
 async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, number>) {
@@ -307,7 +307,7 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
     return performance.now() - t0;
   };
   await post(next(BATCH)); // the opening snapshot, before anyone subscribes
-  const clients = await connectMany(1000, wsUrl, ['edgetape.v1.json'], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true });
+  const clients = await connectMany(Number(process.env.BENCH_THROUGHPUT_CLIENTS ?? 1000), wsUrl, ['edgetape.v1.json'], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true });
   await sleep(2_000);
   const steps = [];
   for (const rate of rates) {
@@ -343,7 +343,7 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
     console.log('throughput step', steps.at(-1));
   }
   for (const c of clients) c.ws.close();
-  return { symbol, clients: clients.length, batchEvents: BATCH, inflight, secondsPerStep: seconds, steps };
+  return { symbol, clients: clients.length, connectFailed: clients.failed, batchEvents: BATCH, inflight, secondsPerStep: seconds, steps };
 }
 
 export async function run(): Promise<void> {
