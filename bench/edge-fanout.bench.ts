@@ -444,6 +444,17 @@ export async function run(): Promise<void> {
         c.ids.clear();
         c.lat.length = 0;
       }
+      // The feed's own record of the window (a reconnect or stall loses the venue's frames meanwhile).
+      type Venues = { venues: { reconnects: number; gaps: number; resyncs: number; feeds: { stalls: number; rotations: number; history: { at: number; state: string; reason?: string }[] }[] }[] };
+      const feedHealth = async () => {
+        try {
+          const v = (await getJson<Venues>(`${stack.url}/api/v1/exchanges`)).venues[0]!;
+          return { reconnects: v.reconnects, gaps: v.gaps, resyncs: v.resyncs, stalls: v.feeds[0]?.stalls, rotations: v.feeds[0]?.rotations, history: v.feeds[0]?.history.slice(-6) };
+        } catch (err) {
+          return { error: String(err) }; // the health call itself timing out is a finding, not a reason to stop
+        }
+      };
+      const feed0 = await feedHealth();
       const before = new Set(tap.keys());
       await sleep(10_000);
       const window = [...tap.keys()].filter((id) => !before.has(id));
@@ -457,6 +468,7 @@ export async function run(): Promise<void> {
         await sleep(2_000);
         missing = missingNow();
       }
+      const feed1 = await feedHealth();
       const perRelay = new Map<string, number>();
       for (const c of fan) perRelay.set(c.relay ?? '?', (perRelay.get(c.relay ?? '?') ?? 0) + 1);
       results.fanout = {
@@ -464,7 +476,7 @@ export async function run(): Promise<void> {
         missingAtWindowEnd, missingAfterCatchUp: missing, catchUpSeconds: r2((performance.now() - caughtUp) / 1000),
         clientsWithEveryTrade: fan.filter((c) => window.every((id) => c.ids.has(id))).length,
         perClientTrades: dist(fan.map((c) => window.filter((id) => c.ids.has(id)).length)),
-        gapFrames: fan.reduce((a, c) => a + c.gaps, 0),
+        gapFrames: fan.reduce((a, c) => a + c.gaps, 0), feedBefore: feed0, feedAfter: feed1,
         socketsOpen: fan.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
         closeCodes: Object.fromEntries([...new Set(fan.map((c) => c.closedWith).filter((x) => x !== undefined))].map((k) => [k, fan.filter((c) => c.closedWith === k).length])),
         clientsPerRelay: Object.fromEntries([...perRelay].sort()),
