@@ -4,12 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { InstrumentState } from '../shared/market/instrument';
 import { encodeServerMsg } from '../shared/protocol/codec';
+import type { MarketEvent } from '../shared/market/types';
 import type { TradesMsg } from '../shared/protocol/messages';
+import type { HopSample } from '../worker/objects/hops';
 import { readRecording } from '../tools/fake-exchange/recording';
 import { DEFAULT_RECORDING } from '../tools/fake-exchange/main';
 import { DATA_DIR, hasData } from '../tools/paths';
 import { startStack, type Stack } from '../tools/stack';
 import { realEvents, SPOT, USDM } from '../tools/real-events';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeResults } from './results';
 
@@ -62,25 +66,60 @@ function bytesOnWire() {
   return out;
 }
 
-interface Client { ws: WebSocket; lat: number[]; trades: number; ids: Set<string>; gaps: number; closedWith?: number }
+/** Node's wall clock with sub-millisecond resolution, comparable to workerd's Date.now(). */
+const wall = () => performance.timeOrigin + performance.now();
+
+interface Client {
+  ws: WebSocket; lat: number[]; trades: number; ids: Set<string>; gaps: number; closedWith?: number;
+  msgs: number; conflated: number;
+  /** The relay that accepted the socket (from its hello). */
+  relay?: string;
+  /** `stream#seq` → wall-clock receive time, for joining with the relays' hop traces. */
+  rxAt?: Map<string, number>;
+}
+
+interface ClientOpts {
+  streams?: string[];
+  /** Parse only the frame's head (type, `from`): what a client that keeps up with 1,000s of messages/s can afford here. */
+  light?: boolean;
+  /** Record each message's receive time by stream and seq. */
+  trace?: boolean;
+}
 
 /** A client that records receive latency for each trade against the tap's receive time of the same trade. */
-function client(url: string, protocols: string[] | undefined, tap: Map<string, number>, subscribe: boolean): Promise<Client> {
+function client(url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client> {
   return new Promise((ok, fail) => {
     const ws = new WebSocket(url, protocols);
-    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0 };
+    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, msgs: 0, conflated: 0, rxAt: o.trace ? new Map() : undefined };
+    const timeout = setTimeout(() => {
+      ws.terminate();
+      fail(new Error('connect timed out'));
+    }, CONNECT_TIMEOUT_MS);
     ws.on('open', () => {
-      if (subscribe) ws.send(JSON.stringify({ t: 'subscribe', streams: ['trades:BTC-USDT:binance'] }));
+      clearTimeout(timeout);
+      if (o.streams) ws.send(JSON.stringify({ t: 'subscribe', streams: o.streams }));
       ok(c);
     });
-    ws.on('error', fail);
+    ws.on('error', (err) => {
+      clearTimeout(timeout);
+      fail(err);
+    });
     let rx = 0;
     ws.on('message', (data: Buffer) => {
       const now = performance.now();
       rx += data.length;
-      const m = JSON.parse(data.toString()) as { t: string; trades?: { id: string }[] };
+      c.msgs++;
+      if (o.light) {
+        const head = data.toString('latin1', 0, 48);
+        if (head.startsWith('{"t":"gap"')) c.gaps++;
+        if (head.includes('"from":')) c.conflated++;
+        return;
+      }
+      const m = JSON.parse(data.toString()) as { t: string; stream?: string; seq?: number; relay?: string; trades?: { id: string }[] };
+      if (m.t === 'hello') c.relay = m.relay;
       if (m.t === 'gap') c.gaps++;
       if (m.t !== 'trades') return;
+      c.rxAt?.set(`${m.stream}#${m.seq}`, wall());
       for (const t of m.trades!) {
         c.trades++;
         c.ids.add(t.id);
@@ -88,10 +127,10 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
         if (sent !== undefined) c.lat.push(now - sent);
       }
     });
-    // Acknowledge what was read once a second, whatever arrived, as the browser's data worker does
-    // (a client that only acked on data would never be let out of a conflating outbox).
-    if (subscribe) {
-      const timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ t: 'ping', ts: 0, rx })), 1_000);
+    // Acknowledge what was read on a timer, whatever arrived (a client that only acked on data would never
+    // be let out of a conflating outbox): every 5 s, as the browser's data worker does when little arrives.
+    if (o.streams) {
+      const timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ t: 'ping', ts: 0, rx })), ACK_MS);
       ws.on('close', (code) => {
         clearInterval(timer);
         c.closedWith = code;
@@ -119,12 +158,14 @@ async function plainRelay(fakeUrl: string) {
   return { url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`, close: () => { up.close(); wss.close(); http.close(); } };
 }
 
-function tapOn(fakeUrl: string, tap: Map<string, number>) {
+/** Receive time (Node wall clock and performance.now) of each trade at a client of the fake exchange. */
+function tapOn(fakeUrl: string, tap: Map<string, number>, tapWall: Map<string, number>) {
   const ws = new WebSocket(`${fakeUrl.replace('http', 'ws')}/stream?streams=btcusdt@trade`);
   let n = 0;
   ws.on('message', (data: Buffer) => {
     const d = (JSON.parse(data.toString()) as { data: { t: number } }).data;
     tap.set(String(d.t), performance.now());
+    tapWall.set(String(d.t), wall());
     n++;
   });
   return { ws, count: () => n };
@@ -144,10 +185,40 @@ const rssOf = (pids: Set<string>): number => {
   return out.split('\n').map(Number).filter(Number.isFinite).reduce((a, b) => a + b, 0) * 1024;
 };
 
-async function connectMany(n: number, url: string, protocols: string[] | undefined, tap: Map<string, number>, subscribe: boolean): Promise<Client[]> {
-  const out: Client[] = [];
+const CONNECT_TIMEOUT_MS = 60_000;
+/** BENCH_ACK_MS: how often clients acknowledge (the protocol allows 1–5 s). */
+const ACK_MS = Number(process.env.BENCH_ACK_MS ?? 5_000);
+
+/** `n` clients, 100 connecting at a time; those that fail or time out are counted, not waited for. */
+/**
+ * wrangler dev puts its own proxy workerd processes in front of the Worker; deployed, clients reach the
+ * edge without them. The Worker's entry socket is the first one (lowest fd) the stack's workerd with the
+ * most listening sockets opened; its others speak Cap'n Proto, and an HTTP probe would break them.
+ */
+async function workerdEntry(ours: Set<string>): Promise<string | undefined> {
+  const byPid = new Map<string, { port: string; fd: number }[]>();
+  for (const m of execSync('ss -ltnpH').toString().matchAll(/127\.0\.0\.1:(\d+)\s.*?pid=(\d+),fd=(\d+)/g)) {
+    if (ours.has(m[2]!)) byPid.set(m[2]!, [...(byPid.get(m[2]!) ?? []), { port: m[1]!, fd: Number(m[3]) }]);
+  }
+  const sockets = [...byPid.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const entry = sockets.sort((a, b) => a.fd - b.fd)[0];
+  if (!entry || sockets.length < 2) return undefined;
+  try {
+    const res = await fetch(`http://127.0.0.1:${entry.port}/api/v1/instruments`, { signal: AbortSignal.timeout(30_000) });
+    return res.ok ? `http://127.0.0.1:${entry.port}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function connectMany(n: number, url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client[] & { failed?: number }> {
+  const out: Client[] & { failed?: number } = [];
+  out.failed = 0;
   for (let i = 0; i < n; i += 100) {
-    out.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => client(url, protocols, tap, subscribe)))));
+    for (const r of await Promise.allSettled(Array.from({ length: Math.min(100, n - i) }, () => client(url, protocols, tap, o)))) {
+      if (r.status === 'fulfilled') out.push(r.value);
+      else if (out.failed++ === 0) console.warn(`connect failed: ${String(r.reason)}`);
+    }
   }
   return out;
 }
@@ -156,6 +227,126 @@ const summary = (cs: Client[]) => {
   const lat = cs.flatMap((c) => c.lat);
   return { clients: cs.length, samples: lat.length, p50: r2(pct(lat, 50)), p99: r2(pct(lat, 99)), p999: r2(pct(lat, 99.9)) };
 };
+const dist = (xs: number[]) => ({ n: xs.length, p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), max: r2(xs.reduce((a, b) => Math.max(a, b), -Infinity)) });
+
+/**
+ * Per hop, from the relays' traces joined with the clients' receive times (ms, wall clock). workerd's
+ * marks are whole milliseconds taken at I/O boundaries; each "hop" runs from one object's entry to the
+ * next one's, so it holds that object's CPU, its queueing and the RPC (and the hub's output gate).
+ */
+function hops(samples: HopSample[], clients: Client[], tapWall: Map<string, number>, tradeIds: Map<string, string[]>) {
+  const rx = new Map<string, number[]>();
+  for (const c of clients) for (const [k, t] of c.rxAt!) (rx.get(k) ?? rx.set(k, []).get(k)!).push(t);
+  const part: Record<string, number[]> = {
+    'fake→feed (tap vs feed receive)': [], 'feed: receive→hub call': [], 'feed→hub RPC': [], 'hub: ingest (state + SQLite)': [],
+    'hub: commit→relay call': [], 'hub→relay RPC (+ output gate)': [], 'relay: publish loop': [], 'relay→client (send, kernel, client loop)': [],
+  };
+  const hop: Record<string, number[]> = { 'feed hop (receive → hub entry)': [], 'hub hop (entry → relay entry)': [], 'relay hop (entry → client receive)': [] };
+  for (const s of samples) {
+    const key = `${s.stream}#${s.seq}`;
+    const got = rx.get(key);
+    if (!got || s.hubIn === undefined || s.hubCommit === undefined || s.hubSend === undefined || s.relayIn === undefined || s.relaySent === undefined) continue;
+    const sent = Math.min(...(tradeIds.get(key) ?? []).map((id) => tapWall.get(id) ?? Infinity));
+    if (Number.isFinite(sent)) part['fake→feed (tap vs feed receive)']!.push(s.recv - sent);
+    part['feed: receive→hub call']!.push(s.feedSend - s.recv);
+    part['feed→hub RPC']!.push(s.hubIn - s.feedSend);
+    part['hub: ingest (state + SQLite)']!.push(s.hubCommit - s.hubIn);
+    part['hub: commit→relay call']!.push(s.hubSend - s.hubCommit);
+    part['hub→relay RPC (+ output gate)']!.push(s.relayIn - s.hubSend);
+    part['relay: publish loop']!.push(s.relaySent - s.relayIn);
+    hop['feed hop (receive → hub entry)']!.push(s.hubIn - s.recv);
+    hop['hub hop (entry → relay entry)']!.push(s.relayIn - s.hubIn);
+    for (const t of got) {
+      part['relay→client (send, kernel, client loop)']!.push(t - s.relaySent);
+      hop['relay hop (entry → client receive)']!.push(t - s.relayIn);
+    }
+  }
+  const stats = (o: Record<string, number[]>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, dist(v)]));
+  return { batches: samples.length, hops: stats(hop), parts: stats(part) };
+}
+
+const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url, { signal: AbortSignal.timeout(60_000) })).json()) as T;
+
+/**
+ * Endless real events for a hub no replay feeds: the recording's normalized events relabelled to `symbol`,
+ * replayed with timestamps (and trade ids) moved on by the recording's span each pass so candles advance.
+ */
+function syntheticSource(symbol: string) {
+  const base = realEvents(SPOT, 20_000, 'binance', symbol);
+  const span = base.at(-1)!.ts - base[0]!.ts + 1;
+  let pass = 0;
+  let i = 0;
+  return (n: number): MarketEvent[] => {
+    const out: MarketEvent[] = [];
+    while (out.length < n) {
+      if (i === base.length) [pass, i] = [pass + 1, 1]; // later passes skip the opening snapshot
+      const e = base[i++]!;
+      const ts = e.ts + pass * span;
+      out.push(e.type === 'trade' ? { ...e, ts, recvTs: ts, id: `${e.id}.${pass}` } : ({ ...e, ts, recvTs: ts } as MarketEvent));
+    }
+    return out;
+  };
+}
+
+/**
+ * Throughput: batches of `BATCH` real events POSTed into one hub's ingest RPC (through /api/bench) at each
+ * target rate for `seconds`, with `inflight` batches at most outstanding (a feed has one); 1,000 clients (BENCH_THROUGHPUT_CLIENTS)
+ * hold the hub's book and trade streams. Counts events acknowledged by the hub and messages the clients got.
+ */
+async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, number>) {
+  const symbol = 'ETH-USDT';
+  const BATCH = 250;
+  const inflight = 4;
+  const seconds = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 8);
+  const rates = (process.env.BENCH_RATES ?? '10000,25000,50000,100000,200000').split(',').map(Number);
+  const next = syntheticSource(symbol);
+  const feed = { exchange: 'binance', state: 'live', mode: 'replay', lastMessageAt: Date.now(), reconnects: 0 };
+  const post = async (events: MarketEvent[]) => {
+    const t0 = performance.now();
+    const r = await fetch(`${stackUrl}/api/bench/ingest/${symbol}`, { method: 'POST', body: JSON.stringify({ events, feed }), headers: { 'content-type': 'application/json' } });
+    if (!r.ok) throw new Error(`ingest ${r.status}: ${await r.text()}`);
+    await r.arrayBuffer();
+    return performance.now() - t0;
+  };
+  await post(next(BATCH)); // the opening snapshot, before anyone subscribes
+  const clients = await connectMany(Number(process.env.BENCH_THROUGHPUT_CLIENTS ?? 1000), wsUrl, ['edgetape.v1.json'], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true });
+  await sleep(2_000);
+  const steps = [];
+  for (const rate of rates) {
+    const m0 = clients.reduce((a, c) => a + c.msgs, 0);
+    const k0 = clients.reduce((a, c) => a + c.conflated, 0);
+    const g0 = clients.reduce((a, c) => a + c.gaps, 0);
+    let acked = 0;
+    let outstanding = 0;
+    const rtt: number[] = [];
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    // Batches are due at `rate`; when `inflight` are outstanding the driver waits, so the achieved rate shows the hub's limit.
+    let due = 0;
+    while (performance.now() < end) {
+      const target = ((performance.now() - t0) / 1000) * rate;
+      while (due + BATCH <= target && outstanding < inflight) {
+        due += BATCH;
+        outstanding++;
+        void post(next(BATCH)).then((ms) => { rtt.push(ms); acked += BATCH; }, (err: unknown) => console.error(err)).finally(() => outstanding--);
+      }
+      await sleep(2);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    while (outstanding > 0) await sleep(5);
+    const ackedRate = acked / secs;
+    await sleep(1_000); // let the last batches reach the clients before counting
+    const msgs = clients.reduce((a, c) => a + c.msgs, 0) - m0;
+    steps.push({
+      targetEventsPerSec: rate, ingestedEventsPerSec: Math.round(ackedRate), behindTarget: r2(1 - ackedRate / rate),
+      ingestRttMs: dist(rtt), deliveredMsgsPerSec: Math.round(msgs / (secs + 1)), conflatedMsgs: clients.reduce((a, c) => a + c.conflated, 0) - k0,
+      gapFrames: clients.reduce((a, c) => a + c.gaps, 0) - g0, socketsOpen: clients.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
+    });
+    console.log('throughput step', steps.at(-1));
+  }
+  for (const c of clients) c.ws.close();
+  return { symbol, clients: clients.length, connectFailed: clients.failed, batchEvents: BATCH, inflight, secondsPerStep: seconds, steps };
+}
 
 export async function run(): Promise<void> {
   if (!hasData()) {
@@ -164,7 +355,7 @@ export async function run(): Promise<void> {
   }
   // BENCH_PHASES=bytes,latency,throughput,fanout picks phases (all by default); results are written after each.
   const phases = new Set((process.env.BENCH_PHASES ?? 'bytes,latency,throughput,fanout').split(','));
-  const results: Record<string, unknown> = {};
+  const results: Record<string, unknown> = { loadAverageAtStart: loadavg().map(r2) };
   const save = () => writeResults(`edge-fanout${process.env.BENCH_PHASES ? `-${[...phases].join('-')}` : ''}`, results);
   if (phases.has('bytes')) {
     results.bytes = bytesOnWire();
@@ -174,85 +365,130 @@ export async function run(): Promise<void> {
   if (!['latency', 'throughput', 'fanout'].some((p) => phases.has(p))) return;
 
   const speed = Number(process.env.BENCH_SPEED ?? 5);
+  const wranglerLog = join(tmpdir(), 'edge-fanout-wrangler.log');
+  writeFileSync(wranglerLog, '');
+  console.log(`wrangler dev log: ${wranglerLog}`);
   const others = workerdPids();
   const stack: Stack = await startStack({
-    replay: DEFAULT_RECORDING, speed, loop: true, port: 0, log: () => {},
-    vars: { RELAY_MAX_CLIENTS: '1000', RELAY_SHARDS: '1' },
+    replay: DEFAULT_RECORDING, speed, loop: true, port: 0, log: (l) => appendFileSync(wranglerLog, l),
+    vars: { RELAY_MAX_CLIENTS: '1000', RELAY_SHARDS: '1', BENCH: 'on', SYMBOLS: 'BTC-USDT,ETH-USDT' },
   });
-  const wsUrl = `${stack.url.replace('http', 'ws')}/ws`;
   const ours = new Set([...workerdPids()].filter((p) => !others.has(p)));
+  const entry = await workerdEntry(ours);
+  const base = entry ?? stack.url;
+  const wsUrl = `${base.replace('http', 'ws')}/ws`;
+  const proxiedWsUrl = `${stack.url.replace('http', 'ws')}/ws`;
+  results.edgeEntry = entry ? 'workerd entry socket (no wrangler dev proxy)' : 'wrangler dev proxy';
   const workerdRss = () => rssOf(ours);
   const tap = new Map<string, number>();
-  const t = tapOn(stack.fakeUrl!, tap);
+  const tapWall = new Map<string, number>();
+  const t = tapOn(stack.fakeUrl!, tap, tapWall);
   const plain = await plainRelay(stack.fakeUrl!);
+  const trades = ['trades:BTC-USDT:binance'];
   try {
-    // 1. Latency: the same number of clients on each path, same upstream, same run.
-    const perPeer = Number(process.env.BENCH_LATENCY_CLIENTS ?? 100);
-    const edge = await connectMany(perPeer, wsUrl, ['edgetape.v1.json'], tap, true);
+    // 1. Latency: the same number of clients on each path, same upstream, same run; per hop from the relay's traces.
     if (phases.has('latency')) {
-      const node = await connectMany(perPeer, plain.url, undefined, tap, false);
+      const perPeer = Number(process.env.BENCH_LATENCY_CLIENTS ?? 100);
+      const edge = await connectMany(perPeer, wsUrl, ['edgetape.v1.json'], tap, { streams: trades, trace: true });
+      const proxied = entry ? await connectMany(perPeer, proxiedWsUrl, ['edgetape.v1.json'], tap, { streams: trades }) : [];
+      const node = await connectMany(perPeer, plain.url, undefined, tap, {});
       await sleep(3_000);
-      for (const c of [...edge, ...node]) c.lat.length = 0;
-      await sleep(20_000);
-      results.latency = { speed, edge: summary(edge), plainNodeRelay: summary(node) };
-      const L = results.latency as { edge: { p99: number }; plainNodeRelay: { p99: number } };
-      console.log('tick → client latency (ms)', results.latency, `p99 ratio edge/plain = ${r2(L.edge.p99 / L.plainNodeRelay.p99)}`);
-      for (const c of node) c.ws.close();
+      for (const c of [...edge, ...proxied, ...node]) {
+        c.lat.length = 0;
+        c.rxAt?.clear();
+      }
+      // Relays are named by the region wrangler's placeholder `request.cf` maps to; the hello names each socket's.
+      const relays = [...new Set([...edge, ...proxied].map((c) => c.relay!))];
+      const takeHops = async () => (await Promise.all(relays.map((r) => getJson<HopSample[]>(`${stack.url}/api/bench/hops/${r}`)))).flat();
+      await takeHops(); // drop the warm-up's traces
+      const windowMs = Number(process.env.BENCH_LATENCY_SECONDS ?? 20) * 1000;
+      // The trades each traced message carried, for the fake→feed hop.
+      const tradeIds = new Map<string, string[]>();
+      const probe = edge[0]!.ws;
+      const note = (data: Buffer) => {
+        const m = JSON.parse(data.toString()) as { t: string; stream: string; seq: number; trades?: { id: string }[] };
+        if (m.t === 'trades') tradeIds.set(`${m.stream}#${m.seq}`, m.trades!.map((x) => x.id));
+      };
+      probe.on('message', note);
+      await sleep(windowMs);
+      probe.off('message', note);
+      const samples = await takeHops();
+      results.latency = {
+        speed, windowSeconds: windowMs / 1000, relays, edge: summary(edge), edgeViaWranglerProxy: entry ? summary(proxied) : undefined, plainNodeRelay: summary(node),
+        perHop: hops(samples, edge, tapWall, tradeIds),
+      };
+      const L = results.latency as { edge: { p99: number; p50: number }; plainNodeRelay: { p99: number; p50: number } };
+      console.log('tick → client latency (ms)', JSON.stringify(results.latency, null, 1));
+      console.log(`p99 ratio edge/plain = ${r2(L.edge.p99 / L.plainNodeRelay.p99)}, p50 ratio = ${r2(L.edge.p50 / L.plainNodeRelay.p50)}`);
+      for (const c of [...edge, ...proxied, ...node]) c.ws.close();
       save();
     }
-    if (!phases.has('throughput') && !phases.has('fanout')) return;
 
-    // 2. Throughput with 1,000 subscribed clients: events/s into the hub vs trades delivered/s.
-    const more = await connectMany(1000 - edge.length, wsUrl, ['edgetape.v1.json'], tap, true);
-    const all = [...edge, ...more];
-    await sleep(3_000);
-    const d0 = all.reduce((a, c) => a + c.trades, 0);
-    const f0 = (await (await fetch(`${stack.fakeUrl}/__fake/status`)).json()) as { position: number; loops: number };
-    const tap0 = t.count();
-    const w0 = performance.now();
-    await sleep(15_000);
-    const secs = (performance.now() - w0) / 1000;
-    const f1 = (await (await fetch(`${stack.fakeUrl}/__fake/status`)).json()) as { position: number; loops: number; total: number };
-    const delivered = all.reduce((a, c) => a + c.trades, 0) - d0;
-    const frames = f1.position - f0.position + (f1.loops - f0.loops) * f1.total;
-    results.throughput = {
-      clients: all.length, venueFramesPerSec: r2(frames / secs), tradesPerSec: r2((t.count() - tap0) / secs),
-      deliveredTradesPerSec: r2(delivered / secs), expectedDeliveredPerSec: r2(((t.count() - tap0) * all.length) / secs),
-      latencyUnderLoad: summary(all),
-    };
-    console.log('throughput', results.throughput);
-    save();
-    if (!phases.has('fanout')) return;
+    // 2. Throughput into one hub with 1,000 subscribed clients, at rising rates.
+    if (phases.has('throughput')) {
+      results.throughput = await throughput(base, wsUrl, tap);
+      save();
+    }
 
     // 3. Fan-out: 5,000 clients across relays of ≤ 1,000; every trade in a window delivered to every client.
-    const rss0 = workerdRss();
-    const rest = await connectMany(4000, wsUrl, ['edgetape.v1.json'], tap, true);
-    const fan = [...all, ...rest];
-    await sleep(5_000);
-    for (const c of fan) c.ids.clear();
-    const before = new Set(tap.keys());
-    await sleep(10_000);
-    const window = [...tap.keys()].filter((id) => !before.has(id));
-    const rss1 = workerdRss();
-    // Late is not lost: wait (bounded) for clients to catch up, and report how far behind they were.
-    const missingNow = () => fan.reduce((a, c) => a + window.filter((id) => !c.ids.has(id)).length, 0);
-    const caughtUp = performance.now();
-    let missing = missingNow();
-    const missingAtWindowEnd = missing;
-    for (let i = 0; i < 30 && missing > 0; i++) {
+    if (phases.has('fanout')) {
       await sleep(2_000);
-      missing = missingNow();
+      const rss0 = workerdRss();
+      const total = Number(process.env.BENCH_FANOUT_CLIENTS ?? 5000);
+      const c0 = performance.now();
+      const fan = await connectMany(total, wsUrl, ['edgetape.v1.json'], tap, { streams: trades });
+      const connectSeconds = r2((performance.now() - c0) / 1000);
+      await sleep(5_000);
+      const rssConnected = workerdRss();
+      for (const c of fan) {
+        c.ids.clear();
+        c.lat.length = 0;
+      }
+      // The feed's own record of the window (a reconnect or stall loses the venue's frames meanwhile).
+      type Venues = { venues: { reconnects: number; gaps: number; resyncs: number; feeds: { stalls: number; rotations: number; history: { at: number; state: string; reason?: string }[] }[] }[] };
+      const feedHealth = async () => {
+        try {
+          const v = (await getJson<Venues>(`${stack.url}/api/v1/exchanges`)).venues[0]!;
+          return { reconnects: v.reconnects, gaps: v.gaps, resyncs: v.resyncs, stalls: v.feeds[0]?.stalls, rotations: v.feeds[0]?.rotations, history: v.feeds[0]?.history.slice(-6) };
+        } catch (err) {
+          return { error: String(err) }; // the health call itself timing out is a finding, not a reason to stop
+        }
+      };
+      const feed0 = await feedHealth();
+      const before = new Set(tap.keys());
+      await sleep(10_000);
+      const window = [...tap.keys()].filter((id) => !before.has(id));
+      const rss1 = workerdRss();
+      // Late is not lost: wait (bounded) for clients to catch up, and report how far behind they were.
+      const missingNow = () => fan.reduce((a, c) => a + window.filter((id) => !c.ids.has(id)).length, 0);
+      const caughtUp = performance.now();
+      let missing = missingNow();
+      const missingAtWindowEnd = missing;
+      for (let i = 0; i < 30 && missing > 0; i++) {
+        await sleep(2_000);
+        missing = missingNow();
+      }
+      const feed1 = await feedHealth();
+      const perRelay = new Map<string, number>();
+      for (const c of fan) perRelay.set(c.relay ?? '?', (perRelay.get(c.relay ?? '?') ?? 0) + 1);
+      results.fanout = {
+        clients: fan.length, connectFailed: fan.failed, connectSeconds, tradesInWindow: window.length, deliveriesExpected: window.length * fan.length,
+        missingAtWindowEnd, missingAfterCatchUp: missing, catchUpSeconds: r2((performance.now() - caughtUp) / 1000),
+        clientsWithEveryTrade: fan.filter((c) => window.every((id) => c.ids.has(id))).length,
+        perClientTrades: dist(fan.map((c) => window.filter((id) => c.ids.has(id)).length)),
+        gapFrames: fan.reduce((a, c) => a + c.gaps, 0), feedBefore: feed0, feedAfter: feed1,
+        socketsOpen: fan.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
+        closeCodes: Object.fromEntries([...new Set(fan.map((c) => c.closedWith).filter((x) => x !== undefined))].map((k) => [k, fan.filter((c) => c.closedWith === k).length])),
+        clientsPerRelay: Object.fromEntries([...perRelay].sort()),
+        workerdRssMB: { before: r2(rss0 / 2 ** 20), connected: r2(rssConnected / 2 ** 20), afterWindow: r2(rss1 / 2 ** 20) },
+        bytesPerClient: { connectedIdle: Math.round((rssConnected - rss0) / fan.length), afterWindow: Math.round((rss1 - rss0) / fan.length) },
+        fdLimit: execSync('ulimit -n', { shell: '/bin/bash' }).toString().trim(),
+        latency: summary(fan),
+      };
+      console.log('fan-out', results.fanout);
+      save();
+      for (const c of fan) c.ws.close();
     }
-    results.fanout = {
-      clients: fan.length, tradesInWindow: window.length, missingAtWindowEnd, missingAfterCatchUp: missing,
-      catchUpSeconds: r2((performance.now() - caughtUp) / 1000), gapFrames: fan.reduce((a, c) => a + c.gaps, 0),
-      socketsOpen: fan.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
-      closeCodes: Object.fromEntries([...new Set(fan.map((c) => c.closedWith).filter((x) => x !== undefined))].map((k) => [k, fan.filter((c) => c.closedWith === k).length])),
-      workerdRssMB: r2(rss1 / 2 ** 20), bytesPerClient: Math.round((rss1 - rss0) / rest.length), latency: summary(fan),
-    };
-    console.log('fan-out', results.fanout);
-    save();
-    for (const c of fan) c.ws.close();
   } finally {
     t.ws.close();
     plain.close();

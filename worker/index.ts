@@ -3,6 +3,7 @@ import { onError } from './middleware/errors';
 import { securityHeaders } from './middleware/security';
 import { startFeeds } from './objects/stubs';
 import { apiRoutes } from './routes/api';
+import { benchRoutes } from './routes/bench';
 import { graphqlRoutes } from './routes/graphql';
 import { exchangeRoutes } from './routes/exchanges';
 import { userSocketRoutes } from './routes/user-socket';
@@ -20,6 +21,7 @@ export { UserAccount } from './objects/UserAccount';
 const app = new Hono<{ Bindings: Env }>()
   .use('*', securityHeaders)
   .route('/api/v1', apiRoutes)
+  .route('/api/bench', benchRoutes)
   .route('/api/v1/exchanges', exchangeRoutes)
   .route('/ws/user', userSocketRoutes)
   .route('/ws', wsRoutes)

@@ -1,7 +1,9 @@
-import { env, SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { tableFromIPC } from 'apache-arrow';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FeedStatus, MarketEvent } from '../../shared/market/types';
+import worker from '../../worker/index';
 import { hubStub } from '../../worker/objects/stubs';
 
 const feed: FeedStatus = { exchange: 'kraken', state: 'live', mode: 'replay', lastMessageAt: 1, reconnects: 0 };
@@ -40,6 +42,32 @@ describe('history API', () => {
     const open = await SELF.fetch(`http://edge.test/api/v1/candles?symbol=ETH-USDT&exchange=kraken&interval=1m&from=${t0}&to=${t0 + 180_000}`);
     expect(open.headers.get('cache-control')).toBe('public, max-age=1');
     expect(((await open.json()) as { candles: { trades: number }[] }).candles.length).toBe(3);
+  });
+
+  it('compresses candle bodies by Accept-Encoding (gzip, br) to bytes that decode to the identity body', async () => {
+    // Two hours of 1m bars from one trade a minute, a day before the other tests' range, on its own venue.
+    const d0 = t0 - 86_400_000;
+    const trades = Array.from({ length: 121 }, (_, i): MarketEvent => ({ ...trade(1000 + i, d0 + i * 60_000 + 1_000, 3000 + (i % 7), 1 + (i % 3)), exchange: 'bybit' }));
+    await hubStub(env, 'ETH-USDT').ingest(trades, { ...feed, exchange: 'bybit' });
+    for (const format of ['json', 'arrow']) {
+      const url = `http://edge.test/api/v1/candles?symbol=ETH-USDT&exchange=bybit&interval=1m&from=${d0}&to=${d0 + 120 * 60_000}&format=${format}`;
+      const plain = await SELF.fetch(url);
+      expect(plain.headers.get('content-encoding')).toBeNull();
+      const identity = new Uint8Array(await plain.arrayBuffer());
+      expect(identity.length).toBeGreaterThan(1000);
+      for (const [enc, decode] of [['gzip', gunzipSync], ['br', brotliDecompressSync]] as const) {
+        // The handler's own Response: SELF.fetch would hand back a body already decoded by the runtime.
+        const ctx = createExecutionContext();
+        const res = await worker.fetch(new Request(url, { headers: { 'accept-encoding': `${enc}, identity` } }), env, ctx);
+        await waitOnExecutionContext(ctx);
+        expect(res.headers.get('content-encoding'), `${format} ${enc}`).toBe(enc);
+        expect(res.headers.get('vary')).toBe('accept-encoding');
+        const body = new Uint8Array(await res.arrayBuffer());
+        expect(body.length, `${format} ${enc}`).toBeLessThan(identity.length / 2);
+        if (enc === 'gzip') expect([...body.slice(0, 2)]).toEqual([0x1f, 0x8b]);
+        expect(new Uint8Array(decode(body))).toEqual(identity);
+      }
+    }
   });
 
   it('refuses bad candle requests with problem+json', async () => {

@@ -3,10 +3,15 @@ import type { FeedMode, FeedState, FeedStatus, InstrumentHealth, MarketEvent, Ve
 import type { Adapter, Sink } from '../ingest/adapter';
 import { ADAPTERS } from '../ingest/registry';
 import { parseFeedName, shards, venueConfig, type VenueConfig } from '../config';
+import type { HopTrace } from './hops';
 import { hubStub } from './stubs';
 import { fetchSpecs, type SpecsState } from './instrument-specs';
 
-/** Longest a batch waits before it goes to the hubs (the design's ≤ 50 ms hop). */
+/**
+ * Least time between two batches to the hubs: a frame after a quiet spell goes at once, one within this
+ * of the previous batch waits for the window, so a busy feed makes ≤ 1000 / FLUSH_MS calls a second
+ * (each costs the hub a transaction and every subscribed relay a call, whatever its size).
+ */
 const FLUSH_MS = 20;
 const FLUSH_MAX = 1000;
 /** Fine-grained liveness and rotation checks while the object runs; the alarm covers evictions. */
@@ -86,6 +91,7 @@ export class ExchangeFeed extends DurableObject<Env> {
   private backoffMs = BACKOFF_MIN_MS;
   private pending: MarketEvent[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastFlush = 0;
   private sending: Promise<void> = Promise.resolve();
   private readonly snapshotsInFlight = new Set<string>();
   private ruleBroken = false;
@@ -314,7 +320,11 @@ export class ExchangeFeed extends DurableObject<Env> {
       this.ruleBroken = false;
       this.flush(true);
     } else if (this.pending.length >= FLUSH_MAX) this.flush(false);
-    else this.flushTimer ??= setTimeout(() => this.flush(false), FLUSH_MS);
+    else if (this.flushTimer === undefined) {
+      const wait = this.lastFlush + FLUSH_MS - Date.now();
+      if (wait <= 0) this.flush(false);
+      else this.flushTimer = setTimeout(() => this.flush(false), wait);
+    }
   }
 
   /**
@@ -474,8 +484,10 @@ export class ExchangeFeed extends DurableObject<Env> {
     cancel(this.flushTimer);
     this.flushTimer = undefined;
     if (this.pending.length === 0 && !force) return;
+    this.lastFlush = Date.now();
     const batch = this.pending;
     this.pending = [];
+    const recv = batch.length ? batch[0]!.recvTs : Date.now();
     const base = this.status();
     // Health is read now, in step with the events, not when the previous batch's calls have returned.
     const statuses = new Map(this.instruments(Date.now()).map((i) => [i.symbol, { ...base, state: i.state, reason: i.reason ?? base.reason, instrument: i } as FeedStatus & { instrument: InstrumentHealth }]));
@@ -487,11 +499,11 @@ export class ExchangeFeed extends DurableObject<Env> {
       changed.add(symbol);
       this.noteInstrument(status.instrument);
     }
-    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed));
+    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed, recv));
   }
 
   /** Events to their instrument's hub with its health; hubs without events hear only of state changes. */
-  private async publish(batch: MarketEvent[], base: FeedStatus, statuses: Map<string, FeedStatus>, changed: Set<string>): Promise<void> {
+  private async publish(batch: MarketEvent[], base: FeedStatus, statuses: Map<string, FeedStatus>, changed: Set<string>, recv: number): Promise<void> {
     const bySymbol = new Map<string, MarketEvent[]>();
     for (const e of batch) {
       const list = bySymbol.get(e.symbol);
@@ -507,7 +519,7 @@ export class ExchangeFeed extends DurableObject<Env> {
       const hub = hubStub(this.env, symbol);
       calls.push((async () => {
         if (changed.has(symbol)) await hub.updateFeed(status);
-        if (events) await hub.ingest(events, status);
+        if (events) await hub.ingest(events, status, { recv, feedSend: Date.now() } satisfies HopTrace);
       })().catch((err: unknown) => console.error(`hub ${symbol}:`, err)));
     }
     await Promise.all(calls);

@@ -5,6 +5,7 @@ import type { ClientMsg, CodecName, ServerMsg, StreamRate } from '../../shared/p
 import { configuredSymbols } from '../config';
 import { CLOSE, HEARTBEAT_MS, MAX_STREAMS, parseStream, PROTOCOL_VERSION } from '../../shared/protocol/messages';
 import { parseClientMsg } from '../../shared/protocol/validate';
+import { HopLog, type HopSample, type HopTrace } from './hops';
 import { Outbox } from './outbox';
 import { hubStub } from './stubs';
 import { BookMirror, Thin } from './thin';
@@ -39,6 +40,8 @@ interface Conn {
   woken: boolean;
   /** Present when the socket asked for a rate: what it holds and what waits for its next send. */
   thin?: Thin;
+  /** `att.seen` as last written to the attachment. */
+  savedSeen: number;
 }
 
 /**
@@ -50,6 +53,7 @@ export class Relay extends DurableObject<Env> {
   private readonly conns = new Map<WebSocket, Conn>();
   /** Full-depth books of the streams depth-limited sockets hold (memory only, rebuilt from snapshots). */
   private readonly mirrors = new Map<string, BookMirror>();
+  private readonly hopLog = new HopLog();
 
   private get name(): string {
     return this.ctx.storage.kv.get<string>('name') ?? 'local:0';
@@ -68,7 +72,7 @@ export class Relay extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const att: Attachment = { codec, subs: [], bad: 0, seen: Date.now() };
     server.serializeAttachment(att);
-    const c: Conn = { att, subs: new Set(), pending: new Map(), sent: 0, woken: false };
+    const c: Conn = { att, subs: new Set(), pending: new Map(), sent: 0, woken: false, savedSeen: att.seen };
     this.conns.set(server, c);
     this.sendNow(server, c, { t: 'hello', v: PROTOCOL_VERSION, codec, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now(), relay: this.name, features: ['rate'] });
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
@@ -80,7 +84,7 @@ export class Relay extends DurableObject<Env> {
     let c = this.conns.get(ws);
     if (!c) {
       const att = ws.deserializeAttachment() as Attachment;
-      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map(), sent: 0, woken: true, thin: att.rate && new Thin(att.rate) }));
+      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map(), sent: 0, woken: true, thin: att.rate && new Thin(att.rate), savedSeen: att.seen }));
     }
     return c;
   }
@@ -103,7 +107,12 @@ export class Relay extends DurableObject<Env> {
       return;
     }
     await this.handle(ws, c, parsed.msg);
-    ws.serializeAttachment(c.att);
+    // Acks are most of a relay's incoming messages: a ping rewrites the attachment only when its `seen`
+    // is 5 s stale, so after hibernation a socket is judged at worst 5 s early (40 s of its 45).
+    if (parsed.msg.t !== 'ping' || c.att.seen - c.savedSeen >= HEARTBEAT_MS / 3) {
+      ws.serializeAttachment(c.att);
+      c.savedSeen = c.att.seen;
+    }
   }
 
   private async handle(ws: WebSocket, c: Conn, msg: ClientMsg): Promise<void> {
@@ -186,9 +195,11 @@ export class Relay extends DurableObject<Env> {
 
   /**
    * A batch from a hub. Each message is encoded once per codec, whatever the number of sockets.
-   * Returns the streams no socket here wants any more, so the hub stops sending them.
+   * Returns the streams no socket here wants any more, so the hub stops sending them. `traces` (one
+   * per message, with BENCH on) are kept for the benchmark's per-hop figures.
    */
-  async publish(msgs: ServerMsg[]): Promise<{ unwanted: string[] }> {
+  async publish(msgs: ServerMsg[], traces: (HopTrace | undefined)[] = []): Promise<{ unwanted: string[] }> {
+    const relayIn = Date.now();
     const encoded = new Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>();
     const wanted = new Set<string>();
     for (const ws of this.ctx.getWebSockets()) {
@@ -207,7 +218,19 @@ export class Relay extends DurableObject<Env> {
       const stream = streamOf(m);
       if (stream !== undefined && !wanted.has(stream)) unwanted.add(stream);
     }
+    if (traces.length && this.env.BENCH === 'on') {
+      const relaySent = Date.now();
+      msgs.forEach((m, i) => {
+        const t = traces[i];
+        if (t && 'seq' in m) this.hopLog.add(m.stream, m.seq, { ...t, relayIn, relaySent });
+      });
+    }
     return { unwanted: [...unwanted] };
+  }
+
+  /** The hop traces recorded since the last call (BENCH on only). */
+  hops(): HopSample[] {
+    return this.hopLog.take();
   }
 
   private deliver(ws: WebSocket, c: Conn, m: ServerMsg, cache?: Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>): void {

@@ -6,6 +6,7 @@ import type { Interval, ServerMsg } from '../../shared/protocol/messages';
 import { CONSOLIDATED, INTERVALS, parseStream, streamName } from '../../shared/protocol/messages';
 import type { Tick } from '../../shared/risk/alerts';
 import type { HealthObservation } from '../../shared/risk/rules';
+import type { HopTrace } from './hops';
 import { alertDeskStub, relayStub } from './stubs';
 
 /** Closed bars kept per interval (the coarser intervals are the roll-ups that outlive the finer ones). */
@@ -14,8 +15,6 @@ const RETENTION_MS: Record<Interval, number> = {
 };
 /** Acknowledged trades kept in storage (the tape and candles are rebuilt from nothing else). */
 const KEEP_TRADES = 20_000;
-/** Upstream batches a relay may have in flight before the hub folds newer ones into one call. */
-const MAX_INFLIGHT = 8;
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -37,7 +36,7 @@ export class SymbolHub extends DurableObject<Env> {
   private feeds = new Map<string, FeedStatus>();
   /** stream → relays subscribed to it (mirrors the `subs` table). */
   private readonly subs = new Map<string, Set<string>>();
-  private readonly outbox = new Map<string, { queue: ServerMsg[][]; busy: boolean }>();
+  private readonly outbox = new Map<string, { queue: { msgs: ServerMsg[]; trace?: HopTrace }[]; busy: boolean }>();
   /** Batches go to the alert desk one after another, so it never sees a later one first. */
   private deskQueue: Promise<void> = Promise.resolve();
   /** The consolidated top of book as last published: the mark for P&L and the spread for book-health alerts. */
@@ -71,7 +70,8 @@ export class SymbolHub extends DurableObject<Env> {
    * A batch from one ExchangeFeed, in venue order. Trades and candles are written before the call
    * returns (the output gate holds the reply until they are durable); relays get the updates after.
    */
-  async ingest(events: MarketEvent[], feed: FeedStatus): Promise<{ events: number; updates: number }> {
+  async ingest(events: MarketEvent[], feed: FeedStatus, trace?: HopTrace): Promise<{ events: number; updates: number }> {
+    if (trace) trace.hubIn = Date.now();
     this.feeds.set(feed.exchange, feed);
     const symbol = events[0]?.symbol;
     if (!symbol) return { events: 0, updates: 0 };
@@ -86,13 +86,17 @@ export class SymbolHub extends DurableObject<Env> {
           ticks.push({ seq: n, ts: e.ts, price: e.price });
         }
       }
-      for (const c of closed) this.putBar(c, 1);
-      for (const c of m.openBars()) this.putBar(c, 0);
-      if (closed.some((c) => c.interval === '1m')) this.prune();
+      // Only trades move candles: a quotes-only batch (most of them) has no bar to write.
+      if (ticks.length || closed.length) {
+        for (const c of closed) this.putBar(c, 1);
+        for (const c of m.openBars()) this.putBar(c, 0);
+        if (closed.some((c) => c.interval === '1m')) this.prune();
+      }
       this.ctx.storage.kv.put('seq', m.seqs);
       this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
     });
-    this.fanOut(msgs);
+    if (trace) trace.hubCommit = Date.now();
+    this.fanOut(msgs, trace);
     const bbo = streamName('bbo', symbol, CONSOLIDATED);
     for (const msg of msgs) if (msg.t === 'bbo' && msg.stream === bbo && msg.bbo.bid > 0 && msg.bbo.ask > 0) this.top = { bid: msg.bbo.bid, ask: msg.bbo.ask, ts: Date.now() };
     if (ticks.length) {
@@ -240,7 +244,7 @@ export class SymbolHub extends DurableObject<Env> {
     set.add(relay);
   }
 
-  private fanOut(msgs: SeqMsg[]): void {
+  private fanOut(msgs: SeqMsg[], trace?: HopTrace): void {
     const byRelay = new Map<string, ServerMsg[]>();
     for (const msg of msgs) {
       for (const relay of this.subs.get(msg.stream) ?? []) {
@@ -249,24 +253,29 @@ export class SymbolHub extends DurableObject<Env> {
         else byRelay.set(relay, [msg]);
       }
     }
-    for (const [relay, list] of byRelay) this.post(relay, list);
+    for (const [relay, list] of byRelay) this.post(relay, list, trace);
   }
 
   /**
-   * One call at a time per relay, in order, so a relay sees a stream's updates in sequence; a relay
-   * that falls behind gets its queued batches in one call instead of many, and never holds up the others.
+   * One call at a time per relay, in order, so a relay sees a stream's updates in sequence; whatever
+   * queued meanwhile goes in the next call, so a relay that falls behind gets fewer, bigger calls and
+   * never holds up the others.
    */
-  private post(relay: string, msgs: ServerMsg[]): void {
+  private post(relay: string, msgs: ServerMsg[], trace?: HopTrace): void {
     let box = this.outbox.get(relay);
     if (!box) this.outbox.set(relay, (box = { queue: [], busy: false }));
-    box.queue.push(msgs);
+    box.queue.push({ msgs, trace });
     if (box.busy) return;
     const pump = async (b: NonNullable<typeof box>) => {
       b.busy = true;
       while (b.queue.length) {
-        const batch = b.queue.splice(0, b.queue.length > MAX_INFLIGHT ? b.queue.length : 1).flat();
+        const items = b.queue.splice(0);
+        const batch = items.flatMap((i) => i.msgs);
+        // One trace per message (the same object for a batch's messages is sent once).
+        const hubSend = Date.now();
+        const traces = items.some((i) => i.trace) ? items.flatMap((i) => { const t = i.trace && { ...i.trace, hubSend }; return i.msgs.map(() => t); }) : [];
         try {
-          const { unwanted } = await relayStub(this.env, relay).publish(batch);
+          const { unwanted } = await relayStub(this.env, relay).publish(batch, traces);
           if (unwanted.length) await this.unsubscribe(relay, unwanted);
         } catch (err) {
           console.warn(`relay ${relay}: ${err instanceof Error ? err.message : String(err)}`);

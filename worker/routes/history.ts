@@ -1,4 +1,5 @@
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -46,12 +47,25 @@ export function candlesToArrow(bars: Candle[]): Uint8Array {
   return tableToIPC(tableFromArrays(cols), 'stream');
 }
 
-/** gzip or brotli by Accept-Encoding; the runtime compresses a body whose Content-Encoding is set. */
-function encodingFor(c: Context): string | undefined {
+/** gzip or brotli by Accept-Encoding. */
+function encodingFor(c: Context): 'br' | 'gzip' | undefined {
   const accept = c.req.header('accept-encoding') ?? '';
   if (/\bbr\b/.test(accept)) return 'br';
   if (/\bgzip\b/.test(accept)) return 'gzip';
   return undefined;
+}
+
+/**
+ * The body compressed here and sent as is (`encodeBody: 'manual'`): a Content-Encoding header alone is
+ * only honoured where the runtime writes HTTP itself, so a service-binding caller would get identity
+ * bytes labelled gzip. Brotli at quality 5: close to 11's size on float columns for a fraction of the CPU.
+ */
+function compressed(res: Response, body: Uint8Array, enc: 'br' | 'gzip'): Response {
+  const out = enc === 'br' ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) : gzipSync(body);
+  const headers = new Headers(res.headers);
+  headers.set('content-encoding', enc);
+  headers.delete('content-length');
+  return new Response(out, { status: res.status, headers, encodeBody: 'manual' });
 }
 
 async function etagOf(body: Uint8Array): Promise<string> {
@@ -84,8 +98,6 @@ export const historyRoutes = new Hono<{ Bindings: Env }>().get('/candles', async
     if (closedRange) c.executionCtx.waitUntil(cache.put(key, res.clone()));
   }
   if (c.req.header('if-none-match') === res.headers.get('etag')) return new Response(null, { status: 304, headers: { etag: res.headers.get('etag')!, 'cache-control': res.headers.get('cache-control')! } });
-  const out = new Response(res.body, res);
   const enc = encodingFor(c);
-  if (enc) out.headers.set('content-encoding', enc);
-  return out;
+  return enc ? compressed(res, new Uint8Array(await res.arrayBuffer()), enc) : new Response(res.body, res);
 });
