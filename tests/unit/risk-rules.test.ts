@@ -73,11 +73,13 @@ describe('forecast and portfolio VaR', () => {
   it.skipIf(!hasData())(`the shipped band model's VaR backtested on held-out FTX minutes (docs/risk.md) ${hasData() ? '' : NO_DATA}`, () => {
     const bars = parseOhlcvCsv(readFileSync(`${DATA_DIR}/ohlcv/ftx-btc-perp-1m-train.csv`, 'utf8')).bars;
     const fiveMin = forecastTrials(bars, HELD_OUT_FROM, 0);
-    expect(backtestForecastVar(fiveMin, 0.95)).toMatchObject({ trials: 1439, exceptions: 80 });
+    expect(backtestForecastVar(fiveMin, 0.95)).toMatchObject({ trials: 1439, exceptions: 84 });
     const hour = forecastTrials(bars, HELD_OUT_FROM, 1);
     const bt = backtestForecastVar(hour, 0.95);
-    expect(bt).toMatchObject({ trials: 119, exceptions: 12 });
-    expect(bt.pValue).toBeLessThan(0.05); // rejected: the 60-minute band is too narrow out of sample (model card: 83.6 % coverage)
+    expect(bt).toMatchObject({ trials: 119, exceptions: 10 });
+    // not rejected at 5 %, though 8.4 % exceptions lean narrow (model card: 85.0 % band coverage at 60 minutes)
+    expect(bt.pValue).toBeGreaterThan(0.05);
+    expect(bt.pValue).toBeLessThan(0.2);
   });
 });
 
