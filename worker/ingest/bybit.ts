@@ -4,7 +4,7 @@ import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { applyLevels } from './levels';
-import { readFrame, unusable } from './frame';
+import { invalidateBooks, readFrame, unusable } from './frame';
 
 type Obj = Record<string, unknown>;
 export type BybitCategory = 'linear' | 'inverse' | 'spot';
@@ -164,15 +164,7 @@ export class BybitAdapter implements Adapter {
   }
 
   resync(sink: Sink, reason: string, symbol?: string): void {
-    const topics: string[] = [];
-    for (const s of this.table.symbols()) {
-      if (symbol !== undefined && s !== symbol) continue;
-      const st = this.books.get(s);
-      if (st) st.good = false;
-      this.table.invalidate(s, 'unreadable', reason);
-      topics.push(`orderbook.${this.depth}.${bybitSymbol(s)}`);
-    }
-    this.resubscribe(topics, sink);
+    this.resubscribe(invalidateBooks(this.table, this.books, reason, symbol).map((s) => `orderbook.${this.depth}.${bybitSymbol(s)}`), sink);
   }
 
   private invalid(symbol: string, topic: string, kind: Violation, reason: string, sink: Sink): void {

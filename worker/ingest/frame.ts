@@ -1,4 +1,5 @@
 import type { Adapter, Sink } from './adapter';
+import type { HealthTable } from './health';
 
 /**
  * Which book an unreadable frame was for, read from what is left of its text: a symbol, null for a frame
@@ -32,4 +33,20 @@ export function unusable(adapter: Adapter, sink: Sink, why: string, frame?: stri
   sink.error(`${adapter.venue}: ${why}${frame === undefined ? '' : `: ${frame.slice(0, 80)}`}`, symbol ?? undefined);
   if (symbol !== null) adapter.resync(sink, why, symbol);
   return undefined;
+}
+
+/**
+ * The first half of an in-band venue's `resync`: marks the books `symbol` names (every book when undefined)
+ * as not good and their health as unreadable, and returns their symbols for the venue's resubscribe.
+ */
+export function invalidateBooks(table: HealthTable, books: ReadonlyMap<string, { good: boolean }>, reason: string, symbol?: string): string[] {
+  const hit: string[] = [];
+  for (const s of table.symbols()) {
+    if (symbol !== undefined && s !== symbol) continue;
+    const st = books.get(s);
+    if (st) st.good = false;
+    table.invalidate(s, 'unreadable', reason);
+    hit.push(s);
+  }
+  return hit;
 }

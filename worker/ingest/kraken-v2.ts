@@ -5,7 +5,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV2Symbol } from '../../shared/market/kraken-symbols';
 import { applyLevels } from './levels';
-import { readFrame, unusable } from './frame';
+import { invalidateBooks, readFrame, unusable } from './frame';
 
 interface BookState {
   book: OrderBook;
@@ -130,15 +130,7 @@ export class KrakenV2Adapter implements Adapter {
   }
 
   resync(sink: Sink, reason: string, symbol?: string): void {
-    const raws: string[] = [];
-    for (const s of this.table.symbols()) {
-      if (symbol !== undefined && s !== symbol) continue;
-      const st = this.books.get(s);
-      if (st) st.good = false;
-      this.table.invalidate(s, 'unreadable', reason);
-      raws.push(krakenV2Symbol(s));
-    }
-    this.resubscribe(raws, sink);
+    this.resubscribe(invalidateBooks(this.table, this.books, reason, symbol).map(krakenV2Symbol), sink);
   }
 
   private invalid(symbol: string, raw: string, kind: Violation, reason: string, sink: Sink): void {

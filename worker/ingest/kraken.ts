@@ -5,7 +5,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV1Pair } from '../../shared/market/kraken-symbols';
 import { applyLevels } from './levels';
-import { readFrame, unusable } from './frame';
+import { invalidateBooks, readFrame, unusable } from './frame';
 
 interface BookState {
   book: OrderBook;
@@ -145,15 +145,7 @@ export class KrakenAdapter implements Adapter {
   }
 
   resync(sink: Sink, reason: string, symbol?: string): void {
-    const pairs: string[] = [];
-    for (const s of this.table.symbols()) {
-      if (symbol !== undefined && s !== symbol) continue;
-      const st = this.books.get(s);
-      if (st) st.good = false;
-      this.table.invalidate(s, 'unreadable', reason);
-      pairs.push(this.pairOf(s));
-    }
-    this.resubscribe(pairs, this.depth, sink);
+    this.resubscribe(invalidateBooks(this.table, this.books, reason, symbol).map((s) => this.pairOf(s)), this.depth, sink);
   }
 
   /** Marks the book invalid and resubscribes it: Kraken answers a subscribe with a fresh snapshot. */

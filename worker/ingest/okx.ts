@@ -4,7 +4,7 @@ import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { applyLevels } from './levels';
-import { readFrame, unusable } from './frame';
+import { invalidateBooks, readFrame, unusable } from './frame';
 
 type Obj = Record<string, unknown>;
 interface BookState {
@@ -156,15 +156,7 @@ export class OkxAdapter implements Adapter {
   }
 
   resync(sink: Sink, reason: string, symbol?: string): void {
-    const instIds: string[] = [];
-    for (const s of this.table.symbols()) {
-      if (symbol !== undefined && s !== symbol) continue;
-      const st = this.books.get(s);
-      if (st) st.good = false;
-      this.table.invalidate(s, 'unreadable', reason);
-      instIds.push(okxInstId(s));
-    }
-    this.resubscribe(instIds, sink);
+    this.resubscribe(invalidateBooks(this.table, this.books, reason, symbol).map(okxInstId), sink);
   }
 
   private invalid(symbol: string, instId: string, kind: Violation, reason: string, sink: Sink): void {
