@@ -1,75 +1,34 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
-import { startOidcProvider, type OidcProvider } from '../../tools/oidc-provider';
 import { hasData, REPO_ROOT } from '../../tools/paths';
-import { startStack, type Stack } from '../../tools/stack';
-import { hasChromium, launch, NO_CHROMIUM } from './browser';
+import { hasChromium, NO_CHROMIUM, useReplayStack } from './browser';
 
 const ARTIFACTS = join(REPO_ROOT, 'tests/e2e/artifacts');
 const why = !hasChromium ? NO_CHROMIUM : '';
 
 describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
-  let stack: Stack;
-  let oidc: OidcProvider;
-  let browser: Browser;
-  let state: string;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-accounts-'));
-    oidc = await startOidcProvider();
-    stack = await startStack({
-      // Market data from the replay where the recordings exist, so the page never reaches for a live venue.
-      replay: hasData() ? DEFAULT_RECORDING : undefined, speed: 1, loop: true, port: 0, persistTo: state, log: () => {},
-      vars: { OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_NAME: 'Local OIDC', ADMIN_EMAILS: 'ada@example.test' },
-    });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await stack?.stop();
-    await oidc?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
-
-  const device = async (): Promise<Page> => {
-    const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('response', (r) => r.status() >= 500 && errors.push(`${r.status()} ${r.url()}`));
-    return page;
-  };
-
-  /** Through the provider and back: the sign-in button, the provider's redirect, our callback, the account page. */
-  const oidcSignIn = async (page: Page) => {
-    await page.goto(`${stack.url}/#/signin`);
-    await page.getByTestId('oidc-button').click();
-    await page.waitForURL(`${stack.url}/#/account`);
-    await expect.poll(() => page.getByTestId('account').isVisible(), { timeout: 15_000 }).toBe(true);
-  };
-
+  // Market data from the replay where the recordings exist, so the page never reaches for a live venue.
+  const f = useReplayStack(hasData() ? DEFAULT_RECORDING : undefined, { oidc: true, vars: { ADMIN_EMAILS: 'ada@example.test' } });
+  const device = async (): Promise<Page> => (await f.device({ viewport: { width: 1100, height: 900 } })).page;
+  const oidcSignIn = f.oidcSignIn;
   it('serves the app and the API with the security headers (dist/_headers honoured by wrangler dev)', async () => {
-    const page = await fetch(stack.url);
+    const page = await fetch(f.stack.url);
     expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'/);
     expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     expect(page.headers.get('strict-transport-security')).toMatch(/max-age=63072000/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
-    const api = await fetch(`${stack.url}/api/v1/auth/providers`);
+    const api = await fetch(`${f.stack.url}/api/v1/auth/providers`);
     expect(api.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
     expect(api.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 
   const signUp = async (page: Page, name: string, email: string, password: string) => {
-    await page.goto(`${stack.url}/#/signup`);
+    await page.goto(`${f.stack.url}/#/signup`);
     await page.getByLabel('Name').fill(name);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
@@ -83,7 +42,7 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     await page.getByLabel('Password').fill('three blind mice on a ledger');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect.poll(() => page.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Pat Password');
-    await page.goto(`${stack.url}/#/account`);
+    await page.goto(`${f.stack.url}/#/account`);
     await expect.poll(() => page.getByTestId('kyc-status').getAttribute('data-status')).toBe('unverified');
     // Cookies: the app holds no token it can read.
     expect(await page.evaluate(() => document.cookie)).not.toMatch(/__Host-at|rt=/);
@@ -96,7 +55,7 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     const boss = await device();
     await signUp(boss, 'Ada Admin', 'ada@example.test', 'seven quiet harbours at low tide');
     await expect.poll(() => boss.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Ada Admin');
-    await boss.goto(`${stack.url}/#/admin`);
+    await boss.goto(`${f.stack.url}/#/admin`);
     await boss.getByRole('button', { name: 'Verify', exact: true }).click();
     await expect.poll(() => boss.getByTestId('admin').textContent()).toMatch(/Nothing waiting/);
     await boss.getByTestId('verify-audit').click();
@@ -115,7 +74,7 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     await oidcSignIn(a);
     await oidcSignIn(b);
     for (const p of [a, b]) {
-      await p.goto(`${stack.url}/#/`);
+      await p.goto(`${f.stack.url}/#/`);
       await expect.poll(() => p.getByTestId('watchlist').getAttribute('data-live'), { timeout: 15_000 }).toBe('yes');
     }
     await a.getByTestId('watch-input').fill('eth-usdt');
@@ -132,18 +91,18 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     // A new device restores what is stored.
     const c = await device();
     await oidcSignIn(c);
-    await c.goto(`${stack.url}/#/`);
+    await c.goto(`${f.stack.url}/#/`);
     await expect.poll(() => watched(c), { timeout: 10_000 }).toEqual(['SOL-USDT']);
     expect(await c.getByTestId('layout-interval').inputValue()).toBe('5m');
     mkdirSync(ARTIFACTS, { recursive: true });
     await b.screenshot({ path: join(ARTIFACTS, 'accounts-watchlist.png') });
-    await c.goto(`${stack.url}/#/account`);
+    await c.goto(`${f.stack.url}/#/account`);
     await expect.poll(() => c.getByTestId('sessions').locator('li').count(), { timeout: 10_000 }).toBe(3);
     await c.screenshot({ path: join(ARTIFACTS, 'accounts-page.png'), fullPage: true });
 
     // Sign out everywhere ends the other devices' sessions too.
     await c.getByTestId('signout-everywhere').click();
     await expect.poll(() => a.getByTestId('nav-signin').isVisible(), { timeout: 10_000 }).toBe(true);
-    expect(errors).toEqual([]);
+    expect(f.errors).toEqual([]);
   });
 });

@@ -1,15 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
 import { readRecording } from '../../tools/fake-exchange/recording';
 import { DATA_DIR, hasData, REPO_ROOT } from '../../tools/paths';
-import { startStack, type Stack } from '../../tools/stack';
 import { startWebhookSink } from '../worker/webhook-sink';
 import type { HookRequest } from '../worker/webhook-sink';
-import { hasChromium, launch, NO_CHROMIUM } from './browser';
+import { hasChromium, NO_CHROMIUM, useReplayStack } from './browser';
 
 const ARTIFACTS = join(REPO_ROOT, 'tests/e2e/artifacts');
 const why = !hasData() ? '../shared/data is absent' : !hasChromium ? NO_CHROMIUM : '';
@@ -33,36 +30,16 @@ function crossedLevel(): { level: number; first: number; crossAtS: number } {
 }
 
 describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the page closed ${why}`, () => {
-  let stack: Stack;
-  let browser: Browser;
+  const f = useReplayStack(DEFAULT_RECORDING, { speed: SPEED, vars: { ALLOW_HTTP_WEBHOOKS: 'true' } });
   let sink: Awaited<ReturnType<typeof startWebhookSink>>;
-  let state: string;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-
   beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-risk-'));
     sink = await startWebhookSink();
-    stack = await startStack({ replay: DEFAULT_RECORDING, speed: SPEED, loop: true, port: 0, persistTo: state, log: () => {}, vars: { ALLOW_HTTP_WEBHOOKS: 'true' } });
-    browser = await launch();
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await stack?.stop();
     await sink?.close();
-    rmSync(state, { recursive: true, force: true });
   });
-
   /** A tablet in landscape: every target on the pages must be at least 44 px. */
-  const device = async (): Promise<{ ctx: BrowserContext; page: Page }> => {
-    const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('response', (r) => r.status() >= 500 && errors.push(`${r.status()} ${r.url()}`));
-    return { ctx, page };
-  };
+  const device = () => f.device({ viewport: { width: 1024, height: 768 }, hasTouch: true });
   const hooks = async () => ((await (await fetch(`${sink.url}/__log`)).json()) as HookRequest[]).filter((h) => h.path === '/hook');
 
   it('sets a stop through the UI, closes the page, the replay crosses it, and the return shows the firing exactly once', async () => {
@@ -72,13 +49,13 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     const password = 'the tide turns at sixty one thousand';
 
     const { ctx, page } = await device();
-    await page.goto(`${stack.url}/#/signup`);
+    await page.goto(`${f.stack.url}/#/signup`);
     await page.getByLabel('Name').fill('Sam Stop');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect.poll(() => page.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Sam Stop');
-    await page.goto(`${stack.url}/#/alerts`);
+    await page.goto(`${f.stack.url}/#/alerts`);
     await expect.poll(() => page.getByTestId('alerts-live').getAttribute('data-live'), { timeout: 15_000 }).toBe('yes');
     await page.getByLabel('Webhook URL').fill(`${sink.url}/hook`);
     await page.getByLabel('Secret').fill('sixteen-plus-chars-secret');
@@ -86,7 +63,7 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     await expect.poll(() => page.getByText('webhook saved').isVisible(), { timeout: 10_000 }).toBe(true);
 
     // The stop is set on a position: bought at the replay's first price, then "Set stop…" on its row.
-    await page.goto(`${stack.url}/#/portfolio`);
+    await page.goto(`${f.stack.url}/#/portfolio`);
     const fillForm = page.getByTestId('fill-form');
     await fillForm.getByLabel('Exchange').selectOption('binance');
     await fillForm.getByLabel('Symbol').fill('BTC-USDT');
@@ -105,7 +82,7 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     const smallHere = await page.locator('.portfolio button, .portfolio select, .portfolio input:not([type=file])').evaluateAll((els) =>
       els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => e.getBoundingClientRect()).filter((r) => r.height < 44 || r.width < 44).length);
     expect(smallHere).toBe(0);
-    await page.goto(`${stack.url}/#/alerts`);
+    await page.goto(`${f.stack.url}/#/alerts`);
     const item = page.getByTestId('alert-item');
     await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(1);
     expect(await item.getAttribute('data-phase')).toBe('armed'); // set before the replay reached the level
@@ -130,7 +107,7 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
 
     // The trader comes back on another device: the pending firing arrives once, in the centre and the history.
     const back = await device();
-    await back.page.goto(`${stack.url}/#/signin`);
+    await back.page.goto(`${f.stack.url}/#/signin`);
     await back.page.getByLabel('Email').fill(email);
     await back.page.getByLabel('Password').fill(password);
     await back.page.getByRole('button', { name: 'Sign in' }).click();
@@ -138,7 +115,7 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     await expect.poll(() => back.page.getByTestId('toast').count(), { timeout: 10_000 }).toBe(1);
     await back.page.getByTestId('bell').click();
     expect(await back.page.getByTestId('notification').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).toEqual([`${body.alertId}:1`]);
-    await back.page.goto(`${stack.url}/#/alerts`);
+    await back.page.goto(`${f.stack.url}/#/alerts`);
     const firings = back.page.getByTestId('firing');
     await expect.poll(() => firings.evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), { timeout: 10_000 }).toEqual([`${body.alertId}:1`]);
     expect(await back.page.getByTestId('alert-item').getAttribute('data-phase')).toBe('done');
@@ -151,18 +128,18 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     expect(await back.page.getByTestId('firing').count()).toBe(1);
     expect(await back.page.getByTestId('toast').count()).toBe(0);
     expect((await hooks()).length).toBe(1); // and the webhook was sent once
-    expect(errors).toEqual([]);
+    expect(f.errors).toEqual([]);
   });
 
   it('the portfolio page imports nothing from a CSV with bad rows, then marks a good one to the live mid', async () => {
     const { page } = await device();
-    await page.goto(`${stack.url}/#/signup`);
+    await page.goto(`${f.stack.url}/#/signup`);
     await page.getByLabel('Name').fill('Pia Portfolio');
     await page.getByLabel('Email').fill(`pia.${Date.now()}@example.test`);
     await page.getByLabel('Password').fill('marks to market every minute');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect.poll(() => page.getByTestId('nav-account').textContent(), { timeout: 15_000 }).toBe('Pia Portfolio');
-    await page.goto(`${stack.url}/#/portfolio`);
+    await page.goto(`${f.stack.url}/#/portfolio`);
     const csv = (rows: string[]) => ({ name: 'fills.csv', mimeType: 'text/csv', buffer: Buffer.from(['timestamp,exchange,symbol,side,price,amount,fee', ...rows].join('\n')) });
     await page.getByTestId('csv-input').setInputFiles(csv(['2024-08-08T00:00:00Z,binance,BTC-USDT,buy,61000,0.5,1', '2024-08-08T00:01:00Z,binance,BTC-USDT,buy,abc,0.5,1']));
     await expect.poll(() => page.getByTestId('import-errors').textContent(), { timeout: 10_000 }).toBe('line 3: price "abc" is not a positive number');
@@ -180,6 +157,6 @@ describe.skipIf(why !== '')(`a stop-loss set in the browser fires once with the 
     await expect.poll(() => page.getByTestId('volatility').locator('tbody tr').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringMatching(/^BTC-USDT/)]);
     expect(await page.getByTestId('correlations').locator('tbody td').allTextContents()).toEqual(['BTC-USDT', '1.00']);
     await page.screenshot({ path: join(ARTIFACTS, 'risk-portfolio-tablet.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    expect(f.errors).toEqual([]);
   });
 });

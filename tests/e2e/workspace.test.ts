@@ -1,13 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
-import { startOidcProvider, type OidcProvider } from '../../tools/oidc-provider';
 import { hasData, REPO_ROOT } from '../../tools/paths';
-import { startStack, type Stack } from '../../tools/stack';
-import { hasChromium, launch, NO_CHROMIUM } from './browser';
+import { hasChromium, NO_CHROMIUM, useReplayStack } from './browser';
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 const why = !hasData() ? '../shared/data is absent' : !hasChromium ? NO_CHROMIUM : '';
@@ -15,45 +12,10 @@ const DESKTOP = { viewport: { width: 1440, height: 900 } };
 const TABLET = { viewport: { width: 1024, height: 768 }, hasTouch: true, isMobile: true };
 
 describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`, () => {
-  let stack: Stack;
-  let oidc: OidcProvider;
-  let browser: Browser;
-  let state: string;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'edgetape-e2e-workspace-'));
-    oidc = await startOidcProvider();
-    stack = await startStack({
-      // ETH-USDT is served but no venue in the replay feeds it: the watchlist and panels must say so, not invent prices.
-      replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, persistTo: state, log: () => {},
-      vars: { OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_NAME: 'Local OIDC', SYMBOLS: 'BTC-USDT,ETH-USDT' },
-    });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await stack?.stop();
-    await oidc?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
-
-  const device = async (options: Parameters<Browser['newContext']>[0]): Promise<Page> => {
-    const ctx = await browser.newContext(options);
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('response', (r) => r.status() >= 500 && errors.push(`${r.status()} ${r.url()}`));
-    return page;
-  };
-  const oidcSignIn = async (page: Page) => {
-    await page.goto(`${stack.url}/#/signin`);
-    await page.getByTestId('oidc-button').click();
-    await page.waitForURL(`${stack.url}/#/account`);
-    await expect.poll(() => page.getByTestId('account').isVisible(), { timeout: 15_000 }).toBe(true);
-  };
+  // ETH-USDT is served but no venue in the replay feeds it: the watchlist and panels must say so, not invent prices.
+  const f = useReplayStack(DEFAULT_RECORDING, { oidc: true, vars: { SYMBOLS: 'BTC-USDT,ETH-USDT' } });
+  const device = async (options: BrowserContextOptions): Promise<Page> => (await f.device(options)).page;
+  const oidcSignIn = f.oidcSignIn;
   const watched = (p: Page) => p.getByTestId('watch-item').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-symbol')));
   const columns = (p: Page) => p.getByTestId('ws-column').evaluateAll((cols) => cols.map((c) => [...c.children].map((n) => (n as HTMLElement).dataset.panel)));
   const badge = (p: Page, panel: string) => p.getByTestId(`panel-${panel}`).getByTestId('panel-state');
@@ -61,7 +23,7 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
   it('a trader builds a watchlist, arranges and saves a named layout; a tablet signed in as them finds it as tabs in that order', async () => {
     const page = await device(DESKTOP);
     await oidcSignIn(page);
-    await page.goto(`${stack.url}/#/`);
+    await page.goto(`${f.stack.url}/#/`);
     await expect.poll(() => page.getByTestId('watchlist').getAttribute('data-live'), { timeout: 15_000 }).toBe('yes');
     expect(await watched(page)).toEqual([]);
 
@@ -148,7 +110,7 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     // A tablet, touch, same user: the same layout, as tabs in column order; targets big enough for a finger.
     const tablet = await device(TABLET);
     await oidcSignIn(tablet);
-    await tablet.goto(`${stack.url}/#/`);
+    await tablet.goto(`${f.stack.url}/#/`);
     await tablet.reload();
     await expect.poll(() => tablet.getByTestId('workspace').getAttribute('data-mode'), { timeout: 15_000 }).toBe('tabs');
     await expect.poll(() => tablet.getByTestId('layout-select').inputValue(), { timeout: 15_000 }).toBe('scalping');
@@ -200,19 +162,19 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     expect(await tablet.getByTestId('watchlist').textContent()).toContain('as last seen');
     await expect.poll(() => badge(tablet, 'chart').getAttribute('data-state'), { timeout: 15_000 }).toBe('offline');
     await tablet.context().setOffline(false);
-    expect(errors).toEqual([]);
+    expect(f.errors).toEqual([]);
   }, 240_000);
 
   it('a panel badge says STALE with its age while the exchange stalls, and REPLAY again when it resumes', async () => {
     const page = await device(DESKTOP);
-    await page.goto(stack.url);
+    await page.goto(f.stack.url);
     await expect.poll(() => badge(page, 'ladder').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
     // Every panel's badge in one read, so they are compared at one instant.
     const states = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('[data-panel]')].map((p) => {
       const b = p.querySelector<HTMLElement>('[data-testid=panel-state]');
       return [p.dataset.panel!, b ? `${b.dataset.state} ${b.textContent}` : ''];
     })));
-    const res = await fetch(`${stack.fakeUrl}/__fake/fault`, { method: 'POST', body: JSON.stringify({ kind: 'stall', ms: 20_000 }) });
+    const res = await fetch(`${f.stack.fakeUrl}/__fake/fault`, { method: 'POST', body: JSON.stringify({ kind: 'stall', ms: 20_000 }) });
     expect(res.status).toBe(200);
     await expect.poll(async () => (await states()).ladder, { timeout: 20_000 }).toMatch(/^stale STALE \d+ sbinance$/);
     const stalled = await states();
@@ -220,12 +182,12 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     expect(stalled.portfolio).toBe(''); // a placeholder has no data, so no badge
     await expect.poll(async () => (await states()).ladder, { timeout: 60_000 }).toBe('replay REPLAYbinance');
     await expect.poll(async () => (await states()).chart, { timeout: 10_000 }).toBe('replay REPLAYbinance');
-    expect(errors).toEqual([]);
+    expect(f.errors).toEqual([]);
   }, 180_000);
 
   it('reloaded offline, the panels show cached data and say OFFLINE since when', async () => {
     const page = await device(DESKTOP);
-    await page.goto(stack.url);
+    await page.goto(f.stack.url);
     await page.evaluate(() => navigator.serviceWorker.ready);
     const chart = page.getByTestId('candle-chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-candles')), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
@@ -242,6 +204,6 @@ describe.skipIf(why !== '')(`the trader workspace on desktop and tablet ${why}`,
     expect(await watched(page)).toEqual(['BTC-USDT']);
     await page.context().setOffline(false);
     await expect.poll(() => badge(page, 'chart').getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
-    expect(errors).toEqual([]);
+    expect(f.errors).toEqual([]);
   }, 180_000);
 });
