@@ -57,7 +57,7 @@ export const REPLAYS: Record<Venue, { recording: string; symbols: string[] }> = 
 export const DEFAULT_RECORDING = REPLAYS.binance.recording;
 
 /** Loads comma-separated recordings (played one after another) and starts a fake venue on 127.0.0.1. */
-export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number }) {
+export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number; manual?: boolean }) {
   const make = PLUGINS[o.venue as Venue];
   if (!make) throw new Error(`unknown venue ${o.venue}; known: ${Object.keys(PLUGINS).join(', ')}`);
   // Socket files recorded side by side (Kraken's book, trade and ticker sockets) interleave by receive time;
@@ -65,7 +65,7 @@ export async function startFakeExchange(o: { venue: string; recording: string; s
   const all = o.recording.split(',').flatMap((f) => readRecording(resolveRecording(f.trim())));
   const frames = [...all.filter((r) => r.kind !== 'rest').sort((a, b) => a.t - b.t), ...all.filter((r) => r.kind === 'rest')];
   if (frames.length === 0) throw new Error(`no frames in ${o.recording}`);
-  const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port });
+  const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port, manual: o.manual });
   const port = await fake.listen();
   return { fake, port, frames: frames.length };
 }
