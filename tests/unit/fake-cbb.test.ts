@@ -137,6 +137,8 @@ describe.skipIf(!hasData())(`fake Coinbase, Bitstamp and BitMEX with their adapt
     expect(pong).toBe('pong');
   });
 
+  // The protocol tests run on manual replays that are never stepped: the books the fakes answer with stay the
+  // recorded ones however long a loaded machine takes to subscribe.
   /** Sends `frames` once open and resolves with the first `n` replies received (replayed market data is skipped). */
   const exchange = (url: string, frames: string[], n: number, replayed: RegExp = /^\{"type":"(l2update|ticker|match)"|^\{"table":"\w+","action":"(insert|update|delete)"/) => {
     ws = new WebSocket(url);
@@ -153,7 +155,7 @@ describe.skipIf(!hasData())(`fake Coinbase, Bitstamp and BitMEX with their adapt
   };
 
   it('coinbase protocol: subscriptions reply, a snapshot per level2 product, errors for unknown channels and products', async () => {
-    const started = await startFakeExchange({ venue: 'coinbase', recording: 'cryptofeed/COINBASE.ws.28.0', speed: 1, loop: false, port: 0 });
+    const started = await startFakeExchange({ venue: 'coinbase', recording: 'cryptofeed/COINBASE.ws.28.0', speed: 1, loop: false, port: 0, manual: true });
     fake = started.fake;
     const got = await exchange(`ws://127.0.0.1:${started.port}`, [
       '{"type":"subscribe","product_ids":["BAND-GBP"],"channels":["level2_batch",{"name":"ticker","product_ids":["NU-GBP"]}]}',
@@ -171,7 +173,7 @@ describe.skipIf(!hasData())(`fake Coinbase, Bitstamp and BitMEX with their adapt
   });
 
   it('bitstamp protocol: subscription, heartbeat and error replies; unknown pairs 404 on REST', async () => {
-    const started = await startFakeExchange({ venue: 'bitstamp', recording: 'cryptofeed/BITSTAMP.ws.1.0,cryptofeed/BITSTAMP.http.0.0', speed: 1, loop: false, port: 0 });
+    const started = await startFakeExchange({ venue: 'bitstamp', recording: 'cryptofeed/BITSTAMP.ws.1.0,cryptofeed/BITSTAMP.http.0.0', speed: 1, loop: false, port: 0, manual: true });
     fake = started.fake;
     const got = await exchange(`ws://127.0.0.1:${started.port}`, [
       '{"event":"bts:subscribe","data":{"channel":"live_trades_ethusd"}}',
@@ -192,7 +194,7 @@ describe.skipIf(!hasData())(`fake Coinbase, Bitstamp and BitMEX with their adapt
   });
 
   it('bitmex protocol: success and partial per topic, pong, errors for unknown tables and doubled topics; 404 off /realtime', async () => {
-    const started = await startFakeExchange({ venue: 'bitmex', recording: 'cryptofeed/BITMEX.ws.1.0', speed: 1, loop: false, port: 0 });
+    const started = await startFakeExchange({ venue: 'bitmex', recording: 'cryptofeed/BITMEX.ws.1.0', speed: 1, loop: false, port: 0, manual: true });
     fake = started.fake;
     const got = await exchange(`ws://127.0.0.1:${started.port}/realtime`, [
       '{"op":"subscribe","args":["orderBookL2:XRPU21"]}',
