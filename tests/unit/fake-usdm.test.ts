@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { REPLAYS, startFakeExchange } from '../../tools/fake-exchange/main';
 import type { FakeExchange } from '../../tools/fake-exchange/server';
 import { BinanceUsdmAdapter } from '../../worker/ingest/binance-usdm';
-import { driven, sinkOf } from './drive';
+import { driven, sinkOf, stepUntil } from './drive';
 import { hasData, NO_DATA } from './recordings';
 
 // The replay is stepped by the test, never paced by the clock: on a loaded machine it neither outruns the adapter
@@ -57,20 +57,13 @@ describe.skipIf(!hasData())(`the fake Binance USD-M replaying the real hftbackte
       ws.on('open', ok);
       ws.on('error', fail);
     });
-    // A protocol ping's pong comes behind every frame sent before it.
-    const drained = () => new Promise((ok) => {
-      ws.once('pong', ok);
-      ws.ping();
-    });
-    while (!resynced) {
-      expect(fake.step(100), 'the recording ended before the adapter resynced').toBe(100);
-      await drained();
+    await stepUntil(fake, () => ws, () => resynced, async () => {
       await Promise.all(inFlight.splice(0));
       if (dropWanted && !dropped) {
         dropped = true;
         expect((await fetch(`http://${base}/__fake/fault`, { method: 'POST', body: '{"kind":"drop","count":1}' })).status).toBe(200);
       }
-    }
+    });
     ws.close();
     // The adapter asked for depth@100ms; the recording's depth@0ms stream comes under that name.
     expect([...streams].sort()).toEqual(['btcusdt@bookTicker', 'btcusdt@depth@100ms', 'btcusdt@trade']);
