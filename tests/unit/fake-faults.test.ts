@@ -122,7 +122,7 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
   });
 
   // 35 s of replay at 10×: room for a loaded machine; the tests wait for each fault to run its course, never for a time.
-  describe('on a replay paced by the clock', () => {
+  describe('on a replay paced by the clock', { timeout: 45_000 }, () => {
     let paced: Awaited<ReturnType<typeof start>>;
     beforeAll(async () => {
       paced = await start({ speed: 10 });
