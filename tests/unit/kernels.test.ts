@@ -26,7 +26,8 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, rel = 1e-9): void {
 /** technicalindicators drops warm-up values; ours are NaN-padded on the left. */
 const defined = (a: Float64Array) => Array.from(a).filter((v) => !Number.isNaN(v));
 
-describe.skipIf(!hasData())(`kernels on the real OHLCV files ${hasData() ? '' : NO_DATA}`, () => {
+// Every kernel in wasm, TypeScript and technicalindicators over 55k real bars: seconds alone, far more on a loaded machine.
+describe.skipIf(!hasData())(`kernels on the real OHLCV files ${hasData() ? '' : NO_DATA}`, { timeout: 120_000 }, () => {
   let wasm: WasmKernels;
   const files: [string, CandleColumns][] = [];
   beforeAll(async () => {
