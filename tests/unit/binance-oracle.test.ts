@@ -40,7 +40,8 @@ function oracle(adapter: BinanceAdapter, files: string[]) {
   return { errors, checked, mismatches, crossed, depthEvents: afterDepth.size, health: adapter.health() };
 }
 
-describe.skipIf(!hasData())(`Binance books against the exchange's bookTicker ${hasData() ? '' : NO_DATA}`, () => {
+// Whole hftbacktest recordings replayed and checked against every bookTicker: seconds alone, many times that on a loaded machine.
+describe.skipIf(!hasData())(`Binance books against the exchange's bookTicker ${hasData() ? '' : NO_DATA}`, { timeout: 120_000 }, () => {
   it('spot, both hftbacktest files continuous: every matching bookTicker equals the book top', () => {
     const r = oracle(new BinanceAdapter(['BTC-USDT']), [SPOT_0808, SPOT_0809]);
     expect(r.errors).toEqual([]);

@@ -18,7 +18,8 @@ function slow(frame: string): unknown {
 
 const FILES = [SPOT_0808, 'hftbacktest/usdm/btcusdt_20240808.gz', 'cryptofeed/BINANCE.ws.1.0', 'cryptofeed/BINANCE_FUTURES.ws.1.0'];
 
-describe.skipIf(!hasData())(`scanCombined ${hasData() ? '' : NO_DATA}`, () => {
+// Four whole recordings (137k frames) parsed twice: seconds of CPU alone, many times that on a loaded shared machine.
+describe.skipIf(!hasData())(`scanCombined ${hasData() ? '' : NO_DATA}`, { timeout: 120_000 }, () => {
   it('reads every recorded Binance frame it accepts exactly as JSON.parse does, and leaves the rest to it', () => {
     let scanned = 0;
     let left = 0;

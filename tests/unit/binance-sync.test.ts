@@ -14,7 +14,8 @@ import { hasData, NO_DATA, SPOT_0808 } from './recordings';
 const USDM = 'hftbacktest/usdm/btcusdt_20240808.gz';
 const data = (rel: string) => join(DATA_DIR, rel);
 
-describe.skipIf(!hasData())(`Binance book sync on the cryptofeed recordings ${hasData() ? '' : NO_DATA}`, () => {
+// Whole cryptofeed recordings replayed through the adapters: seconds of CPU alone, many times that on a loaded shared machine.
+describe.skipIf(!hasData())(`Binance book sync on the cryptofeed recordings ${hasData() ? '' : NO_DATA}`, { timeout: 120_000 }, () => {
   it.each([
     ['spot', () => new BinanceAdapter(['NKN-USDT', 'BLZ-ETH', 'LRC-BTC', 'RUNE-EUR']), 'cryptofeed/BINANCE.ws.1.0', { 'NKN-USDT': 149, 'BLZ-ETH': 9, 'LRC-BTC': 13, 'RUNE-EUR': 1 }],
     ['USD-M', () => new BinanceUsdmAdapter(['SUSHI-USDT-PERP', 'AKRO-USDT-PERP', 'KEEP-USDT-PERP', 'CTK-USDT-PERP']), 'cryptofeed/BINANCE_FUTURES.ws.1.0', { 'SUSHI-USDT-PERP': 252, 'AKRO-USDT-PERP': 187, 'KEEP-USDT-PERP': 131, 'CTK-USDT-PERP': 179 }],
@@ -97,7 +98,8 @@ function injectGap(make: () => BinanceAdapter, rel: string, dropAt: number) {
   return { clean: clean.book(symbol)!, faulty: faulty.book(symbol)!, health: faulty.health()[0]!, errors, states, resyncedAt, cleanU };
 }
 
-describe.skipIf(!hasData())(`Binance gap injection ${hasData() ? '' : NO_DATA}`, () => {
+// Whole hftbacktest recordings replayed twice (clean and with the gap): seconds alone, many times that on a loaded machine.
+describe.skipIf(!hasData())(`Binance gap injection ${hasData() ? '' : NO_DATA}`, { timeout: 120_000 }, () => {
   it.each([
     ['spot', () => new BinanceAdapter(['BTC-USDT']), SPOT_0808, /^binance: gap: after \d+ got U \d+$/],
     ['USD-M', () => new BinanceUsdmAdapter(['BTC-USDT-PERP']), USDM, /^binance-usdm: gap: after \d+ got pu \d+$/],

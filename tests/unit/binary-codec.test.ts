@@ -5,7 +5,8 @@ import type { ServerMsg } from '../../shared/protocol/messages';
 import { realEvents, SPOT, USDM } from '../../tools/real-events';
 import { hasData, NO_DATA } from './recordings';
 
-describe.skipIf(!hasData())(`binary codec on real Binance spot and USD-M updates ${hasData() ? '' : NO_DATA}`, () => {
+// Both whole recordings are decoded to find their first 3000 frames' events: seconds alone, far more on a loaded machine.
+describe.skipIf(!hasData())(`binary codec on real Binance spot and USD-M updates ${hasData() ? '' : NO_DATA}`, { timeout: 120_000 }, () => {
   it('decodes every book delta, trade batch and snapshot to exactly what JSON carries', () => {
     const s = new InstrumentState('BTC-USDT');
     const msgs: ServerMsg[] = [];

@@ -12,6 +12,7 @@ import { KrakenAdapter } from '../../worker/ingest/kraken';
 import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
 import { OkxAdapter } from '../../worker/ingest/okx';
 import { BYBIT_PERPS, KRAKEN_V1, merged, newRun, sinkInto } from './adapter-harness';
+import { stepUntil } from './drive';
 import { hasData, NO_DATA, recording } from './recordings';
 
 interface Case {
@@ -54,11 +55,16 @@ describe.skipIf(!hasData())(`a dropped update over a real socket to the fake ven
     ws?.terminate();
     await fake?.close();
   });
+  /**
+   * The fake replays only as the test steps it, so the client's subscriptions must be in before the first step:
+   * frames go only to subscribed sockets, and nothing else makes the replay wait.
+   */
+  const heard = (messages: number) => vi.waitFor(() => expect(fake!.status().received).toBe(messages), { timeout: 20_000, interval: 10 });
 
   for (const c of CASES) {
     it(`${c.name}: subscribe, ping/pong, drop the 20th update → resyncing → resubscribe → live`, async () => {
       const frames = c.frames();
-      fake = new FakeExchange(c.plugin(frames), frames, { speed: 15, loop: false, port: 0 });
+      fake = new FakeExchange(c.plugin(frames), frames, { speed: 15, loop: false, port: 0, manual: true });
       const port = await fake.listen();
       const adapter = c.adapter();
       const run = newRun();
@@ -66,10 +72,8 @@ describe.skipIf(!hasData())(`a dropped update over a real socket to the fake ven
       const states = new Set<string>();
       let updates = 0, pongs = 0;
       ws = new WebSocket(adapter.url(`ws://127.0.0.1:${port}`));
-      ws.on('open', () => {
-        for (const m of adapter.subscribeMessages()) ws!.send(m);
-        ws!.send(adapter.heartbeat!.frame);
-      });
+      const said = [...adapter.subscribeMessages(), adapter.heartbeat!.frame];
+      ws.on('open', () => said.forEach((m) => ws!.send(m)));
       ws.on('message', (d) => {
         const f = d.toString();
         if (c.pong(f)) pongs++;
@@ -77,12 +81,11 @@ describe.skipIf(!hasData())(`a dropped update over a real socket to the fake ven
         adapter.parse(f, Date.now(), sink);
         states.add(adapter.health().find((h) => h.symbol === c.symbol)!.state);
       });
-      await vi.waitFor(() => {
+      await heard(said.length);
+      await stepUntil(fake, () => ws!, () => {
         const h = adapter.health().find((x) => x.symbol === c.symbol)!;
-        expect(h.resyncs).toBe(1);
-        expect(h.state).toBe('live');
-        expect(updates).toBeGreaterThan(25);
-      }, { timeout: 8_000, interval: 50 });
+        return h.resyncs === 1 && h.state === 'live' && updates > 25;
+      }, undefined, 50);
       expect(pongs).toBe(1);
       // In order of first appearance; the end state (live again) is asserted above.
       expect([...states]).toEqual(['syncing', 'live', 'resyncing']);
@@ -93,21 +96,24 @@ describe.skipIf(!hasData())(`a dropped update over a real socket to the fake ven
         return m.op ?? m.event ?? m.method;
       };
       expect(run.sent.slice(-2).map(verb)).toEqual(['unsubscribe', 'subscribe']);
-    });
+    }, 30_000); // whole real recordings loaded and replayed through the adapter: CPU a loaded machine spreads out
   }
 
   for (const c of CASES) {
     it(`${c.name}: after a disconnect every book is unknown, and a new connection brings them back live`, async () => {
       const frames = c.frames();
-      fake = new FakeExchange(c.plugin(frames), frames, { speed: 15, loop: false, port: 0 });
+      fake = new FakeExchange(c.plugin(frames), frames, { speed: 15, loop: false, port: 0, manual: true });
       const port = await fake.listen();
       const adapter = c.adapter();
       const run = newRun();
       let updates = 0;
+      let said = 0;
       const connect = () => {
         const sock = new WebSocket(adapter.url(`ws://127.0.0.1:${port}`));
         const sink = sinkInto(run, (f) => sock.send(f));
-        sock.on('open', () => adapter.subscribeMessages().forEach((m) => sock.send(m)));
+        const subscribe = adapter.subscribeMessages();
+        said += subscribe.length;
+        sock.on('open', () => subscribe.forEach((m) => sock.send(m)));
         sock.on('message', (d) => {
           const f = d.toString();
           if (c.update(f)) updates++;
@@ -116,23 +122,21 @@ describe.skipIf(!hasData())(`a dropped update over a real socket to the fake ven
         return sock;
       };
       ws = connect();
-      await vi.waitFor(() => expect(updates).toBeGreaterThan(10), { timeout: 8_000, interval: 20 });
+      await heard(said);
+      await stepUntil(fake, () => ws!, () => updates > 10, undefined, 50);
       ws.terminate();
       adapter.reset();
       expect(adapter.health().every((h) => h.state === 'connecting')).toBe(true);
       const before = adapter.health().find((h) => h.symbol === c.symbol)!.checksumOk;
       updates = 0;
       ws = connect();
-      await vi.waitFor(() => {
-        const h = adapter.health().find((x) => x.symbol === c.symbol)!;
-        expect(h.state).toBe('live');
-        expect(updates).toBeGreaterThan(10);
-      }, { timeout: 8_000, interval: 20 });
+      await heard(said);
+      await stepUntil(fake, () => ws!, () => adapter.health().find((x) => x.symbol === c.symbol)!.state === 'live' && updates > 10, undefined, 50);
       const h = adapter.health().find((x) => x.symbol === c.symbol)!;
       expect(run.errors).toEqual([]);
       expect(h.resyncs).toBe(0);
       // Checksum venues verified the updates that followed the new snapshot.
       if (c.name !== 'bybit') expect(h.checksumOk).toBeGreaterThan(before);
-    });
+    }, 30_000); // whole real recordings loaded and replayed through the adapter: CPU a loaded machine spreads out
   }
 });

@@ -2,6 +2,8 @@ import { OrderBook } from '../../shared/market/book';
 import type { MarketEvent } from '../../shared/market/types';
 import type { Adapter, Sink } from '../../worker/ingest/adapter';
 import type { RecordedFrame } from '../../tools/fake-exchange/recording';
+import type { FakeExchange } from '../../tools/fake-exchange/server';
+import type WebSocket from 'ws';
 
 /** Everything an adapter said while being driven, plus books rebuilt from its events alone. */
 export interface Driven {
@@ -64,3 +66,22 @@ export function drive(adapter: Adapter, records: readonly RecordedFrame[], d = d
 
 /** A captured URL's path with the trailing slash the adapters ask with. */
 export const restPath = (url: string): string => new URL(url).pathname.replace(/\/?$/, '/');
+
+/** Every frame sent on the socket before now has arrived: a protocol ping's pong comes behind them. */
+export const drained = (ws: WebSocket): Promise<void> => new Promise((ok) => {
+  ws.once('pong', () => ok());
+  ws.ping();
+});
+
+/**
+ * Steps a manual fake `batch` delivered frames at a time until `done()`, letting the client take in each batch
+ * and `between` settle what that started (REST fetches) before the next: no clock decides what the client sees,
+ * however loaded the machine.
+ */
+export async function stepUntil(fake: FakeExchange, ws: () => WebSocket, done: () => boolean, between?: () => Promise<void>, batch = 100): Promise<void> {
+  while (!done()) {
+    if (fake.step(batch) < batch) throw new Error('the recording ended before the condition was met');
+    await drained(ws());
+    await between?.();
+  }
+}

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { parseFault } from '../../tools/fake-exchange/faults';
 import { FakeExchange } from '../../tools/fake-exchange/server';
@@ -21,86 +21,154 @@ describe('fault requests', () => {
   });
 });
 
+type Report = ReturnType<FakeExchange['faultReport']>;
+
 describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the real spot recording ${hasData() ? '' : NO_DATA}`, () => {
-  let fake: FakeExchange;
-  let base: string;
+  const frames = hasData() ? recording(SPOT_0808) : [];
   /** The recording's depth frames, in order: where each received frame sits shows what the fault did to the stream. */
-  const depth = hasData() ? recording(SPOT_0808).filter((r) => r.frame.includes(`"stream":"${DEPTH}"`)).map((r) => r.frame) : [];
+  const depth = frames.filter((r) => r.frame.includes(`"stream":"${DEPTH}"`)).map((r) => r.frame);
   const indexOf = new Map(depth.map((f, i) => [f, i]));
+  const start = async (opts: { speed: number; manual?: boolean }) => {
+    const fake = new FakeExchange(new BinancePlugin(frames) as VenuePlugin<unknown>, frames, { ...opts, loop: false, port: 0 });
+    return { fake, base: `127.0.0.1:${await fake.listen()}` };
+  };
 
-  beforeAll(async () => {
-    const frames = recording(SPOT_0808);
-    fake = new FakeExchange(new BinancePlugin(frames) as VenuePlugin<unknown>, frames, { speed: 40, loop: false, port: 0 });
-    base = `127.0.0.1:${await fake.listen()}`;
-  });
-  afterAll(() => fake.close());
-
-  const post = async (body: unknown) => {
+  const post = async (base: string, body: unknown) => {
     const res = await fetch(`http://${base}/__fake/fault`, { method: 'POST', body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
-  /**
-   * Receives depth frames, injects the fault after the 5th, and returns the steps between consecutive
-   * frames' positions in the recording that are not +1 (a clean stream gives none).
-   */
-  async function anomaliesAround(fault: unknown, total = 30): Promise<number[]> {
+  /** A depth-stream client: `got` holds each received frame's position among the recording's depth frames. */
+  async function subscribe(base: string) {
     const ws = new WebSocket(`ws://${base}/stream?streams=${DEPTH}`);
     const got: number[] = [];
-    await new Promise<void>((ok, fail) => {
-      ws.on('message', (d) => {
-        const i = indexOf.get(d.toString());
-        if (i === undefined) return fail(new Error(`frame not in the recording: ${d.toString().slice(0, 80)}`));
-        got.push(i);
-        if (got.length === 5) void post(fault);
-        if (got.length === total) ok();
-      });
+    const strangers: string[] = [];
+    ws.on('message', (d) => {
+      const i = indexOf.get(d.toString());
+      if (i === undefined) strangers.push(d.toString().slice(0, 80));
+      else got.push(i);
+    });
+    await new Promise((ok, fail) => {
+      ws.on('open', ok);
       ws.on('error', fail);
     });
-    ws.close();
-    const steps: number[] = [];
-    for (let i = 1; i < got.length; i++) if (got[i]! - got[i - 1]! !== 1) steps.push(got[i]! - got[i - 1]!);
-    return steps;
+    return {
+      ws, got, strangers,
+      /** Every frame the fake sent before now has arrived: a protocol ping's pong comes behind them on the socket. */
+      drained: () => new Promise((ok) => {
+        ws.once('pong', ok);
+        ws.ping();
+      }),
+      close: () => new Promise((ok) => {
+        ws.once('close', ok);
+        ws.close();
+      }),
+    };
   }
 
-  it('drop: the next book frame never arrives, leaving a one-frame gap in the update ids', async () => {
-    expect(await anomaliesAround({ kind: 'drop', count: 1 })).toEqual([2]);
+  /** The steps between consecutive received frames' positions that are not +1 (a clean stream gives none). */
+  const anomalies = (got: number[]) => got.slice(1).map((p, i) => p - got[i]!).filter((d) => d !== 1);
+
+  describe('on a manual replay, stepped frame by frame: the fault lands on the 6th frame whatever the load', () => {
+    let stepped: Awaited<ReturnType<typeof start>>;
+    beforeAll(async () => {
+      stepped = await start({ speed: 40, manual: true });
+    });
+    afterAll(() => stepped.fake.close());
+
+    /** Steps 5 depth frames to a fresh client, injects the fault, steps 25 more; the positions the client received. */
+    async function around(fault: unknown): Promise<number[]> {
+      const c = await subscribe(stepped.base);
+      expect(stepped.fake.step(5)).toBe(5);
+      await c.drained();
+      expect(c.got).toHaveLength(5);
+      expect((await post(stepped.base, fault)).status).toBe(200);
+      expect(stepped.fake.step(25)).toBe(25);
+      await c.drained();
+      await c.close();
+      expect(c.strangers).toEqual([]);
+      return c.got;
+    }
+
+    it('drop: the next book frame never arrives, leaving a one-frame gap in the update ids', async () => {
+      const got = await around({ kind: 'drop', count: 1 });
+      expect(anomalies(got)).toEqual([2]);
+      expect(got).toHaveLength(29);
+    });
+
+    it('reorder: the next two book frames arrive swapped', async () => {
+      const got = await around({ kind: 'reorder' });
+      expect(anomalies(got)).toEqual([2, -1, 2]);
+      expect(got.slice(4, 8).map((p) => p - got[0]!)).toEqual([4, 6, 5, 7]);
+    });
+
+    it('duplicate: the next book frame arrives twice', async () => {
+      const got = await around({ kind: 'duplicate', count: 1 });
+      expect(anomalies(got)).toEqual([0]);
+      expect(got).toHaveLength(31);
+    });
+
+    it('refuses the time-based faults: a manual replay has no clock to stall or slow', async () => {
+      expect(await post(stepped.base, { kind: 'stall', ms: 300 })).toEqual({ status: 422, body: { error: 'a manual replay has no clock: stall does not apply' } });
+      expect((await post(stepped.base, { kind: 'slow' })).status).toBe(422);
+    });
+
+    it('GET /__fake/faults lists what was injected and what was applied', async () => {
+      const report = (await (await fetch(`http://${stepped.base}/__fake/faults`)).json()) as Report;
+      expect(report.injected.map((f) => f.kind)).toEqual(['drop', 'reorder', 'duplicate']);
+      expect(report.applied).toEqual({ drop: 1, 'corrupt-checksum': 0, reorder: 1, duplicate: 1, stall: 0, disconnect: 0, slow: 0 });
+      expect(report.pending).toEqual({ drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, slow: 0, stallMs: 0 });
+    });
   });
 
-  it('reorder: the next two book frames arrive swapped', async () => {
-    expect(await anomaliesAround({ kind: 'reorder' })).toEqual([2, -1, 2]);
-  });
+  // 35 s of replay at 10×: room for a loaded machine; the tests wait for each fault to run its course, never for a time.
+  describe('on a replay paced by the clock', { timeout: 45_000 }, () => {
+    let paced: Awaited<ReturnType<typeof start>>;
+    beforeAll(async () => {
+      paced = await start({ speed: 10 });
+    });
+    afterAll(() => paced.fake.close());
 
-  it('duplicate: the next book frame arrives twice', async () => {
-    expect(await anomaliesAround({ kind: 'duplicate', count: 1 })).toEqual([0]);
-  });
+    /** Injects the fault after 5 frames; once it has run its course and 3 more frames came, the positions received. */
+    async function across(fault: unknown, over: (r: Report) => boolean): Promise<number[]> {
+      const c = await subscribe(paced.base);
+      const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 20_000, interval: 10 });
+      await until(() => c.got.length >= 5);
+      expect((await post(paced.base, fault)).status).toBe(200);
+      await until(() => over(paced.fake.faultReport()));
+      await c.drained();
+      const n = c.got.length;
+      await until(() => c.got.length >= n + 3);
+      await c.close();
+      expect(c.strangers).toEqual([]);
+      return c.got;
+    }
 
-  it('stall and slow hold frames back without losing or reordering any', async () => {
-    expect(await anomaliesAround({ kind: 'stall', ms: 300 }, 12)).toEqual([]);
-    expect(await anomaliesAround({ kind: 'slow', count: 5, ms: 20 }, 12)).toEqual([]);
-  });
+    it('stall and slow hold frames back without losing or reordering any', async () => {
+      expect(anomalies(await across({ kind: 'stall', ms: 300 }, (r) => r.pending.stallMs === 0))).toEqual([]);
+      expect(anomalies(await across({ kind: 'slow', count: 5, ms: 20 }, (r) => r.pending.slow === 0))).toEqual([]);
+    });
 
-  it('disconnect closes every client socket with 1001', async () => {
-    const ws = new WebSocket(`ws://${base}/stream?streams=${DEPTH}`);
-    await new Promise((ok) => ws.on('open', ok));
-    const closed = new Promise<number>((ok) => ws.on('close', (code) => ok(code)));
-    expect((await post({ kind: 'disconnect' })).status).toBe(200);
-    expect(await closed).toBe(1001);
-  });
+    it('disconnect closes every client socket with 1001', async () => {
+      const ws = new WebSocket(`ws://${paced.base}/stream?streams=${DEPTH}`);
+      await new Promise((ok) => ws.on('open', ok));
+      const closed = new Promise<number>((ok) => ws.on('close', (code) => ok(code)));
+      expect((await post(paced.base, { kind: 'disconnect' })).status).toBe(200);
+      expect(await closed).toBe(1001);
+    });
 
-  it('refuses a checksum fault on a venue without checksums, and bad requests, with the reason', async () => {
-    expect(await post({ kind: 'corrupt-checksum' })).toEqual({ status: 422, body: { error: 'binance frames carry no checksum: corrupt-checksum does not apply' } });
-    expect((await post({ kind: 'drop', count: 0 })).status).toBe(400);
-    const res = await fetch(`http://${base}/__fake/fault`, { method: 'POST', body: '{nope' });
-    expect(res.status).toBe(400);
-  });
+    it('refuses a checksum fault on a venue without checksums, and bad requests, with the reason', async () => {
+      expect(await post(paced.base, { kind: 'corrupt-checksum' })).toEqual({ status: 422, body: { error: 'binance frames carry no checksum: corrupt-checksum does not apply' } });
+      expect((await post(paced.base, { kind: 'drop', count: 0 })).status).toBe(400);
+      const res = await fetch(`http://${paced.base}/__fake/fault`, { method: 'POST', body: '{nope' });
+      expect(res.status).toBe(400);
+    });
 
-  it('GET /__fake/faults lists what was injected and what was applied', async () => {
-    const report = (await (await fetch(`http://${base}/__fake/faults`)).json()) as {
-      applied: Record<string, number>; pending: Record<string, number>; injected: { kind: string }[];
-    };
-    expect(report.injected.map((f) => f.kind)).toEqual(['drop', 'reorder', 'duplicate', 'stall', 'slow', 'disconnect']);
-    expect(report.applied).toEqual({ drop: 1, 'corrupt-checksum': 0, reorder: 1, duplicate: 1, stall: 1, disconnect: 1, slow: 5 });
-    expect(report.pending).toMatchObject({ drop: 0, reorder: 0, duplicate: 0, slow: 0 });
+    it('GET /__fake/faults lists what was injected and what was applied', async () => {
+      const report = (await (await fetch(`http://${paced.base}/__fake/faults`)).json()) as Report;
+      expect(report.injected.map((f) => f.kind)).toEqual(['stall', 'slow', 'disconnect']);
+      expect(report.applied).toEqual({ drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, stall: 1, disconnect: 1, slow: 5 });
+      expect(report.pending).toMatchObject({ drop: 0, reorder: 0, duplicate: 0, slow: 0 });
+    });
   });
 });

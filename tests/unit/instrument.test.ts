@@ -4,7 +4,8 @@ import type { TradeEvent } from '../../shared/market/types';
 import { realEvents, SPOT, USDM } from '../../tools/real-events';
 import { hasData, NO_DATA } from './recordings';
 
-describe.skipIf(!hasData())(`instrument state on real Binance frames ${hasData() ? '' : NO_DATA}`, () => {
+// 80k real events decoded from two recordings and replayed: seconds of CPU alone, many times that on a loaded shared machine.
+describe.skipIf(!hasData())(`instrument state on real Binance frames ${hasData() ? '' : NO_DATA}`, { timeout: 120_000 }, () => {
   it('closes 1m candles per venue and consolidated exactly as the raw trades add up', () => {
     const spot = realEvents(SPOT, 40_000, 'binance', 'BTC-USDT');
     const usdm = realEvents(USDM, 40_000, 'binance-usdm', 'BTC-USDT');

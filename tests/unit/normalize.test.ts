@@ -12,7 +12,8 @@ const cli = (...args: string[]) => {
   return { status: r.status, lines: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>), stderr: r.stderr };
 };
 
-describe.skipIf(!hasData())(`npm run normalize ${hasData() ? '' : NO_DATA}`, () => {
+// Each test starts the CLI under tsx (a compile and a Node start) on real recordings: seconds alone, far more on a loaded machine.
+describe.skipIf(!hasData())(`npm run normalize ${hasData() ? '' : NO_DATA}`, { timeout: 120_000 }, () => {
   it('normalizes the cryptofeed Binance spot recording with its http snapshots: events, then one exact summary per instrument', () => {
     const { status, lines, stderr } = cli('--exchange', 'binance', '--input', 'cryptofeed/BINANCE.ws.1.0');
     expect(stderr).toBe('');

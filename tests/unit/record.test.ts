@@ -70,5 +70,5 @@ describe.skipIf(!hasData())(`recorder round trip through the fake exchange ${has
     const again = readRecording(b).filter((r) => r.kind !== 'rest' && r.frame.startsWith('{"stream":')).map((r) => r.frame);
     expect(again.length).toBeGreaterThan(ws.length / 2);
     expect(again).toEqual(ws.slice(ws.length - again.length));
-  });
+  }, 60_000); // two recordings of set wall-clock length (1.5 s, then the first one's span + 1 s) and two replays: ~5 s alone
 });

@@ -92,7 +92,7 @@ describe.skipIf(!inject('hasData'))('bandwidth setting: the rate a socket asks f
     expect(m.asks).toEqual(f.asks.slice(0, 5));
     full.ws.close();
     minimal.ws.close();
-  });
+  }, 120_000); // ~4,000 real events through hub and relay in 200 RPC batches: minutes of wall time on a loaded shared machine
 
   it('switching a socket back to full sends the whole book afresh; a depth-limited resume gets a snapshot, not a replay', async () => {
     const c = await connect();

@@ -84,7 +84,7 @@ export function recordedInstrumentLists(venue: Venue): Map<string, string> {
 }
 
 /** Loads comma-separated recordings (played one after another) and starts a fake venue on 127.0.0.1. */
-export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number }) {
+export async function startFakeExchange(o: { venue: string; recording: string; speed: number; loop: boolean; port: number; manual?: boolean }) {
   const make = PLUGINS[o.venue as Venue];
   if (!make) throw new Error(`unknown venue ${o.venue}; known: ${Object.keys(PLUGINS).join(', ')}`);
   // Socket files recorded side by side (Kraken's book, trade and ticker sockets) interleave by receive time;
@@ -93,7 +93,7 @@ export async function startFakeExchange(o: { venue: string; recording: string; s
   const frames = [...all.filter((r) => r.kind !== 'rest').sort((a, b) => a.t - b.t), ...all.filter((r) => r.kind === 'rest')];
   if (frames.length === 0) throw new Error(`no frames in ${o.recording}`);
   const recordedRest = recordedInstrumentLists(o.venue as Venue);
-  const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port, recordedRest });
+  const fake = new FakeExchange(make(frames), frames, { speed: o.speed, loop: o.loop, port: o.port, recordedRest, manual: o.manual });
   const port = await fake.listen();
   return { fake, port, frames: frames.length };
 }

@@ -15,6 +15,11 @@ export interface ReplayOptions {
   pingMs?: number;
   /** Recorded REST answers served verbatim on GET (path + query → body): the venue's instrument lists. */
   recordedRest?: ReadonlyMap<string, string>;
+  /**
+   * No replay clock: frames go out only when `step()` is called, so where a fault lands does not depend on
+   * how busy the machine is. Time-based faults (stall, slow) are refused; the replay never loops.
+   */
+  manual?: boolean;
 }
 
 export interface ReplayStatus {
@@ -96,7 +101,7 @@ export class FakeExchange {
     await new Promise<void>((ok) => this.http.listen(this.opts.port, this.opts.host ?? '127.0.0.1', ok));
     this.t0 = this.recording[0]?.t ?? 0;
     this.wall0 = performance.now();
-    this.pump();
+    if (!this.opts.manual) this.pump();
     this.pinger = setInterval(() => {
       if (performance.now() < this.faults.stallUntil) return;
       for (const ws of this.wss.clients) ws.ping();
@@ -116,6 +121,7 @@ export class FakeExchange {
     if (f.kind === 'corrupt-checksum' && !this.plugin.corruptChecksum) {
       return `${this.plugin.venue} frames carry no checksum: corrupt-checksum does not apply`;
     }
+    if (this.opts.manual && (f.kind === 'stall' || f.kind === 'slow')) return `a manual replay has no clock: ${f.kind} does not apply`;
     const now = performance.now();
     this.faults.add(f, now);
     if (f.kind === 'stall') {
@@ -127,6 +133,19 @@ export class FakeExchange {
       for (const ws of this.wss.clients) ws.close(1001, 'fake exchange: disconnect fault');
     }
     return undefined;
+  }
+
+  /**
+   * Plays recorded frames at once, whatever their due time, until `delivered` of them went to some client
+   * (or the recording ends); returns how many did. Only a manual replay is stepped, so its clock stays the test's.
+   */
+  step(delivered: number): number {
+    if (!this.opts.manual) throw new Error('step() drives a manual replay only');
+    let n = 0;
+    while (n < delivered && this.position < this.recording.length) {
+      if (this.play(this.recording[this.position++]!)) n++;
+    }
+    return n;
   }
 
   faultReport() {
