@@ -24,9 +24,8 @@ describe('fault requests', () => {
 describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the real spot recording ${hasData() ? '' : NO_DATA}`, () => {
   let fake: FakeExchange;
   let base: string;
-  /** The recording's depth frames, in order: where each received frame sits shows what the fault did to the stream. */
-  const depth = hasData() ? recording(SPOT_0808).filter((r) => r.frame.includes(`"stream":"${DEPTH}"`)).map((r) => r.frame) : [];
-  const indexOf = new Map(depth.map((f, i) => [f, i]));
+  /** A stream's frames in the recording, in order: where each received frame sits shows what the fault did to the stream. */
+  const positions = (stream: string) => new Map((hasData() ? recording(SPOT_0808) : []).filter((r) => r.frame.includes(`"stream":"${stream}"`)).map((r, i) => [r.frame, i]));
 
   beforeAll(async () => {
     const frames = recording(SPOT_0808);
@@ -41,11 +40,12 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
   };
 
   /**
-   * Receives depth frames, injects the fault after the 5th, and returns the steps between consecutive
+   * Receives `stream`'s frames, injects the fault after the 5th, and returns the steps between consecutive
    * frames' positions in the recording that are not +1 (a clean stream gives none).
    */
-  async function anomaliesAround(fault: unknown, total = 30): Promise<number[]> {
-    const ws = new WebSocket(`ws://${base}/stream?streams=${DEPTH}`);
+  async function anomaliesAround(fault: unknown, total = 30, stream = DEPTH): Promise<number[]> {
+    const indexOf = positions(stream);
+    const ws = new WebSocket(`ws://${base}/stream?streams=${stream}`);
     const got: number[] = [];
     await new Promise<void>((ok, fail) => {
       ws.on('message', (d) => {
@@ -65,6 +65,11 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
 
   it('drop: the next book frame never arrives, leaving a one-frame gap in the update ids', async () => {
     expect(await anomaliesAround({ kind: 'drop', count: 1 })).toEqual([2]);
+  });
+
+  it('drop-trade: the next three trade frames never arrive', async () => {
+    // Trades come many times faster than depth frames: a longer run leaves the fault request time to land.
+    expect(await anomaliesAround({ kind: 'drop-trade', count: 3 }, 400, 'btcusdt@trade')).toEqual([4]);
   });
 
   it('reorder: the next two book frames arrive swapped', async () => {
@@ -99,8 +104,8 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
     const report = (await (await fetch(`http://${base}/__fake/faults`)).json()) as {
       applied: Record<string, number>; pending: Record<string, number>; injected: { kind: string }[];
     };
-    expect(report.injected.map((f) => f.kind)).toEqual(['drop', 'reorder', 'duplicate', 'stall', 'slow', 'disconnect']);
-    expect(report.applied).toEqual({ drop: 1, 'corrupt-checksum': 0, reorder: 1, duplicate: 1, stall: 1, disconnect: 1, slow: 5 });
-    expect(report.pending).toMatchObject({ drop: 0, reorder: 0, duplicate: 0, slow: 0 });
+    expect(report.injected.map((f) => f.kind)).toEqual(['drop', 'drop-trade', 'reorder', 'duplicate', 'stall', 'slow', 'disconnect']);
+    expect(report.applied).toEqual({ drop: 1, 'corrupt-checksum': 0, reorder: 1, duplicate: 1, stall: 1, disconnect: 1, slow: 5, 'drop-trade': 3 });
+    expect(report.pending).toMatchObject({ drop: 0, reorder: 0, duplicate: 0, slow: 0, 'drop-trade': 0 });
   });
 });
