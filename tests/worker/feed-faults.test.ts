@@ -106,6 +106,23 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
     client.ws.close();
   });
 
+  it('drop-trade: trades the venue sent that never arrived reach a subscribed client as a gap counting them, with the socket and book untouched', async () => {
+    const stream = 'trades:BTC-USDT:binance';
+    const client = await connect();
+    client.send({ t: 'subscribe', streams: [stream] });
+    await client.until((m) => m.some((x) => x.t === 'trades'));
+    const before = await binance();
+    await fault({ kind: 'drop-trade', count: 2 });
+    const msgs = await client.until((m) => m.some((x) => x.t === 'gap'), 20_000);
+    const g = msgs.find((x) => x.t === 'gap')!;
+    // One trade per Binance trade frame: two frames lost are two trade ids skipped.
+    expect(g).toMatchObject({ stream, upstream: { venue: 'binance', missed: 2 } });
+    const after = await binance();
+    expect(live(after)).toBe(true);
+    expect([after.feeds[0]!.reconnects, after.instruments[0]!.resyncs]).toEqual([before.feeds[0]!.reconnects, before.instruments[0]!.resyncs]);
+    client.ws.close();
+  });
+
   it('duplicate: a repeated book frame is recognised by its update ids and changes nothing', async () => {
     const faults = async () => ((await (await fetch(`${inject('fakeUrl')}/__fake/faults`)).json()) as { applied: { duplicate: number } }).applied.duplicate;
     const before = await binance();
