@@ -1,4 +1,4 @@
-import type { ConsolidatedLevel, CrossBbo, StreamMsg, WireTrade } from '../../shared/protocol/messages';
+import type { ConsolidatedLevel, CrossBbo, StreamMsg, UpstreamGap, WireTrade } from '../../shared/protocol/messages';
 import type { Level, Venue } from '../../shared/market/types';
 
 /** Levels per side the ladder shows, and trades the tape keeps. */
@@ -13,17 +13,23 @@ export interface LadderRow {
   venues: Partial<Record<Venue, number>>;
 }
 
+/** Where a venue's trades never reached the edge: shown in the tape in its place, so the tape never looks whole when it is not. */
+export interface TapeHole extends UpstreamGap { hole: true }
+export type TapeRow = WireTrade | TapeHole;
+
 /** What the depth ladder, the cross-venue table and the tape render; posted with the market view. */
 export interface DepthView {
   bids: LadderRow[];
   asks: LadderRow[];
   cross: CrossBbo | null;
-  tape: WireTrade[];
+  tape: TapeRow[];
   /** Venues seen in the book, in a stable order for colours and columns. */
   venues: Venue[];
   /** Updates the edge folded into others for this client (it fell behind), and gaps it reported. */
   conflated: number;
   gaps: number;
+  /** Trades known lost between the venues and the edge (where a venue's ids count them). */
+  missed: number;
   /** Decimals of the instrument's price tick (set by the data worker; null until known). */
   priceDecimals: number | null;
 }
@@ -36,16 +42,22 @@ export class MarketState {
   private readonly bids = new Map<number, ConsolidatedLevel>();
   private readonly asks = new Map<number, ConsolidatedLevel>();
   private cross: CrossBbo | null = null;
-  private tape: WireTrade[] = [];
+  private tape: TapeRow[] = [];
   private readonly venues = new Set<Venue>();
   private conflated = 0;
   private gaps = 0;
+  private missed = 0;
   /** Called with each trade as it arrives (candles, trade rate). */
   onTrade: (t: WireTrade, live: boolean) => void = () => {};
 
   apply(m: StreamMsg): void {
     if (m.t === 'gap') {
       this.gaps++;
+      if (m.upstream) {
+        this.missed += m.upstream.missed ?? 0;
+        // Before the trades that follow it (the gap comes ahead of them), newest first like the rest.
+        this.tape = [{ ...m.upstream, hole: true as const }, ...this.tape].slice(0, TAPE_ROWS);
+      }
       return;
     }
     if (m.t !== 'snapshot' && m.from !== undefined) this.conflated += m.seq - m.from;
@@ -67,7 +79,7 @@ export class MarketState {
     } else if (m.t === 'bbo') this.cross = m.bbo;
     else if (m.t === 'trades') {
       for (const t of m.trades) this.onTrade(t, true);
-      this.tape = m.trades.slice(-TAPE_ROWS).reverse().concat(this.tape).slice(0, TAPE_ROWS);
+      this.tape = [...m.trades.slice(-TAPE_ROWS).reverse(), ...this.tape].slice(0, TAPE_ROWS);
     }
   }
 
@@ -80,6 +92,7 @@ export class MarketState {
       venues: [...this.venues].sort(),
       conflated: this.conflated,
       gaps: this.gaps,
+      missed: this.missed,
       priceDecimals: null,
     };
   }
