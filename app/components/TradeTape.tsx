@@ -36,7 +36,7 @@ function Hole(props: { h: TapeHole }) {
   const what = h.missed !== undefined ? `${h.missed} ${h.venue} trade${h.missed === 1 ? '' : 's'} missed` : `${h.venue} reconnected: trades may be missing`;
   return (
     <tr class="hole" data-hole={h.venue}>
-      <td colSpan={4} class="muted" title={`${utc(h.since)} – ${utc(h.until)}`}>⚠ {what}</td>
+      <td colSpan={4} title={`${utc(h.since)} – ${utc(h.until)}`}>⚠ {what}</td>
     </tr>
   );
 }
