@@ -47,6 +47,12 @@ export class MarketState {
   private conflated = 0;
   private gaps = 0;
   private missed = 0;
+  /**
+   * Holes not yet placed: each goes in right after the trade it names (`after`). A gap comes ahead of the
+   * trades after it, but a slow or rate-limited socket gets it ahead of a batch that also holds trades
+   * from before the hole, so the place is found by that trade, not by arrival.
+   */
+  private holes: TapeHole[] = [];
   /** Called with each trade as it arrives (candles, trade rate). */
   onTrade: (t: WireTrade, live: boolean) => void = () => {};
 
@@ -55,8 +61,10 @@ export class MarketState {
       this.gaps++;
       if (m.upstream) {
         this.missed += m.upstream.missed ?? 0;
-        // Before the trades that follow it (the gap comes ahead of them), newest first like the rest.
-        this.tape = [{ ...m.upstream, hole: true as const }, ...this.tape].slice(0, TAPE_ROWS);
+        const hole: TapeHole = { ...m.upstream, hole: true };
+        // Its trade already arrived (the usual case) and is the venue's newest: the hole goes on top now.
+        if (this.tape.find((r): r is WireTrade => r.venue === hole.venue && !('hole' in r))?.id === hole.after) this.tape = [hole, ...this.tape].slice(0, TAPE_ROWS);
+        else this.holes.push(hole);
       }
       return;
     }
@@ -78,8 +86,17 @@ export class MarketState {
       this.setLevels(this.asks, m.asks);
     } else if (m.t === 'bbo') this.cross = m.bbo;
     else if (m.t === 'trades') {
-      for (const t of m.trades) this.onTrade(t, true);
-      this.tape = [...m.trades.slice(-TAPE_ROWS).reverse(), ...this.tape].slice(0, TAPE_ROWS);
+      const rows: TapeRow[] = [];
+      for (const t of m.trades) {
+        this.onTrade(t, true);
+        // A trade later than the hole's end is past it for sure, even when the named trade never came (a hub restart).
+        const past = this.holes.length ? this.holes.findIndex((h) => h.venue === t.venue && t.ts > h.until) : -1;
+        if (past >= 0) rows.push(...this.holes.splice(past, 1));
+        rows.push(t);
+        const at = this.holes.length ? this.holes.findIndex((h) => h.venue === t.venue && h.after === t.id) : -1;
+        if (at >= 0) rows.push(...this.holes.splice(at, 1));
+      }
+      this.tape = [...rows.slice(-TAPE_ROWS).reverse(), ...this.tape].slice(0, TAPE_ROWS);
     }
   }
 

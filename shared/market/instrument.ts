@@ -221,9 +221,9 @@ export class InstrumentState {
     const last = Number(prev.id);
     if (CONSECUTIVE_TRADE_IDS.has(e.exchange) && Number.isSafeInteger(id) && Number.isSafeInteger(last)) {
       // Ids that go back are a venue (or replay) restart: a new count starts, nothing to say is missing.
-      return id > last + 1 ? { venue: e.exchange, missed: id - last - 1, since: prev.ts, until: e.ts } : undefined;
+      return id > last + 1 ? { venue: e.exchange, missed: id - last - 1, after: prev.id, since: prev.ts, until: e.ts } : undefined;
     }
-    return reconnects !== undefined && reconnects > prev.reconnects ? { venue: e.exchange, since: prev.ts, until: e.ts } : undefined;
+    return reconnects !== undefined && reconnects > prev.reconnects ? { venue: e.exchange, after: prev.id, since: prev.ts, until: e.ts } : undefined;
   }
 
   private cross(scope: string = CONSOLIDATED): CrossBbo {

@@ -100,6 +100,8 @@ export interface UpstreamGap {
   venue: Venue;
   /** Trades known missing, where the venue numbers its trades consecutively; absent when only a reconnect says some may be. */
   missed?: number;
+  /** The venue's id of the last trade before the hole: where the hole goes in a tape. */
+  after: string;
   /** Exchange ms of the last trade before the hole and of the first after it. */
   since: number;
   until: number;

@@ -31,7 +31,7 @@ describe.skipIf(!hasData())(`trades lost upstream, on real Binance frames ${hasD
     const g = gaps(msgs);
     expect(g.map((m) => m.stream)).toEqual(['trades:BTC-USDT:binance', 'trades:BTC-USDT:consolidated']);
     for (const m of g) {
-      expect(m.upstream).toEqual({ venue: 'binance', missed: 7, since: trades[at - 1]!.ts, until: trades[at + 7]!.ts });
+      expect(m.upstream).toEqual({ venue: 'binance', missed: 7, after: trades[at - 1]!.id, since: trades[at - 1]!.ts, until: trades[at + 7]!.ts });
       // Placed right before the update that carries the first trade after the hole, and naming its seq.
       const next = msgs[msgs.indexOf(m) + 1]!;
       expect(next).toMatchObject({ t: 'trades', stream: m.stream, seq: m.from });
@@ -59,7 +59,7 @@ describe.skipIf(!hasData())(`trades lost upstream, on real Binance frames ${hasD
     const lastBefore = t.filter((e) => bybit.indexOf(e) < cut).at(-1)!;
     const firstAfter = t.find((e) => bybit.indexOf(e) >= cut)!;
     expect(g.map((m) => m.stream)).toEqual(['trades:BTC-USDT:bybit', 'trades:BTC-USDT:consolidated']);
-    for (const m of g) expect(m.upstream).toEqual({ venue: 'bybit', since: lastBefore.ts, until: firstAfter.ts });
+    for (const m of g) expect(m.upstream).toEqual({ venue: 'bybit', after: lastBefore.id, since: lastBefore.ts, until: firstAfter.ts });
     expect(g[0]!.reason).toMatch(/^bybit reconnected: trades between .* may be missing$/);
   });
 
