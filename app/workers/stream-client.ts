@@ -108,7 +108,8 @@ export class StreamClient {
     if (!r.ok) return this.on.other({ t: 'error', code: r.code, message: r.message });
     const m = r.msg;
     if (m.t === 'gap') {
-      this.resubscribe(m.stream);
+      // A hole upstream is news, not a lost update: a snapshot would not bring those trades back.
+      if (!m.upstream) this.resubscribe(m.stream);
       return this.on.update(m);
     }
     if (!('seq' in m)) return this.on.other(m);

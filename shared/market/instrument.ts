@@ -1,9 +1,9 @@
-import type { BookMsg, CandleMsg, GapMsg, ConsolidatedLevel, CrossBbo, Interval, SnapshotMsg, StreamMsg, TradesMsg, WireTrade } from '../protocol/messages';
+import type { BookMsg, CandleMsg, GapMsg, ConsolidatedLevel, CrossBbo, Interval, SnapshotMsg, StreamMsg, TradesMsg, UpstreamGap, WireTrade } from '../protocol/messages';
 import { candleStream, CONSOLIDATED, INTERVALS, parseStream, streamName } from '../protocol/messages';
 import { OrderBook } from './book';
 import { CandleBuilder, type Candle } from './candles';
 import { crossBbo, levelAt, mergeSide } from './consolidated';
-import type { MarketEvent, Venue } from './types';
+import type { MarketEvent, TradeEvent, Venue } from './types';
 
 /** Trades kept for tape snapshots, and updates kept per stream for resuming clients. */
 export const TAPE = 200;
@@ -18,7 +18,13 @@ export interface ClosedBar { scope: string; interval: Interval; bar: Candle }
 export type SeqMsg = Exclude<StreamMsg, GapMsg>;
 
 /** What one batch of events produced: stream updates in order, and bars that closed (to persist). */
-export interface Applied { msgs: SeqMsg[]; closed: ClosedBar[] }
+export interface Applied { msgs: (SeqMsg | GapMsg)[]; closed: ClosedBar[] }
+
+/** Venues that number an instrument's trades consecutively (Binance `t`/`a`, Coinbase `trade_id`): a jump counts the trades never received. */
+const CONSECUTIVE_TRADE_IDS: ReadonlySet<Venue> = new Set<Venue>(['binance', 'binance-usdm', 'coinbase']);
+
+/** The feed a batch came from, as far as holes in its trades go: `reconnects` counts its unplanned reconnections. */
+export interface FeedMark { exchange: Venue; reconnects: number }
 
 /**
  * Everything one canonical instrument derives from its venues' events: per-venue books, the
@@ -33,6 +39,8 @@ export class InstrumentState {
   private readonly tape: WireTrade[] = [];
   private readonly builders = new Map<string, CandleBuilder>();
   private readonly recent = new Map<string, SeqMsg[]>();
+  /** Per venue, the last trade taken and its feed's reconnect count then: what the next trade must follow. */
+  private readonly lastTrade = new Map<Venue, { id: string; ts: number; reconnects: number }>();
   private closing: ClosedBar[] = [];
 
   constructor(
@@ -46,6 +54,11 @@ export class InstrumentState {
     this.builder(scope, interval).restore(bar);
   }
 
+  /** The last trade a venue had before a restart, so a hole across the restart is still reported. */
+  restoreTrade(venue: Venue, id: string, ts: number, reconnects: number): void {
+    this.lastTrade.set(venue, { id, ts, reconnects });
+  }
+
   openBars(): ClosedBar[] {
     const out: ClosedBar[] = [];
     for (const [key, b] of this.builders) {
@@ -55,8 +68,13 @@ export class InstrumentState {
     return out;
   }
 
-  apply(events: readonly MarketEvent[]): Applied {
-    const msgs: SeqMsg[] = [];
+  /**
+   * `feed`, when given, is the feed the batch came from: a reconnect since a venue's last trade is a
+   * possible hole in its trades where the venue's ids can't tell.
+   */
+  apply(events: readonly MarketEvent[], feed?: FeedMark): Applied {
+    const msgs: (SeqMsg | GapMsg)[] = [];
+    const holes: UpstreamGap[] = [];
     const changed = new Map<Venue, { bids: Map<number, number>; asks: Map<number, number>; ts: number }>();
     const resnap = new Set<Venue>();
     const trades = new Map<string, WireTrade[]>();
@@ -99,6 +117,8 @@ export class InstrumentState {
           }
         }
         this.tape.push(t);
+        const hole = this.follow(e, feed);
+        if (hole) holes.push(hole);
       }
     }
     if (this.tape.length > TAPE) this.tape.splice(0, this.tape.length - TAPE);
@@ -126,7 +146,12 @@ export class InstrumentState {
       msgs.push(this.stamp({ t: 'bbo', stream: streamName('bbo', this.symbol, CONSOLIDATED), seq: 0, bbo: this.cross() }));
     }
 
-    for (const [scope, list] of trades) msgs.push(this.stamp<TradesMsg>({ t: 'trades', stream: streamName('trades', this.symbol, scope), seq: 0, trades: list }));
+    for (const [scope, list] of trades) {
+      const stream = streamName('trades', this.symbol, scope);
+      const next = this.seq(stream) + 1;
+      for (const h of holes) if (scope === CONSOLIDATED || scope === h.venue) msgs.push({ t: 'gap', stream, from: next, to: next, reason: holeReason(h), upstream: h });
+      msgs.push(this.stamp<TradesMsg>({ t: 'trades', stream, seq: 0, trades: list }));
+    }
 
     // Bars close on exchange time: a trade in a later bucket, or the batch's clock passing the bucket's end.
     for (const [key, b] of this.builders) {
@@ -142,7 +167,7 @@ export class InstrumentState {
       const open = this.builders.get(key)!.open;
       msgs.push(this.stamp<CandleMsg>({ t: 'candle', stream: candleStream(this.symbol, interval, scope), seq: 0, open: open ? { ...open } : null, closed }));
     }
-    for (const m of msgs) this.remember(m);
+    for (const m of msgs) if (m.t !== 'gap') this.remember(m);
     return { msgs, closed: closedNow };
   }
 
@@ -186,6 +211,21 @@ export class InstrumentState {
     return this.seqs[stream] ?? 0;
   }
 
+  /** Takes `e` as its venue's latest trade; the hole before it, if the venue's ids or a reconnect show one. */
+  private follow(e: TradeEvent, feed: FeedMark | undefined): UpstreamGap | undefined {
+    const reconnects = feed?.exchange === e.exchange ? feed.reconnects : undefined;
+    const prev = this.lastTrade.get(e.exchange);
+    this.lastTrade.set(e.exchange, { id: e.id, ts: e.ts, reconnects: reconnects ?? prev?.reconnects ?? 0 });
+    if (!prev) return undefined;
+    const id = Number(e.id);
+    const last = Number(prev.id);
+    if (CONSECUTIVE_TRADE_IDS.has(e.exchange) && Number.isSafeInteger(id) && Number.isSafeInteger(last)) {
+      // Ids that go back are a venue (or replay) restart: a new count starts, nothing to say is missing.
+      return id > last + 1 ? { venue: e.exchange, missed: id - last - 1, after: prev.id, since: prev.ts, until: e.ts } : undefined;
+    }
+    return reconnects !== undefined && reconnects > prev.reconnects ? { venue: e.exchange, after: prev.id, since: prev.ts, until: e.ts } : undefined;
+  }
+
   private cross(scope: string = CONSOLIDATED): CrossBbo {
     const venues: CrossBbo['venues'] = {};
     for (const [v, b] of this.books) {
@@ -221,4 +261,11 @@ export class InstrumentState {
     list.push(m);
     if (list.length > RESUME) list.splice(0, list.length - RESUME);
   }
+}
+
+function holeReason(h: UpstreamGap): string {
+  const span = `${new Date(h.since).toISOString()} – ${new Date(h.until).toISOString()}`;
+  return h.missed !== undefined
+    ? `${h.missed} ${h.venue} trade${h.missed === 1 ? '' : 's'} never reached the edge (${span})`
+    : `${h.venue} reconnected: trades between ${span} may be missing`;
 }

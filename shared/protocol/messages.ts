@@ -89,8 +89,23 @@ export interface TradesMsg { t: 'trades'; stream: string; seq: number; from?: nu
 export interface BboMsg { t: 'bbo'; stream: string; seq: number; from?: number; bbo: CrossBbo }
 /** The open bar after this update; `closed` bars (oldest first) finished since the previous frame. */
 export interface CandleMsg { t: 'candle'; stream: string; seq: number; from?: number; open: Candle | null; closed: Candle[] }
-/** Updates `from..to` of a stream were lost (never silently): the client should resubscribe for a snapshot. */
-export interface GapMsg { t: 'gap'; stream: string; from: number; to: number; reason: string }
+/**
+ * Updates `from..to` of a stream were lost (never silently): the client should resubscribe for a snapshot.
+ * With `upstream`, no update was lost: trades of a venue never reached the edge, the stream itself is
+ * whole (`from` = `to` = the update that follows the hole) and resubscribing would bring nothing back.
+ */
+export interface GapMsg { t: 'gap'; stream: string; from: number; to: number; reason: string; upstream?: UpstreamGap }
+/** Trades a venue published that the edge never received (a dropped frame, a lost connection). */
+export interface UpstreamGap {
+  venue: Venue;
+  /** Trades known missing, where the venue numbers its trades consecutively; absent when only a reconnect says some may be. */
+  missed?: number;
+  /** The venue's id of the last trade before the hole: where the hole goes in a tape. */
+  after: string;
+  /** Exchange ms of the last trade before the hole and of the first after it. */
+  since: number;
+  until: number;
+}
 export interface StatusMsg { t: 'status'; feed: FeedStatus }
 export interface PongMsg { t: 'pong'; ts: number; serverTime: number }
 /** Server heartbeat; the client answers with a ping. */

@@ -25,9 +25,8 @@ type Report = ReturnType<FakeExchange['faultReport']>;
 
 describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the real spot recording ${hasData() ? '' : NO_DATA}`, () => {
   const frames = hasData() ? recording(SPOT_0808) : [];
-  /** The recording's depth frames, in order: where each received frame sits shows what the fault did to the stream. */
-  const depth = frames.filter((r) => r.frame.includes(`"stream":"${DEPTH}"`)).map((r) => r.frame);
-  const indexOf = new Map(depth.map((f, i) => [f, i]));
+  /** A stream's frames in the recording, in order: where each received frame sits shows what the fault did to the stream. */
+  const positions = (stream: string) => new Map(frames.filter((r) => r.frame.includes(`"stream":"${stream}"`)).map((r, i) => [r.frame, i]));
   const start = async (opts: { speed: number; manual?: boolean }) => {
     const fake = new FakeExchange(new BinancePlugin(frames) as VenuePlugin<unknown>, frames, { ...opts, loop: false, port: 0 });
     return { fake, base: `127.0.0.1:${await fake.listen()}` };
@@ -38,9 +37,10 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
-  /** A depth-stream client: `got` holds each received frame's position among the recording's depth frames. */
-  async function subscribe(base: string) {
-    const ws = new WebSocket(`ws://${base}/stream?streams=${DEPTH}`);
+  /** A client of one stream: `got` holds each received frame's position among the recording's frames of it. */
+  async function subscribe(base: string, stream = DEPTH) {
+    const indexOf = positions(stream);
+    const ws = new WebSocket(`ws://${base}/stream?streams=${stream}`);
     const got: number[] = [];
     const strangers: string[] = [];
     ws.on('message', (d) => {
@@ -76,9 +76,9 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
     });
     afterAll(() => stepped.fake.close());
 
-    /** Steps 5 depth frames to a fresh client, injects the fault, steps 25 more; the positions the client received. */
-    async function around(fault: unknown): Promise<number[]> {
-      const c = await subscribe(stepped.base);
+    /** Steps 5 frames of `stream` to a fresh client, injects the fault, steps 25 more; the positions the client received. */
+    async function around(fault: unknown, stream = DEPTH): Promise<number[]> {
+      const c = await subscribe(stepped.base, stream);
       expect(stepped.fake.step(5)).toBe(5);
       await c.drained();
       expect(c.got).toHaveLength(5);
@@ -108,6 +108,12 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
       expect(got).toHaveLength(31);
     });
 
+    it('drop-trade: the next three trade frames never arrive, and the book stream is untouched', async () => {
+      const got = await around({ kind: 'drop-trade', count: 3 }, 'btcusdt@trade');
+      expect(anomalies(got)).toEqual([4]);
+      expect(got).toHaveLength(27);
+    });
+
     it('refuses the time-based faults: a manual replay has no clock to stall or slow', async () => {
       expect(await post(stepped.base, { kind: 'stall', ms: 300 })).toEqual({ status: 422, body: { error: 'a manual replay has no clock: stall does not apply' } });
       expect((await post(stepped.base, { kind: 'slow' })).status).toBe(422);
@@ -115,9 +121,9 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
 
     it('GET /__fake/faults lists what was injected and what was applied', async () => {
       const report = (await (await fetch(`http://${stepped.base}/__fake/faults`)).json()) as Report;
-      expect(report.injected.map((f) => f.kind)).toEqual(['drop', 'reorder', 'duplicate']);
-      expect(report.applied).toEqual({ drop: 1, 'corrupt-checksum': 0, reorder: 1, duplicate: 1, stall: 0, disconnect: 0, slow: 0 });
-      expect(report.pending).toEqual({ drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, slow: 0, stallMs: 0 });
+      expect(report.injected.map((f) => f.kind)).toEqual(['drop', 'reorder', 'duplicate', 'drop-trade']);
+      expect(report.applied).toEqual({ drop: 1, 'corrupt-checksum': 0, reorder: 1, duplicate: 1, stall: 0, disconnect: 0, slow: 0, 'drop-trade': 3 });
+      expect(report.pending).toEqual({ drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, slow: 0, stallMs: 0, 'drop-trade': 0 });
     });
   });
 
@@ -167,7 +173,7 @@ describe.skipIf(!hasData())(`fault injection on the fake Binance replaying the r
     it('GET /__fake/faults lists what was injected and what was applied', async () => {
       const report = (await (await fetch(`http://${paced.base}/__fake/faults`)).json()) as Report;
       expect(report.injected.map((f) => f.kind)).toEqual(['stall', 'slow', 'disconnect']);
-      expect(report.applied).toEqual({ drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, stall: 1, disconnect: 1, slow: 5 });
+      expect(report.applied).toEqual({ drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, stall: 1, disconnect: 1, slow: 5, 'drop-trade': 0 });
       expect(report.pending).toMatchObject({ drop: 0, reorder: 0, duplicate: 0, slow: 0 });
     });
   });

@@ -106,6 +106,23 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
     client.ws.close();
   });
 
+  it('drop-trade: trades the venue sent that never arrived reach a subscribed client as a gap counting them, with the socket and book untouched', async () => {
+    const stream = 'trades:BTC-USDT:binance';
+    const client = await connect();
+    client.send({ t: 'subscribe', streams: [stream] });
+    await client.until((m) => m.some((x) => x.t === 'trades'));
+    const before = await binance();
+    await fault({ kind: 'drop-trade', count: 2 });
+    const msgs = await client.until((m) => m.some((x) => x.t === 'gap'), 20_000);
+    const g = msgs.find((x) => x.t === 'gap')!;
+    // One trade per Binance trade frame: two frames lost are two trade ids skipped.
+    expect(g).toMatchObject({ stream, upstream: { venue: 'binance', missed: 2 } });
+    const after = await binance();
+    expect(live(after)).toBe(true);
+    expect([after.feeds[0]!.reconnects, after.instruments[0]!.resyncs]).toEqual([before.feeds[0]!.reconnects, before.instruments[0]!.resyncs]);
+    client.ws.close();
+  });
+
   it('duplicate: a repeated book frame is recognised by its update ids and changes nothing', async () => {
     const faults = async () => ((await (await fetch(`${inject('fakeUrl')}/__fake/faults`)).json()) as { applied: { duplicate: number } }).applied.duplicate;
     const before = await binance();
@@ -130,6 +147,10 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
   });
 
   it('disconnect: the closed socket is reported down with its close code, then reconnected with back-off and resynced', async () => {
+    const streams = ['trades:BTC-USDT:binance', 'trades:BTC-USDT:consolidated'];
+    const client = await connect();
+    client.send({ t: 'subscribe', streams });
+    await client.until((m) => m.some((x) => x.t === 'trades'));
     const before = await binance();
     const t = Date.now();
     await fault({ kind: 'disconnect' });
@@ -138,6 +159,29 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
     expect(h[0]).toMatchObject({ state: 'down', reason: 'upstream closed (1001 fake exchange: disconnect fault)' });
     expect(h.slice(1).map((e) => e.state)).toEqual(['connecting', 'live']);
     expect(after.feeds[0]!.stalls).toBe(before.feeds[0]!.stalls);
+
+    // The replay went on while the feed was away: the trades it missed are counted to the client, on both
+    // streams, by the ids on either side of the hole, and the stream itself carries on (no resubscribe needed).
+    const gapOn = (s: string) => (m: ServerMsg[]) => m.some((x) => x.t === 'gap' && x.stream === s && m.indexOf(x) < m.findLastIndex((y) => y.t === 'trades' && y.stream === s));
+    const msgs = await client.until((m) => streams.every((s) => gapOn(s)(m)), 20_000);
+    for (const stream of streams) {
+      const own = msgs.filter((x) => (x.t === 'gap' || x.t === 'trades') && x.stream === stream);
+      const gaps = own.filter((x) => x.t === 'gap');
+      expect(gaps).toHaveLength(1);
+      const g = gaps[0]!;
+      const at = own.indexOf(g);
+      const ids = (x: ServerMsg) => (x.t === 'trades' ? x.trades.map((tr) => Number(tr.id)) : []);
+      const last = own.slice(0, at).flatMap(ids).at(-1)!;
+      const next = own[at + 1]!;
+      expect(next).toMatchObject({ t: 'trades', seq: g.from });
+      expect(g.upstream).toMatchObject({ venue: 'binance', missed: ids(next)[0]! - last - 1 });
+      expect(g.upstream!.missed).toBeGreaterThan(0);
+      expect(g.reason).toMatch(/^\d+ binance trades? never reached the edge/);
+      // Every other update of the stream follows the one before it: nothing else was lost or replayed.
+      const seqs = own.filter((x) => x.t === 'trades').map((x) => (x as { seq: number }).seq);
+      expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    }
+    client.ws.close();
   });
 
   it('rotation opens a second socket, syncs it, switches and closes the old one without going down', async () => {

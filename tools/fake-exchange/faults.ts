@@ -1,9 +1,9 @@
-export const FAULT_KINDS = ['drop', 'corrupt-checksum', 'reorder', 'duplicate', 'stall', 'disconnect', 'slow'] as const;
+export const FAULT_KINDS = ['drop', 'corrupt-checksum', 'reorder', 'duplicate', 'stall', 'disconnect', 'slow', 'drop-trade'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface Fault {
   kind: FaultKind;
-  /** Frames affected (drop, corrupt-checksum, duplicate, slow). */
+  /** Frames affected (drop, corrupt-checksum, duplicate, slow, drop-trade). */
   count?: number;
   /** Duration (stall) or spacing between frames (slow). */
   ms?: number;
@@ -19,6 +19,7 @@ const DEFAULTS: Record<FaultKind, { count: number; ms: number }> = {
   stall: { count: 0, ms: 5_000 },
   disconnect: { count: 0, ms: 0 },
   slow: { count: 20, ms: 500 },
+  'drop-trade': { count: 1, ms: 0 },
 };
 
 /** A fault request from `POST /__fake/fault`, checked; a string says what is wrong with it. */
@@ -37,10 +38,10 @@ export function parseFault(body: unknown): Required<Fault> | string {
  * asks `take(kind)` at each frame; a fault applies to the next frames that some client receives.
  */
 export class FaultBook {
-  private readonly pending = { drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, slow: 0 };
+  private readonly pending = { drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, slow: 0, 'drop-trade': 0 };
   slowMs = 0;
   stallUntil = 0;
-  private readonly applied: Record<FaultKind, number> = { drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, stall: 0, disconnect: 0, slow: 0 };
+  private readonly applied: Record<FaultKind, number> = { drop: 0, 'corrupt-checksum': 0, reorder: 0, duplicate: 0, stall: 0, disconnect: 0, slow: 0, 'drop-trade': 0 };
   private readonly injected: (Required<Fault> & { at: number })[] = [];
 
   add(f: Required<Fault>, now: number): void {

@@ -122,6 +122,7 @@ export class FakeExchange {
       return `${this.plugin.venue} frames carry no checksum: corrupt-checksum does not apply`;
     }
     if (this.opts.manual && (f.kind === 'stall' || f.kind === 'slow')) return `a manual replay has no clock: ${f.kind} does not apply`;
+    if (f.kind === 'drop-trade' && !this.plugin.isTradeFrame) return `${this.plugin.venue} trade frames are not told apart here: drop-trade does not apply`;
     const now = performance.now();
     this.faults.add(f, now);
     if (f.kind === 'stall') {
@@ -241,6 +242,7 @@ export class FakeExchange {
     // Gaps, swaps and repeats act on book frames, where the adapters' sequence rules must catch them.
     const book = this.plugin.isBookFrame?.(rec) ?? true;
     if (book && this.faults.take('drop')) return true;
+    if (this.plugin.isTradeFrame?.(rec) && this.faults.take('drop-trade')) return true;
     if (this.faults.has('corrupt-checksum')) {
       const bad = out.map(([s, f]) => [s, this.plugin.corruptChecksum!(f)] as const);
       if (bad.every(([, f]) => f !== undefined)) {

@@ -29,6 +29,8 @@ export interface VenuePlugin<S = unknown> {
   http(url: URL): HttpAnswer | undefined;
   /** Order-book frames, the ones drop / reorder / duplicate faults act on (every frame when absent). */
   isBookFrame?(rec: RecordedFrame): boolean;
+  /** Trade frames, the ones drop-trade acts on; venues without this hook refuse drop-trade. */
+  isTradeFrame?(rec: RecordedFrame): boolean;
   /** The frame as sent with its checksum made wrong, or undefined when this frame carries none. Venues without checksums leave it out. */
   corruptChecksum?(frame: string): string | undefined;
   /** Back to the recording's start (when looping). */

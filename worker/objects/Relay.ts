@@ -246,7 +246,8 @@ export class Relay extends DurableObject<Env> {
     const stream = streamOf(m);
     if (!t || stream === undefined) return false;
     if (m.t === 'gap') {
-      t.forget(stream);
+      // A hole upstream leaves the stream whole: what waits for this socket still goes out.
+      if (!m.upstream) t.forget(stream);
       return false;
     }
     const book = stream.startsWith('book:');

@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Candle } from '../../shared/market/candles';
 import { CANDLE_SNAPSHOT, InstrumentState, type ClosedBar, type SeqMsg } from '../../shared/market/instrument';
-import type { FeedStatus, MarketEvent } from '../../shared/market/types';
-import type { Interval, ServerMsg } from '../../shared/protocol/messages';
+import type { FeedStatus, MarketEvent, Venue } from '../../shared/market/types';
+import type { Interval, ServerMsg, StreamMsg } from '../../shared/protocol/messages';
 import { CONSOLIDATED, INTERVALS, parseStream, streamName } from '../../shared/protocol/messages';
 import type { Tick } from '../../shared/risk/alerts';
 import type { HealthObservation } from '../../shared/risk/rules';
@@ -63,6 +63,10 @@ export class SymbolHub extends DurableObject<Env> {
     if (this.state) return this.state;
     const s = new InstrumentState(symbol, this.ctx.storage.kv.get<Record<string, number>>('seq') ?? {});
     for (const r of this.sql.exec<Row>('SELECT * FROM candles WHERE closed = 0')) s.restoreOpen(r.scope as string, r.interval as Interval, toCandle(r));
+    // Stored with the feeds' reconnect counts in one transaction, so a hole across the restart is still seen.
+    for (const r of this.sql.exec<{ venue: Venue; id: string; ts: number }>('SELECT venue, id, ts FROM trades WHERE n IN (SELECT MAX(n) FROM trades GROUP BY venue)')) {
+      s.restoreTrade(r.venue, r.id, r.ts, this.feeds.get(r.venue)?.reconnects ?? 0);
+    }
     return (this.state = s);
   }
 
@@ -76,7 +80,7 @@ export class SymbolHub extends DurableObject<Env> {
     const symbol = events[0]?.symbol;
     if (!symbol) return { events: 0, updates: 0 };
     const m = this.market(symbol);
-    const { msgs, closed } = m.apply(events);
+    const { msgs, closed } = m.apply(events, feed);
     const ticks: Tick[] = [];
     this.ctx.storage.transactionSync(() => {
       for (const e of events) {
@@ -244,7 +248,7 @@ export class SymbolHub extends DurableObject<Env> {
     set.add(relay);
   }
 
-  private fanOut(msgs: SeqMsg[], trace?: HopTrace): void {
+  private fanOut(msgs: StreamMsg[], trace?: HopTrace): void {
     const byRelay = new Map<string, ServerMsg[]>();
     for (const msg of msgs) {
       for (const relay of this.subs.get(msg.stream) ?? []) {

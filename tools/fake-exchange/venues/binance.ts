@@ -113,6 +113,10 @@ export class BinancePlugin implements VenuePlugin<BinanceSession> {
     return STREAM_RE.exec(rec.frame)?.[1]!.includes('@depth') ?? false;
   }
 
+  isTradeFrame(rec: RecordedFrame): boolean {
+    return /@(?:agg)?[tT]rade$/.test(STREAM_RE.exec(rec.frame)?.[1] ?? '');
+  }
+
   frameFor(session: Session<BinanceSession>, rec: RecordedFrame): string | undefined {
     const m = STREAM_RE.exec(rec.frame);
     if (!m) return undefined;
