@@ -1,8 +1,10 @@
 import { createEffect, createMemo, createSignal, on, onCleanup, Show } from 'solid-js';
+import type { Venue } from '../shared/market/types';
 import type { BandPoint } from '../shared/ml/band';
 import type { ChartEngine } from './components/chart/engine';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { attachForecastBand } from './components/forecast-overlay';
+import { homeVenue, VENUE_NAMES } from './components/venues';
 import { Settings } from './components/Settings';
 import { AccountNav, AccountPages } from './pages/AccountArea';
 import { createAlerts } from './stores/alerts';
@@ -18,20 +20,24 @@ import { LayoutBar } from './workspace/LayoutBar';
 import type { PanelContext } from './workspace/panels';
 import { WorkspaceView } from './workspace/Workspace';
 
-const FOCUS_KEY = 'edgetape.focus';
+const FOCUS_KEY = 'edgetape.focus.v2';
 
 export function App() {
   const session = createSession();
   const nav = createRoute();
   const workspace = createWorkspace(session);
-  // The focused instrument is this device's: a watchlist click shows it in every panel here, not on the user's other screens.
-  const [focused, setFocused] = createSignal(localStorage.getItem(FOCUS_KEY) || 'BTC-USDT');
-  const focus = (symbol: string) => {
-    setFocused(symbol);
-    localStorage.setItem(FOCUS_KEY, symbol);
+  // The focused instrument (and the venue whose quote and candles show it) is this device's: a watchlist click
+  // shows it in every panel here, not on the user's other screens.
+  const stored = JSON.parse(localStorage.getItem(FOCUS_KEY) ?? 'null') as { symbol: string; venue: Venue } | null;
+  const [target, setTarget] = createSignal(stored?.symbol ? stored : { symbol: 'BTC-USDT', venue: 'binance' as Venue });
+  const focused = () => target().symbol;
+  const focus = async (symbol: string) => {
+    const next = { symbol, venue: await homeVenue(symbol) };
+    setTarget(next);
+    localStorage.setItem(FOCUS_KEY, JSON.stringify(next));
   };
-  const market = createMarket(focused);
-  const forecast = createForecast(() => `binance:${focused()}`);
+  const market = createMarket(target);
+  const forecast = createForecast(() => `${target().venue}:${focused()}`);
   const watch = createWatch(() => workspace.prefs().watchlists[0]?.symbols ?? []);
   const exchanges = createExchanges();
   const alerts = createAlerts(session);
@@ -75,14 +81,14 @@ export function App() {
     if (!v) return null;
     if (v.reason) return v.reason;
     const f = v.feed;
-    return f && f.state !== 'live' ? `Binance feed ${f.state}${f.reason ? `: ${f.reason}` : ''} (${f.reconnects} reconnects)` : null;
+    return f && f.state !== 'live' ? `${VENUE_NAMES[target().venue]} feed ${f.state}${f.reason ? `: ${f.reason}` : ''} (${f.reconnects} reconnects)` : null;
   };
   const ctx: PanelContext = { market, forecast, watch, workspace, session, route: nav.route, exchanges, alerts, portfolio, now, focus, onChartEngine, onCreateAlertAt };
   return (
     <main class="app">
       <header class="top">
         <h1>edgetape</h1>
-        <span class="instrument" data-testid="focused-symbol">{focused()} · Binance</span>
+        <span class="instrument" data-testid="focused-symbol">{focused()} · {VENUE_NAMES[target().venue]}</span>
         <Show when={market.view()} fallback={<span class="badge badge-connecting" data-testid="link-badge" data-state="connecting">LOADING</span>}>
           {(v) => <ConnectionBadge link={v().link} mode={v().mode} lastDataAt={v().lastDataAt} offlineSince={v().offlineSince} now={now()} />}
         </Show>

@@ -1,5 +1,6 @@
 import { For } from 'solid-js';
 import type { FeedStatus } from '../../shared/market/types';
+import { VENUE_NAMES } from './venues';
 
 interface Props {
   /** The edge's status of each venue feeding this instrument (or, for `scope` all, of every venue). */
@@ -8,10 +9,6 @@ interface Props {
   /** `instrument` (default): the venues of the instrument on screen; `all`: every venue the edge ingests. */
   scope?: 'instrument' | 'all';
 }
-
-const VENUE_NAMES: Record<string, string> = {
-  binance: 'Binance', 'binance-usdm': 'Binance USD-M', coinbase: 'Coinbase', kraken: 'Kraken', okx: 'OKX', bybit: 'Bybit', bitmex: 'BitMEX', bitstamp: 'Bitstamp',
-};
 
 /**
  * One badge per venue (`scope` all: per venue the edge ingests, its worst instrument): its book's state and the age of its last message. A book that is not in sync

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
-import { createEffect, createSignal, on, onCleanup } from 'solid-js';
+import { createEffect, createMemo, createSignal, on, onCleanup } from 'solid-js';
+import type { Venue } from '../../shared/market/types';
 import { INTERVAL_MS } from '../workers/intervals';
 import { localSettings } from './settings';
 import type { CandleView, DataApi, Interval, MarketView } from '../workers/view';
@@ -10,7 +11,7 @@ import type { CandleView, DataApi, Interval, MarketView } from '../workers/view'
  * instrument starts a fresh worker for it (its cache, streams and candles are the instrument's own), so
  * nothing of the previous instrument can leak into the new one's numbers.
  */
-export function createMarket(symbol: () => string, exchange = 'binance') {
+export function createMarket(target: () => { symbol: string; venue: Venue }) {
   const [view, setView] = createSignal<MarketView | null>(null);
   const [candles, setCandles] = createSignal<CandleView | null>(null);
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -18,7 +19,10 @@ export function createMarket(symbol: () => string, exchange = 'binance') {
   const [interval, setIntervalSignal] = createSignal<Interval>(asked && asked in INTERVAL_MS ? (asked as Interval) : '1s');
   let worker: Worker | undefined;
   const [api, setApi] = createSignal<Comlink.Remote<DataApi>>();
-  createEffect(on(symbol, (s) => {
+  // one worker per (instrument, venue): a new target object with the same two fields starts nothing
+  const key = createMemo(target, undefined, { equals: (a, b) => a.symbol === b.symbol && a.venue === b.venue });
+  const symbol = () => key().symbol;
+  createEffect(on(key, ({ symbol: s, venue: exchange }) => {
     worker?.terminate();
     setView(null);
     setCandles(null);

@@ -132,6 +132,12 @@ describe.skipIf(!hasData())(`npm start -- --replay: all eight venues at once aga
         await expect.poll(() => page.getByTestId(`exchange-${v}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('replay');
       }
       expect(await page.getByTestId('exchange-binance-usdm').textContent()).toMatch(/^Binance USD-MREPLAY\d+ s/);
+      // An instrument only Kraken feeds: focusing it shows Kraken's quote and candles, not an empty Binance panel.
+      await page.getByTestId('watch-input').fill('XMR-USD');
+      await page.getByTestId('panel-watchlist').getByRole('button', { name: 'Add' }).click();
+      await page.locator('[data-testid=watch-item][data-symbol="XMR-USD"] button.watch-focus').click();
+      await expect.poll(() => page.getByTestId('focused-symbol').textContent(), { timeout: 15_000 }).toBe('XMR-USD · Kraken');
+      await expect.poll(async () => Number((await page.getByTestId('last-price').textContent())?.replace(/,/g, '')), { timeout: 30_000 }).toBeGreaterThan(0);
       mkdirSync(join(REPO_ROOT, 'tests/e2e/artifacts'), { recursive: true });
       await page.screenshot({ path: join(REPO_ROOT, 'tests/e2e/artifacts/all-venues.png') });
       expect(errors).toEqual([]);

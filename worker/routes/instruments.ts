@@ -1,6 +1,5 @@
 import type { Venue } from '../../shared/market/types';
 import type { InstrumentSpec } from '../ingest/instrument-lists';
-import { ADAPTERS } from '../ingest/registry';
 import { configuredSymbols, shards, venueConfigs } from '../config';
 import { feedStub } from '../objects/stubs';
 
@@ -20,9 +19,9 @@ export interface InstrumentInfo {
  * feed last read from its instrument list. A feed that cannot answer leaves its venue out of `specs`.
  */
 export async function instruments(env: Env): Promise<InstrumentInfo[]> {
-  const venues = Object.keys(ADAPTERS) as Venue[];
+  const configs = venueConfigs(env);
   const specs = new Map<string, Partial<Record<Venue, InstrumentSpec>>>();
-  const feeds = venueConfigs(env).flatMap((c) => shards(c).map((s) => ({ venue: c.venue, name: s.name })));
+  const feeds = configs.flatMap((c) => shards(c).map((s) => ({ venue: c.venue, name: s.name })));
   const answers = await Promise.allSettled(feeds.map((f) => feedStub(env, f.name).instrumentSpecs()));
   answers.forEach((a, i) => {
     if (a.status !== 'fulfilled') return;
@@ -35,6 +34,6 @@ export async function instruments(env: Env): Promise<InstrumentInfo[]> {
   return configuredSymbols(env).map((symbol) => {
     const [base = '', quote = '', suffix] = symbol.split('-');
     const kind = suffix === 'PERP' ? 'perpetual' : suffix ? 'future' : 'spot';
-    return { symbol, base, quote, kind, exchanges: venues, specs: specs.get(symbol) ?? {} };
+    return { symbol, base, quote, kind, exchanges: configs.filter((c) => c.symbols.includes(symbol)).map((c) => c.venue), specs: specs.get(symbol) ?? {} };
   });
 }
