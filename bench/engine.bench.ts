@@ -5,7 +5,7 @@ import { extname, join, normalize } from 'node:path';
 import { tableToIPC, makeTable } from 'apache-arrow';
 import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { readRecording } from '../tools/fake-exchange/recording';
 import { freePort } from '../tools/free-port';
 import { binanceTrades, FTX_1M, readOhlcv } from '../tools/ohlcv';
@@ -100,9 +100,14 @@ function stream(wss: WebSocketServer, rate: number, seconds: number): Promise<nu
   const t = binanceTrades(readRecording(join(DATA_DIR, 'hftbacktest/spot/btcusdt_20240808.gz')));
   const name = 'trades:BTC-USDT:consolidated';
   return new Promise((done) => {
-    wss.once('connection', (ws) => {
+    // The page opens more than one socket (the watchlist has its own): stream to the one that asks for the trades.
+    let started = false;
+    const onConnection = (ws: WebSocket) => {
       ws.send(JSON.stringify({ t: 'hello', v: 1, codec: 'json', mode: 'replay', serverTime: Date.now(), relay: 'bench' }));
-      ws.once('message', () => {
+      ws.on('message', (raw) => {
+        if (started || !raw.toString().includes(name)) return;
+        started = true;
+        wss.off('connection', onConnection);
         ws.send(JSON.stringify({ t: 'snapshot', stream: name, seq: 0, data: { kind: 'trades', trades: [] } }));
         let seq = 0;
         const start = Date.now();
@@ -119,7 +124,8 @@ function stream(wss: WebSocketServer, rate: number, seconds: number): Promise<nu
           }
         }, 10);
       });
-    });
+    };
+    wss.on('connection', onConnection);
   });
 }
 
