@@ -159,7 +159,8 @@ describe('stops on positions', () => {
     await fill(token, 'ETC-USD', 'sell', 21, 2);
     const p = portfolioStub(env, user.id);
     const firing = { alertId: stop.id, seq: 9, ts: 1, price: 17.5, symbol: 'ETC-USD', rule: stop.rule };
-    expect(await p.receiveFiring({ ...firing, n: 1, committedAt: Date.now() })).toEqual({ fresh: false });
+    const after = Date.now(); // committed after the close: discarded
+    expect(await p.receiveFiring({ ...firing, n: 1, committedAt: after })).toEqual({ fresh: false });
     expect(await p.receiveFiring({ ...firing, n: 2, committedAt: before })).toEqual({ fresh: true });
     expect((await p.inbox()).map((e) => [e.firing.n, e.firing.pnl])).toEqual([[2, undefined]]); // the position is gone: no P&L to show
   });
