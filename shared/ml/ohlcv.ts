@@ -1,3 +1,4 @@
+import type { Candle } from '../market/candles';
 import { parseTimestamp } from '../market/time';
 
 /** OHLCV bars as columns; `time` is the bar's open, Unix ms UTC. */
@@ -10,14 +11,8 @@ export interface Bars {
   volume: Float64Array;
 }
 
-export interface Bar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+/** One plain OHLCV bar: a candle without the trade-derived fields the OHLCV files do not carry. */
+export type Bar = Pick<Candle, 'time' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
 
 export const MINUTE_MS = 60_000;
 

@@ -1,5 +1,5 @@
 import type { Adapter, Sink } from './adapter';
-import type { HealthTable } from './health';
+import type { HealthTable, Violation } from './health';
 
 /**
  * Which book an unreadable frame was for, read from what is left of its text: a symbol, null for a frame
@@ -43,10 +43,20 @@ export function invalidateBooks(table: HealthTable, books: ReadonlyMap<string, {
   const hit: string[] = [];
   for (const s of table.symbols()) {
     if (symbol !== undefined && s !== symbol) continue;
-    const st = books.get(s);
-    if (st) st.good = false;
+    markBad(books, s);
     table.invalidate(s, 'unreadable', reason);
     hit.push(s);
   }
   return hit;
+}
+
+/** The first half of an in-band venue's answer to a violation on one book (gap, checksum, crossed): the venue resubscribes it. */
+export function failBook(table: HealthTable, books: ReadonlyMap<string, { good: boolean }>, symbol: string, kind: Violation, reason: string, sink: Sink): void {
+  markBad(books, symbol);
+  table.fail(symbol, kind, reason, sink);
+}
+
+function markBad(books: ReadonlyMap<string, { good: boolean }>, symbol: string): void {
+  const st = books.get(symbol);
+  if (st) st.good = false;
 }

@@ -5,7 +5,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV2Symbol } from '../../shared/market/kraken-symbols';
 import { applyLevels } from './levels';
-import { invalidateBooks, readFrame, unusable } from './frame';
+import { failBook, invalidateBooks, readFrame, unusable } from './frame';
 
 interface BookState {
   book: OrderBook;
@@ -134,9 +134,7 @@ export class KrakenV2Adapter implements Adapter {
   }
 
   private invalid(symbol: string, raw: string, kind: Violation, reason: string, sink: Sink): void {
-    const st = this.books.get(symbol);
-    if (st) st.good = false;
-    this.table.fail(symbol, kind, reason, sink);
+    failBook(this.table, this.books, symbol, kind, reason, sink);
     this.resubscribe([raw], sink);
   }
 

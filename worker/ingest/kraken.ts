@@ -5,7 +5,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV1Pair } from '../../shared/market/kraken-symbols';
 import { applyLevels } from './levels';
-import { invalidateBooks, readFrame, unusable } from './frame';
+import { failBook, invalidateBooks, readFrame, unusable } from './frame';
 
 interface BookState {
   book: OrderBook;
@@ -150,9 +150,7 @@ export class KrakenAdapter implements Adapter {
 
   /** Marks the book invalid and resubscribes it: Kraken answers a subscribe with a fresh snapshot. */
   private invalid(symbol: string, pair: string, depth: number, kind: Violation, reason: string, sink: Sink): void {
-    const st = this.books.get(symbol);
-    if (st) st.good = false;
-    this.table.fail(symbol, kind, reason, sink);
+    failBook(this.table, this.books, symbol, kind, reason, sink);
     this.resubscribe([pair], depth, sink);
   }
 

@@ -4,7 +4,7 @@ import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { applyLevels } from './levels';
-import { invalidateBooks, readFrame, unusable } from './frame';
+import { failBook, invalidateBooks, readFrame, unusable } from './frame';
 
 type Obj = Record<string, unknown>;
 interface BookState {
@@ -160,9 +160,7 @@ export class OkxAdapter implements Adapter {
   }
 
   private invalid(symbol: string, instId: string, kind: Violation, reason: string, sink: Sink): void {
-    const st = this.books.get(symbol);
-    if (st) st.good = false;
-    this.table.fail(symbol, kind, reason, sink);
+    failBook(this.table, this.books, symbol, kind, reason, sink);
     this.resubscribe([instId], sink);
   }
 
