@@ -2,6 +2,7 @@ import { createResource, createSignal, For, Show } from 'solid-js';
 import type { Preferences } from '../../shared/account/schema';
 import { CANONICAL_SYMBOL } from '../../shared/market/symbols';
 import { fmt } from '../format';
+import { fetchInstruments } from '../instruments';
 import type { WatchRow } from '../workers/watch-view';
 import { Sparkline } from './Sparkline';
 
@@ -15,7 +16,6 @@ const WHERE = {
 /** A row with no update for this long is shown as stale on its own. */
 const ROW_STALE_MS = 15_000;
 
-interface Instrument { symbol: string; base: string; quote: string; kind: string; exchanges: string[] }
 
 const span = (ms: number) => (ms >= 86_400_000 - 60_000 ? '24 h' : ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.max(1, Math.round(ms / 60_000))} m`);
 const pct = (v: number) => (Math.abs(v) < 5e-5 ? '0.00%' : `${v > 0 ? '+' : '−'}${fmt(Math.abs(v) * 100, 2)}%`);
@@ -41,14 +41,7 @@ export function Watchlist(props: {
   const [open, setOpen] = createSignal(false);
   const [active, setActive] = createSignal(-1);
   // null when the edge cannot be asked (offline): typing a canonical symbol still works then.
-  const [instruments] = createResource(async (): Promise<Instrument[] | null> => {
-    try {
-      const res = await fetch('/api/v1/instruments');
-      return res.ok ? ((await res.json()) as { instruments: Instrument[] }).instruments : null;
-    } catch {
-      return null;
-    }
-  });
+  const [instruments] = createResource(fetchInstruments);
   const firstList = (p: Preferences) => p.watchlists[0] ?? { id: 'main', name: 'Main', symbols: [] };
   const firstLayout = (p: Preferences) => p.layouts[0] ?? { id: 'main', name: 'Main', symbol: 'BTC-USDT', interval: '1s' as const, indicators: [] };
   const list = () => firstList(props.prefs);

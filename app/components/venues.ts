@@ -1,4 +1,5 @@
 import type { Venue } from '../../shared/market/types';
+import { fetchInstruments } from '../instruments';
 
 /** One colour per venue, the same in the ladder, the quote table and the tape. */
 export const VENUE_COLOUR: Record<Venue, string> = {
@@ -16,12 +17,6 @@ export const VENUE_NAMES: Record<Venue, string> = {
  * first venue the edge ingests it from (GET /api/v1/instruments); Binance when the list cannot be read.
  */
 export async function homeVenue(symbol: string): Promise<Venue> {
-  try {
-    const res = await fetch('/api/v1/instruments');
-    const list = res.ok ? ((await res.json()) as { instruments: { symbol: string; exchanges: Venue[] }[] }).instruments : [];
-    const fed = list.find((i) => i.symbol === symbol)?.exchanges ?? [];
-    return fed.includes('binance') ? 'binance' : (fed[0] ?? 'binance');
-  } catch {
-    return 'binance';
-  }
+  const fed = (await fetchInstruments())?.find((i) => i.symbol === symbol)?.exchanges ?? [];
+  return fed.includes('binance') ? 'binance' : (fed[0] ?? 'binance');
 }
