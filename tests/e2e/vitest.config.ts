@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // A browser against a local stack on a shared machine: a poll's 1 s default measures the neighbours' load, not the app.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
