@@ -22,6 +22,13 @@ describe.skipIf(why !== '')(`accounts in the browser ${why}`, () => {
     expect(page.headers.get('strict-transport-security')).toMatch(/max-age=63072000/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    // The shell revalidates; its content-hashed assets never need to.
+    expect(page.headers.get('cache-control') ?? '').not.toMatch(/immutable/);
+    const asset = /src="(\/assets\/main-[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect(asset).toBeDefined();
+    const js = await fetch(`${f.stack.url}${asset}`);
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(js.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     const api = await fetch(`${f.stack.url}/api/v1/auth/providers`);
     expect(api.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
     expect(api.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
