@@ -300,11 +300,14 @@ export class BitmexAdapter implements Adapter {
       c.prices.set(id, price);
       if (r.timestamp !== undefined) ts = isoMs(r.timestamp, recvTs);
     }
-    // Rows come sorted by id, i.e. by descending price on both sides: load each side best-first so
-    // every level is appended rather than inserted at the front.
-    const rows = data.slice().sort((a, b) => (b.price as number) - (a.price as number));
-    for (const r of rows) if (r.side === 'Buy') c.book.bids.set(r.price as number, r.size as number);
-    for (let i = rows.length - 1; i >= 0; i--) if (rows[i]!.side === 'Sell') c.book.asks.set(rows[i]!.price as number, rows[i]!.size as number);
+    // Sides store worst first: load each from its worst level (bids from the lowest price, asks from the
+    // highest) so every level is appended rather than inserted at the front. Rows come sorted by id,
+    // i.e. by descending price; sorted only when they are not.
+    let sorted = true;
+    for (let i = 1; i < data.length && sorted; i++) sorted = (data[i]!.price as number) <= (data[i - 1]!.price as number);
+    const rows = sorted ? data : data.slice().sort((a, b) => (b.price as number) - (a.price as number));
+    for (let i = rows.length - 1; i >= 0; i--) if (rows[i]!.side === 'Buy') c.book.bids.set(rows[i]!.price as number, rows[i]!.size as number);
+    for (const r of rows) if (r.side === 'Sell') c.book.asks.set(r.price as number, r.size as number);
     if (c.book.crossed) return this.violation(c, 'crossed book in partial', sink);
     this.table.set(c.symbol, 'live');
     sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol: c.symbol, ...bookLevels(c.book), ts, recvTs });
