@@ -37,3 +37,68 @@ export function pairs(s: string, i: number, out: [number, number][]): number {
     i++;
   }
 }
+
+// okx, bitmex
+
+/**
+ * End index of a JSON integer at `i` (-?(0|[1-9][0-9]*)) of at most 15 digits, which `parseDecimal` of
+ * its text then reads exactly as JSON.parse; -1 otherwise.
+ */
+export function integer(s: string, i: number): number {
+  if (s.charCodeAt(i) === 45) i++;
+  const d0 = i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  return i === d0 || i - d0 > 15 || (s.charCodeAt(d0) === 48 && i - d0 > 1) ? -1 : i;
+}
+
+/** End index of a JSON number at `i` (sign, integer, fraction, exponent as JSON's grammar has them); -1 otherwise. */
+export function number(s: string, i: number): number {
+  if (s.charCodeAt(i) === 45) i++;
+  const d0 = i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  if (i === d0 || (s.charCodeAt(d0) === 48 && i - d0 > 1)) return -1;
+  if (s.charCodeAt(i) === 46) {
+    const f0 = ++i;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+    if (i === f0) return -1;
+  }
+  const e = s.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    const sign = s.charCodeAt(++i);
+    if (sign === 43 || sign === 45) i++;
+    const e0 = i;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+    if (i === e0) return -1;
+  }
+  return i;
+}
+
+/**
+ * Reads `["p","q",…],…]` after the opening bracket — levels of two or more plain strings, as OKX's
+ * `[price, size, liquidated orders, orders]` — pushing each level's first two strings as a pair (the
+ * strings a checksum reads stay intact); returns the index after the closing bracket, or -1.
+ */
+export function stringPairs(s: string, i: number, out: [string, string][]): number {
+  if (s.charCodeAt(i) === 93) return i + 1;
+  for (;;) {
+    if (s.charCodeAt(i) !== 91 || s.charCodeAt(i + 1) !== Q) return -1;
+    const pEnd = plainString(s, i + 2);
+    if (pEnd < 0 || s.charCodeAt(pEnd + 1) !== COMMA || s.charCodeAt(pEnd + 2) !== Q) return -1;
+    const qEnd = plainString(s, pEnd + 3);
+    if (qEnd < 0) return -1;
+    out.push([s.slice(i + 2, pEnd), s.slice(pEnd + 3, qEnd)]);
+    i = qEnd + 1;
+    // Further strings of the level are checked, not kept.
+    while (s.charCodeAt(i) === COMMA) {
+      if (s.charCodeAt(i + 1) !== Q) return -1;
+      const e = plainString(s, i + 2);
+      if (e < 0) return -1;
+      i = e + 1;
+    }
+    if (s.charCodeAt(i) !== 93) return -1;
+    const c = s.charCodeAt(++i);
+    if (c === 93) return i + 1;
+    if (c !== COMMA) return -1;
+    i++;
+  }
+}
