@@ -1,5 +1,5 @@
 import { parseDecimal } from '../../shared/market/decimal';
-import { COMMA, integer, plainString, Q, stringPairs } from './scan';
+import { COMMA, integer, keyIndex, plainString, Q, stringPairs } from './scan';
 
 const HEAD = '{"arg":{"channel":"books","instId":"';
 
@@ -29,7 +29,7 @@ export function scanOkxBook(s: string): { arg: { channel: 'books'; instId: strin
     if (s.charCodeAt(i) !== Q) return undefined;
     const keyEnd = plainString(s, i + 1);
     if (keyEnd < 0 || s.charCodeAt(keyEnd + 1) !== 58) return undefined;
-    const key = keyOf(s, i + 1, keyEnd);
+    const key = KEYS[keyIndex(s, i + 1, keyEnd, KEYS)];
     i = keyEnd + 2;
     if (key === 'asks' || key === 'bids') {
       if (s.charCodeAt(i) !== 91) return undefined;
@@ -56,10 +56,4 @@ export function scanOkxBook(s: string): { arg: { channel: 'books'; instId: strin
   return { arg: { channel: 'books', instId }, action, data: [d] };
 }
 
-const KEYS = ['asks', 'bids', 'ts', 'checksum', 'seqId', 'prevSeqId'] as const;
-
-/** The known data key at `s[from, to)`, without slicing it; undefined for any other. */
-function keyOf(s: string, from: number, to: number): (typeof KEYS)[number] | undefined {
-  for (const k of KEYS) if (k.length === to - from && s.startsWith(k, from)) return k;
-  return undefined;
-}
+const KEYS = ['asks', 'bids', 'ts', 'checksum', 'seqId', 'prevSeqId'];
