@@ -124,11 +124,9 @@ function scanRows(s: string, i: number, rows: BookRows): number {
     i++;
     if (s.charCodeAt(i) !== 125) {
       for (;;) {
-        if (s.charCodeAt(i) !== Q) return -1;
-        const keyEnd = plainString(s, i + 1);
-        if (keyEnd < 0 || s.charCodeAt(keyEnd + 1) !== 58) return -1;
-        const key = rowKey(s, i + 1, keyEnd);
-        i = keyEnd + 2;
+        const key = rowKey(s, i);
+        if (key < 0) return -1;
+        i += ROW_KEYS[key]!.length + 3;
         if (key === ID || key === SIZE || key === PRICE) {
           i = numberInto(s, i, key === ID ? rows.id : key === SIZE ? rows.size : rows.price, k);
           if (i < 0) return -1;
@@ -157,18 +155,16 @@ function scanRows(s: string, i: number, rows: BookRows): number {
 const SYMBOL = 0, SIDE = 1, TIMESTAMP = 2, ID = 3, SIZE = 4, PRICE = 5;
 const ROW_KEYS = ['symbol', 'side', 'timestamp', 'id', 'size', 'price'];
 
-/** Which row key `s[from, to)` is, told apart by length and one letter before one full compare; -1 for any other. */
-function rowKey(s: string, from: number, to: number): number {
-  let k: number;
-  switch (to - from) {
-    case 2: k = ID; break;
-    case 4: k = s.charCodeAt(from + 2) === 100 ? SIDE : SIZE; break;
-    case 5: k = PRICE; break;
-    case 6: k = SYMBOL; break;
-    case 9: k = TIMESTAMP; break;
-    default: return -1;
-  }
-  return s.startsWith(ROW_KEYS[k]!, from) ? k : -1;
+/** Which row key `"key":` at `i` holds, told apart by its letters without slicing it; -1 for any other. */
+function rowKey(s: string, i: number): number {
+  if (s.charCodeAt(i) !== Q) return -1;
+  const c = s.charCodeAt(i + 1);
+  const k = c === 105 ? ID : c === 112 ? PRICE : c === 116 ? TIMESTAMP : c !== 115 ? -1 : s.charCodeAt(i + 2) === 121 ? SYMBOL : s.charCodeAt(i + 3) === 100 ? SIDE : SIZE;
+  if (k < 0) return -1;
+  const key = ROW_KEYS[k]!;
+  for (let j = 1; j < key.length; j++) if (s.charCodeAt(i + 1 + j) !== key.charCodeAt(j)) return -1;
+  const e = i + 1 + key.length;
+  return s.charCodeAt(e) === Q && s.charCodeAt(e + 1) === 58 ? k : -1;
 }
 
 /** `s[from, to)`, as the previous row's string when it reads the same (rows of a frame share symbol and time). */
