@@ -76,6 +76,9 @@ describe.skipIf(!hasData())(`scanBitmexBook ${hasData() ? '' : NO_DATA}`, () => 
     const partial = `{"table":"orderBookL2","action":"partial","keys":["symbol","id","side"],"types":{"id":"long","x":[1,-2.5e3,true,false,null,{}]},"filter":{"symbol":"XBTUSD"},"data":[${row}]}`;
     expect(fast(partial)).toStrictEqual(slow(partial));
     expect(fast(partial)!.rows.price).toEqual([32050]);
+    // Another table: the adapter's own table switch decides, after JSON.parse.
+    expect(fast(partial.replace('"orderBookL2"', '"orderBookL2x"'))).toBeUndefined();
+    expect(fast(partial.replace('"orderBookL2"', '"orderBookL2_25"'))).toStrictEqual(slow(partial.replace('"orderBookL2"', '"orderBookL2_25"')));
     // Not JSON: refused.
     for (const bad of [partial.replace('-2.5e3', '-2.5e'), partial.replace('32050', '032050'), partial.replace('"Sell"', 'Sell'), partial.slice(0, -1)]) {
       expect(() => JSON.parse(bad) as unknown).toThrow();

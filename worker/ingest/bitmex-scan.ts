@@ -73,7 +73,7 @@ export interface BookHead {
 /**
  * A one-pass reader for BitMEX orderBookL2 frames (partials are most of a BitMEX stream's bytes) that skips
  * JSON.parse and allocates nothing per row. It accepts only a strict subset of JSON —
- * `{"table":"orderBookL2…","action":"…",…,"data":[{…},…]}` with no whitespace, whose rows hold only
+ * `{"table":"orderBookL2" or "orderBookL2_25","action":"…",…,"data":[{…},…]}` with no whitespace, whose rows hold only
  * `symbol`, `side`, `timestamp` (plain strings), `id`, `size` and `price` (numbers), whose `filter` is
  * `{"symbol":"…"}`, and whose other members (a partial's keys, types…) are skipped as values of the subset —
  * and returns undefined for anything else, which then goes through JSON.parse. Its rows are filled as
@@ -84,6 +84,7 @@ export function scanBitmexBook(s: string, rows: BookRows): BookHead | undefined 
   const tableEnd = plainString(s, 10);
   if (tableEnd < 0 || !s.startsWith('","action":"', tableEnd)) return undefined;
   const table = s.slice(10, tableEnd);
+  if (table !== 'orderBookL2' && table !== 'orderBookL2_25') return undefined;
   let i = tableEnd + 12;
   const actionEnd = plainString(s, i);
   if (actionEnd < 0) return undefined;
@@ -130,7 +131,7 @@ function scanRows(s: string, i: number, rows: BookRows): number {
         if (key === ID || key === SIZE || key === PRICE) {
           i = numberInto(s, i, key === ID ? rows.id : key === SIZE ? rows.size : rows.price, k);
           if (i < 0) return -1;
-        } else if (key >= 0) {
+        } else {
           if (s.charCodeAt(i) !== Q) return -1;
           const e = plainString(s, i + 1);
           if (e < 0) return -1;
@@ -138,7 +139,7 @@ function scanRows(s: string, i: number, rows: BookRows): number {
           else if (key === SIDE) rows.side[k] = e - i === 4 && s.startsWith('Buy', i + 1) ? BUY : e - i === 5 && s.startsWith('Sell', i + 1) ? SELL : 0;
           else rows.timestamp[k] = same(s, i + 1, e, rows.timestamp[k - 1]);
           i = e + 1;
-        } else return -1;
+        }
         const c = s.charCodeAt(i);
         if (c === 125) break;
         if (c !== COMMA) return -1;
