@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BitmexAdapter } from '../../worker/ingest/bitmex';
 import { BookRows, scanBitmexBook } from '../../worker/ingest/bitmex-scan';
+import { feed } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
 
 const WS = 'cryptofeed/BITMEX.ws.1.0';
@@ -93,5 +95,19 @@ describe.skipIf(!hasData())(`scanBitmexBook ${hasData() ? '' : NO_DATA}`, () => 
     const deep = partial.replace('"keys":', `"deep":${'['.repeat(10_000)}${']'.repeat(10_000)},"keys":`);
     expect(fast(deep)).toBeUndefined();
     expect(slow(deep).rows.id).toEqual([8799967950]);
+  });
+});
+
+describe.skipIf(!hasData())(`BitmexAdapter, scanned or parsed ${hasData() ? '' : NO_DATA}`, () => {
+  it('emits the same events for the recording whether its book frames take the scanner or JSON.parse', () => {
+    const frames = recording(WS);
+    // A space after the first colon is still JSON but outside the scanner's subset.
+    const parsed = frames.map((r) => ({ ...r, frame: r.frame.replace('":', '": ') }));
+    expect(parsed.filter((r) => r.kind === 'ws' && fast(r.frame) !== undefined)).toEqual([]);
+    const a = feed(new BitmexAdapter([]), frames);
+    const b = feed(new BitmexAdapter([]), parsed);
+    expect(a.errors).toEqual([]);
+    expect(a.events.length).toBe(2_432);
+    expect(b).toStrictEqual(a);
   });
 });
