@@ -53,7 +53,7 @@ export function scanOkxBook(s: string): { arg: { channel: 'books'; instId: strin
     if (s.charCodeAt(i) !== COMMA || i + 1 === end) return undefined;
     i++;
   }
-  return { arg: { channel: 'books', instId }, action, data: [d] };
+  return i === end ? { arg: { channel: 'books', instId }, action, data: [d] } : undefined;
 }
 
 const KEYS = ['asks', 'bids', 'ts', 'checksum', 'seqId', 'prevSeqId'];
