@@ -33,7 +33,10 @@ interface Row {
   noCcxt?: string;
 }
 
-const ROWS: Row[] = (Object.keys(ADAPTERS) as Venue[]).flatMap((venue): Row[] => {
+/** `NORMALIZE_VENUES=okx,bitmex` runs only those venues' rows (all when unset). */
+const ONLY = process.env.NORMALIZE_VENUES?.split(',').filter(Boolean);
+
+const ROWS: Row[] = (Object.keys(ADAPTERS) as Venue[]).filter((v) => !ONLY || ONLY.includes(v)).flatMap((venue): Row[] => {
   const adapter = () => ADAPTERS[venue]!([]);
   if (venue !== 'kraken') return [{ label: venue, venue, adapter, noCcxt: CCXT_MISSING[venue] }];
   // ccxt speaks only Kraken v2: v1 (the recorded protocol) runs without it; v2 runs both on the converted recordings.

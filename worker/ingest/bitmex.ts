@@ -5,6 +5,8 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { bookLevels, isoMs } from './sync';
 import { HealthTable } from './health';
 import { readFrame, unusable } from './frame';
+import { BookRows, BUY, scanBitmexBook, SELL } from './bitmex-scan';
+import { LevelIds } from './level-ids';
 
 type Raw = Record<string, unknown>;
 
@@ -14,7 +16,7 @@ interface Contract {
   venueSymbol: string;
   book: OrderBook;
   /** Level id → price: 2021 updates and deletes carry only the id. */
-  prices: Map<number, number>;
+  prices: LevelIds;
 }
 
 const MONTHS = 'FGHJKMNQUVXZ';
@@ -77,6 +79,8 @@ export class BitmexAdapter implements Adapter {
   /** BitMEX answers a text `ping` with `pong` and recommends one after 5 s of silence. */
   readonly heartbeat = { intervalMs: 5_000, frame: 'ping' };
   private readonly byVenue = new Map<string, Contract>();
+  /** The current frame's orderBookL2 rows. */
+  private readonly bookRows = new BookRows();
   private readonly table: HealthTable;
   /** Venue name → canonical symbol from the instrument list, for contracts discovered in the stream. */
   private readonly listed: Map<string, string>;
@@ -119,6 +123,9 @@ export class BitmexAdapter implements Adapter {
 
   parse(frame: string, recvTs: number, sink: Sink): void {
     if (frame === 'pong') return;
+    // Book frames, most of the stream, are read without JSON.parse where they take the common shape.
+    const head = scanBitmexBook(frame, this.bookRows);
+    if (head) return this.book(head.action, this.bookRows, head.filter, recvTs, sink);
     const m = readFrame(this, frame, sink) as Raw | undefined;
     if (m === undefined) return;
     const table = m.table;
@@ -133,7 +140,7 @@ export class BitmexAdapter implements Adapter {
     switch (table) {
       case 'orderBookL2':
       case 'orderBookL2_25':
-        return this.book(action, data as Raw[], (m.filter as Raw | undefined)?.symbol, recvTs, sink);
+        return this.book(action, this.bookRows.fromJson(data), (m.filter as Raw | undefined)?.symbol, recvTs, sink);
       case 'quote':
         return this.rows(data as Raw[], recvTs, sink, (c, r, ts) => {
           const bid = r.bidPrice as number, ask = r.askPrice as number, bidSize = r.bidSize as number, askSize = r.askSize as number;
@@ -190,7 +197,7 @@ export class BitmexAdapter implements Adapter {
   }
 
   private add(venueSymbol: string, symbol: string): Contract {
-    const c = { symbol, health: this.table.row(symbol, 'syncing'), venueSymbol, book: new OrderBook(), prices: new Map<number, number>() };
+    const c = { symbol, health: this.table.row(symbol, 'syncing'), venueSymbol, book: new OrderBook(), prices: new LevelIds() };
     this.byVenue.set(venueSymbol, c);
     return c;
   }
@@ -220,12 +227,13 @@ export class BitmexAdapter implements Adapter {
     }
   }
 
-  private book(action: unknown, data: Raw[], filter: unknown, recvTs: number, sink: Sink): void {
+  private book(action: unknown, rows: BookRows, filter: unknown, recvTs: number, sink: Sink): void {
+    const n = rows.length;
     if (action === 'partial') {
-      const c = this.contract(filter ?? data[0]?.symbol);
+      const c = this.contract(filter ?? rows.symbol[0]);
       if (!c) return unusable(this, sink, `partial for unknown symbol ${String(filter)}`);
       c.health.lastMessageAt = recvTs;
-      return this.partial(c, data, recvTs, sink);
+      return this.partial(c, rows, recvTs, sink);
     }
     if (action !== 'insert' && action !== 'update' && action !== 'delete') return unusable(this, sink, `unknown book action ${String(action)}`);
     // Rows are grouped by symbol; one delta per run of rows of the same symbol.
@@ -233,16 +241,15 @@ export class BitmexAdapter implements Adapter {
     let bids: Level[] = [];
     let asks: Level[] = [];
     let ts = recvTs;
-    for (let i = 0; i <= data.length; i++) {
-      const r = data[i];
-      const next = r && typeof r === 'object' ? this.contract(r.symbol) : undefined;
-      if (c && (next !== c || i === data.length)) {
+    for (let i = 0; i <= n; i++) {
+      const next = i < n ? this.contract(rows.symbol[i]) : undefined;
+      if (c && (next !== c || i === n)) {
         if (!this.flush(c, bids, asks, ts, recvTs, sink)) return;
         bids = [];
         asks = [];
       }
-      if (i === data.length) break;
-      if (!next) return unusable(this, sink, `book row for unknown symbol ${String(r?.symbol)}`);
+      if (i === n) break;
+      if (!next) return unusable(this, sink, `book row for unknown symbol ${String(rows.symbol[i])}`);
       c = next;
       c.health.lastMessageAt = recvTs;
       // Rows before the partial, or while a resync is pending, belong to a book we do not hold.
@@ -250,26 +257,27 @@ export class BitmexAdapter implements Adapter {
         c = undefined;
         continue;
       }
-      const id = r!.id as number;
-      const side = sideOf(r!.side);
-      if (typeof id !== 'number' || !side) return this.violation(c, `malformed ${action}`, sink);
-      if (r!.timestamp !== undefined) ts = isoMs(r!.timestamp, recvTs);
-      const bookSide = side === 'buy' ? c.book.bids : c.book.asks;
-      const out = side === 'buy' ? bids : asks;
+      const id = rows.id[i]!;
+      const side = rows.side[i];
+      if (id !== id || !side) return this.violation(c, `malformed ${action}`, sink);
+      if (rows.timestamp[i] !== undefined) ts = isoMs(rows.timestamp[i], recvTs);
+      const bookSide = side === BUY ? c.book.bids : c.book.asks;
+      const out = side === BUY ? bids : asks;
+      const given = rows.price[i]!;
       if (action === 'insert') {
-        const price = r!.price as number, size = r!.size as number;
+        const size = rows.size[i]!;
         if (c.prices.has(id)) return this.violation(c, `insert of existing level id ${id}`, sink);
-        if (!(price > 0) || !(size > 0)) return this.violation(c, 'malformed insert', sink);
-        c.prices.set(id, price);
-        bookSide.set(price, size);
-        out.push([price, size]);
+        if (!(given > 0) || !(size > 0)) return this.violation(c, 'malformed insert', sink);
+        c.prices.set(id, given);
+        bookSide.set(given, size);
+        out.push([given, size]);
         continue;
       }
       const price = c.prices.get(id);
-      if (price === undefined) return this.violation(c, `${action} of unknown level id ${id}`, sink);
-      if (r!.price !== undefined && r!.price !== price) return this.violation(c, `level id ${id} moved from ${price} to ${String(r!.price)}`, sink);
+      if (price !== price) return this.violation(c, `${action} of unknown level id ${id}`, sink);
+      if (given === given && given !== price) return this.violation(c, `level id ${id} moved from ${price} to ${given}`, sink);
       if (action === 'update') {
-        const size = r!.size as number;
+        const size = rows.size[i]!;
         if (!(size > 0)) return this.violation(c, 'malformed update', sink);
         bookSide.set(price, size);
         out.push([price, size]);
@@ -290,21 +298,31 @@ export class BitmexAdapter implements Adapter {
     return true;
   }
 
-  private partial(c: Contract, data: Raw[], recvTs: number, sink: Sink): void {
+  private partial(c: Contract, rows: BookRows, recvTs: number, sink: Sink): void {
     c.book.clear();
     c.prices.clear();
+    const n = rows.length;
+    const { id, side, size, price } = rows;
     let ts = recvTs;
-    for (const r of data) {
-      const id = r?.id as number, price = r?.price as number, size = r?.size as number, side = sideOf(r?.side);
-      if (typeof id !== 'number' || !(price > 0) || !(size > 0) || !side || r.symbol !== c.venueSymbol) return this.violation(c, 'malformed partial', sink);
-      c.prices.set(id, price);
-      if (r.timestamp !== undefined) ts = isoMs(r.timestamp, recvTs);
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      if (id[i] !== id[i] || !(price[i]! > 0) || !(size[i]! > 0) || !side[i] || rows.symbol[i] !== c.venueSymbol) return this.violation(c, 'malformed partial', sink);
+      c.prices.set(id[i]!, price[i]!);
+      if (rows.timestamp[i] !== undefined) ts = isoMs(rows.timestamp[i], recvTs);
+      if (i > 0 && price[i]! > price[i - 1]!) sorted = false;
     }
-    // Rows come sorted by id, i.e. by descending price on both sides: load each side best-first so
-    // every level is appended rather than inserted at the front.
-    const rows = data.slice().sort((a, b) => (b.price as number) - (a.price as number));
-    for (const r of rows) if (r.side === 'Buy') c.book.bids.set(r.price as number, r.size as number);
-    for (let i = rows.length - 1; i >= 0; i--) if (rows[i]!.side === 'Sell') c.book.asks.set(rows[i]!.price as number, rows[i]!.size as number);
+    // Sides store worst first: load each from its worst level (bids from the lowest price, asks from the
+    // highest) so every level is appended rather than inserted at the front. Rows come sorted by id,
+    // i.e. by descending price; put in that order only when they are not.
+    const order = sorted ? undefined : Array.from({ length: n }, (_, i) => i).sort((a, b) => price[b]! - price[a]!);
+    for (let k = n - 1; k >= 0; k--) {
+      const i = order ? order[k]! : k;
+      if (side[i] === BUY) c.book.bids.set(price[i]!, size[i]!);
+    }
+    for (let k = 0; k < n; k++) {
+      const i = order ? order[k]! : k;
+      if (side[i] === SELL) c.book.asks.set(price[i]!, size[i]!);
+    }
     if (c.book.crossed) return this.violation(c, 'crossed book in partial', sink);
     this.table.set(c.symbol, 'live');
     sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol: c.symbol, ...bookLevels(c.book), ts, recvTs });

@@ -5,6 +5,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { applyLevels } from './levels';
 import { failBook, invalidateBooks, readFrame, unusable } from './frame';
+import { scanOkxBook } from './okx-scan';
 
 type Obj = Record<string, unknown>;
 interface BookState {
@@ -71,7 +72,8 @@ export class OkxAdapter implements Adapter {
 
   parse(frame: string, recvTs: number, sink: Sink): void {
     if (frame === 'pong') return;
-    const msg = readFrame(this, frame, sink) as Obj | undefined;
+    // Book pushes, the bulk of the stream, are read without JSON.parse where they take the common shape.
+    const msg = (scanOkxBook(frame) ?? readFrame(this, frame, sink)) as Obj | undefined;
     if (msg === undefined) return;
     const arg = msg.arg as Obj | undefined;
     if (typeof msg.event === 'string') {

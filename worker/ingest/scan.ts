@@ -37,3 +37,145 @@ export function pairs(s: string, i: number, out: [number, number][]): number {
     i++;
   }
 }
+
+// okx, bitmex
+
+/**
+ * End index of a JSON integer at `i` (-?(0|[1-9][0-9]*)) of at most 15 digits, which `parseDecimal` of
+ * its text then reads exactly as JSON.parse; -1 otherwise.
+ */
+export function integer(s: string, i: number): number {
+  if (s.charCodeAt(i) === 45) i++;
+  const d0 = i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  return i === d0 || i - d0 > 15 || (s.charCodeAt(d0) === 48 && i - d0 > 1) ? -1 : i;
+}
+
+/** End index of a JSON number at `i` (sign, integer, fraction, exponent as JSON's grammar has them); -1 otherwise. */
+export function number(s: string, i: number): number {
+  if (s.charCodeAt(i) === 45) i++;
+  const d0 = i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  if (i === d0 || (s.charCodeAt(d0) === 48 && i - d0 > 1)) return -1;
+  if (s.charCodeAt(i) === 46) {
+    const f0 = ++i;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+    if (i === f0) return -1;
+  }
+  const e = s.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    const sign = s.charCodeAt(++i);
+    if (sign === 43 || sign === 45) i++;
+    const e0 = i;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+    if (i === e0) return -1;
+  }
+  return i;
+}
+
+/**
+ * Reads `["p","q",…],…]` after the opening bracket — levels of two or more plain strings, as OKX's
+ * `[price, size, liquidated orders, orders]` — pushing each level's first two strings as a pair (the
+ * strings a checksum reads stay intact); returns the index after the closing bracket, or -1.
+ */
+export function stringPairs(s: string, i: number, out: [string, string][]): number {
+  if (s.charCodeAt(i) === 93) return i + 1;
+  for (;;) {
+    if (s.charCodeAt(i) !== 91 || s.charCodeAt(i + 1) !== Q) return -1;
+    const pEnd = plainString(s, i + 2);
+    if (pEnd < 0 || s.charCodeAt(pEnd + 1) !== COMMA || s.charCodeAt(pEnd + 2) !== Q) return -1;
+    const qEnd = plainString(s, pEnd + 3);
+    if (qEnd < 0) return -1;
+    out.push([s.slice(i + 2, pEnd), s.slice(pEnd + 3, qEnd)]);
+    i = qEnd + 1;
+    // Further strings of the level are checked, not kept.
+    while (s.charCodeAt(i) === COMMA) {
+      if (s.charCodeAt(i + 1) !== Q) return -1;
+      const e = plainString(s, i + 2);
+      if (e < 0) return -1;
+      i = e + 1;
+    }
+    if (s.charCodeAt(i) !== 93) return -1;
+    const c = s.charCodeAt(++i);
+    if (c === 93) return i + 1;
+    if (c !== COMMA) return -1;
+    i++;
+  }
+}
+
+/**
+ * End index of any JSON value at `i` in the scanners' subset — objects, arrays, plain strings, numbers,
+ * true, false, null, no whitespace — that the caller skips without reading; -1 otherwise, and for values
+ * nested deeper than `depth` (a hostile frame must not exhaust the stack: JSON.parse then has it).
+ */
+export function skipValue(s: string, i: number, depth = 16): number {
+  const c = s.charCodeAt(i);
+  if (c === Q) {
+    const e = plainString(s, i + 1);
+    return e < 0 ? -1 : e + 1;
+  }
+  if (c === 123 || c === 91) {
+    if (depth === 0) return -1;
+    const close = c + 2; // } or ]
+    i++;
+    if (s.charCodeAt(i) === close) return i + 1;
+    for (;;) {
+      if (c === 123) {
+        if (s.charCodeAt(i) !== Q) return -1;
+        const k = plainString(s, i + 1);
+        if (k < 0 || s.charCodeAt(k + 1) !== 58) return -1;
+        i = k + 2;
+      }
+      i = skipValue(s, i, depth - 1);
+      if (i < 0) return -1;
+      const d = s.charCodeAt(i);
+      if (d === close) return i + 1;
+      if (d !== COMMA) return -1;
+      i++;
+    }
+  }
+  if (s.startsWith('true', i) || s.startsWith('null', i)) return i + 4;
+  if (s.startsWith('false', i)) return i + 5;
+  return number(s, i);
+}
+
+/** Index in `keys` of the key at `s[from, to)`, compared without slicing it; -1 for any other. */
+export function keyIndex(s: string, from: number, to: number, keys: readonly string[]): number {
+  for (let k = 0; k < keys.length; k++) if (keys[k]!.length === to - from && s.startsWith(keys[k]!, from)) return k;
+  return -1;
+}
+
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * Reads a JSON number at `i` into `out[k]` in one pass, as JSON.parse reads it (up to 15 digits without an
+ * exponent: one correctly rounded division, as `parseDecimal`; others through `+text`); returns the index
+ * after it, or -1 when the text is not a JSON number.
+ */
+export function numberInto(s: string, i: number, out: Float64Array, k: number): number {
+  const start = i;
+  let c = s.charCodeAt(i);
+  const neg = c === 45;
+  if (neg) c = s.charCodeAt(++i);
+  const d0 = i;
+  let m = 0;
+  for (; c >= 48 && c <= 57; c = s.charCodeAt(++i)) m = m * 10 + (c - 48);
+  let digits = i - d0;
+  if (digits === 0 || (digits > 1 && s.charCodeAt(d0) === 48)) return -1;
+  let scale = 0;
+  if (c === 46) {
+    const f0 = ++i;
+    for (c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) m = m * 10 + (c - 48);
+    scale = i - f0;
+    if (scale === 0) return -1;
+    digits += scale;
+  }
+  if (c === 101 || c === 69 || digits > 15) {
+    const e = number(s, start);
+    if (e >= 0) out[k] = +s.slice(start, e);
+    return e;
+  }
+  const v = scale > 0 ? m / POW10[scale]! : m;
+  out[k] = neg ? -v : v;
+  return i;
+}
