@@ -7,7 +7,7 @@ const INTERVALS: Interval[] = ['1s', '1m', '5m', '15m', '1h', '4h', '1d'];
 const OLDER_ROWS = 20_000;
 
 /**
- * Candles, volume and indicators via lightweight-charts, loaded on first use. The worker sends Arrow views;
+ * Candles, volume and indicators via lightweight-charts, loaded on first use. The worker sends column views;
  * full ones replace the series, others update the tail. A full view holds only the newest bars: scrolled to the
  * oldest one, the chart asks `older` for the block before it. `onEngine` hands the engine to features that draw
  * their own overlays (e.g. a forecast band).
@@ -39,7 +39,7 @@ export function CandleChart(props: {
       .older(c.interval, e.firstTime, OLDER_ROWS)
       .then((v) => {
         if (v.interval !== props.candles?.interval) return;
-        if (!e.prepend(v.ipc)) exhausted = true;
+        if (!e.prepend(v.cols)) exhausted = true;
         setRows(e.rows);
       })
       .catch(() => (exhausted = true))
@@ -66,7 +66,7 @@ export function CandleChart(props: {
     if (!e || !c) return;
     const first = !e.rows;
     if (c.full) exhausted = false;
-    e.apply(c.ipc, c.full, c.open);
+    e.apply(c.cols, c.full, c.open);
     if (first) performance.mark('chart:first-apply');
     setRows(e.rows);
     // for bench/engine.bench.ts: cached history → pixels, and → the whole first full view on the chart

@@ -27,6 +27,7 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
     setView(null);
     setCandles(null);
     worker = new Worker(new URL('../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
+    performance.mark('main:data-worker-created');
     const remote = Comlink.wrap<DataApi>(worker);
     // A view posted by a worker already replaced must not land: each worker gets its own callbacks.
     const mine = worker;

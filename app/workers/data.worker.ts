@@ -3,6 +3,7 @@ import { CandleBuilder, type CandleColumns } from '../../shared/market/candles';
 import type { FeedStatus, Venue } from '../../shared/market/types';
 import { loadKernels } from '../../wasm/kernels';
 import { DbHandle, storageStatus } from '../db';
+import { buffersOf } from './chart-view';
 import { INTERVAL_MS } from './gap-fill';
 import { Instrument } from './instrument';
 import { MarketState } from './market-state';
@@ -235,14 +236,14 @@ class DataEngine {
       interval: this.interval,
       full,
       partial,
-      ipc: chart.ipc,
+      cols: chart.cols,
       open: oneSecond && this.builder.open ? { ...this.builder.open } : null,
       cachedRows: oneSecond ? Math.min(inst.cachedLive, inst.live.length) : Math.min(inst.cachedHistory, inst.history.length),
       totalRows: oneSecond ? inst.live.length : inst.history.length,
       firstTime: oneSecond ? (inst.live.length ? inst.live.firstTime : null) : inst.history.length ? inst.history.get('time', 0) : null,
       historyNote: this.historyNote,
     };
-    return this.onCandles(Comlink.transfer(view, [chart.ipc.buffer])) as Promise<void> | undefined;
+    return this.onCandles(Comlink.transfer(view, buffersOf(chart.cols))) as Promise<void> | undefined;
   }
 
   private async persist(): Promise<void> {
@@ -270,13 +271,13 @@ class DataEngine {
   }
 
   older(interval: Interval, before: number, count: number): OlderView {
-    const { ipc, rows } = this.inst.chart(interval, { before, count });
-    return Comlink.transfer({ interval, ipc, rows }, [ipc.buffer]);
+    const { cols, rows } = this.inst.chart(interval, { before, count });
+    return Comlink.transfer({ interval, cols, rows }, buffersOf(cols));
   }
 
   book(count: number): BookView {
-    const ipc = this.inst.bookView(count);
-    return Comlink.transfer({ ipc }, [ipc.buffer]);
+    const cols = this.inst.bookView(count);
+    return Comlink.transfer({ cols }, buffersOf(cols));
   }
 
   closedMinutes(after: number, max: number): CandleColumns {

@@ -1,4 +1,5 @@
 import type { Candle, CandleColumns } from '../../shared/market/candles';
+import type { ChartColumns } from './chart-view';
 import type { Interval } from './intervals';
 import type { FeedMode, FeedStatus, Side } from '../../shared/market/types';
 import type { DepthView } from './market-state';
@@ -49,8 +50,8 @@ export interface MarketView {
 export type { Interval };
 
 /**
- * Candles and indicators for the chart, as an Arrow IPC stream (columns of chart-view.ts) whose buffer is
- * transferred, never cloned. `full` replaces what the chart shows; otherwise the rows replace the chart's
+ * Candles and indicators for the chart: the float64 columns of chart-view.ts (the buffers of an Arrow record
+ * batch, without the IPC framing, so the main thread needs no Arrow library), transferred, never cloned. `full` replaces what the chart shows; otherwise the rows replace the chart's
  * rows from the first time in them on (the last bar may still be forming).
  */
 export interface CandleView {
@@ -58,7 +59,7 @@ export interface CandleView {
   full: boolean;
   /** A full view of only the newest rows, sent ahead of the real one so the first paint is quick. */
   partial: boolean;
-  ipc: Uint8Array;
+  cols: ChartColumns;
   /** The 1-second bar still forming (1 s charts only). */
   open: Candle | null;
   /** Rows that came from this device's cache rather than this session, and all rows, at this interval's source. */
@@ -71,13 +72,13 @@ export interface CandleView {
 
 export interface OlderView {
   interval: Interval;
-  ipc: Uint8Array;
+  cols: ChartColumns;
   rows: number;
 }
 
 export interface BookView {
-  /** Arrow IPC: time, bid, bidSize, ask, askSize, imbalance. */
-  ipc: Uint8Array;
+  /** Columns time, bid, bidSize, ask, askSize, imbalance (transferred). */
+  cols: Record<'time' | 'bid' | 'bidSize' | 'ask' | 'askSize' | 'imbalance', Float64Array>;
 }
 
 export interface StartOptions {
@@ -98,7 +99,7 @@ export interface DataApi {
   /** Switches the chart's interval: the next push is a full view. */
   setInterval(interval: Interval): void;
   /**
-   * The `count` bars at `interval` before time `before` (Unix ms), with indicators, as a chart view's Arrow IPC:
+   * The `count` bars at `interval` before time `before` (Unix ms), with indicators, as a chart view's columns:
    * the chart holds only the newest rows and asks for older blocks as the user scrolls back.
    */
   older(interval: Interval, before: number, count: number): OlderView;

@@ -1,4 +1,3 @@
-import { tableFromIPC } from 'apache-arrow';
 import {
   CandlestickSeries, createChart, HistogramSeries, LineSeries,
   type IChartApi, type ISeriesApi, type SeriesType, type Time, type UTCTimestamp,
@@ -45,9 +44,8 @@ const local = (t: Time, withDate: boolean): string => {
 };
 
 /** A chart view's rows as lightweight-charts points; lines get no point where they have no value (warm-up). */
-function decode(ipc: Uint8Array, colours: { up: string; down: string }): { time: Float64Array; bars: Bar[]; vols: Vol[]; lines: Record<string, Pt[]> } {
-  const t = tableFromIPC(ipc);
-  const col = (name: keyof ChartColumns) => t.getChild(name)!.toArray() as Float64Array;
+function decode(cols: ChartColumns, colours: { up: string; down: string }): { time: Float64Array; bars: Bar[]; vols: Vol[]; lines: Record<string, Pt[]> } {
+  const col = (name: keyof ChartColumns) => cols[name];
   const time = col('time');
   const [o, h, l, c, v] = [col('open'), col('high'), col('low'), col('close'), col('volume')];
   const n = time.length;
@@ -71,7 +69,7 @@ function decode(ipc: Uint8Array, colours: { up: string; down: string }): { time:
 /**
  * lightweight-charts set up for edgetape: candles + volume in the main pane, EMA 20/50 and Bollinger overlays,
  * RSI and MACD panes. Candles sit in UTC buckets; axis and crosshair labels are in the user's time zone.
- * Loaded lazily (with Arrow) so the first screen does not wait for it.
+ * Loaded lazily so the first screen does not wait for it; it takes the worker's columns as they come (no Arrow here).
  */
 export class ChartEngine {
   readonly chart: IChartApi;
@@ -140,8 +138,8 @@ export class ChartEngine {
   }
 
   /** Applies a chart view: `full` replaces everything, otherwise rows from their first time on are updated/appended. */
-  apply(ipc: Uint8Array, full: boolean, open: Candle | null): void {
-    const d = decode(ipc, this.colours);
+  apply(cols: ChartColumns, full: boolean, open: Candle | null): void {
+    const d = decode(cols, this.colours);
     const n = d.time.length;
     if (open) {
       const ts = sec(open.time);
@@ -177,8 +175,8 @@ export class ChartEngine {
    * keeps the newest bar anchored, so the visible bars stay where they were. Each series is set again over the
    * joined rows, one per task (see `reset`).
    */
-  prepend(ipc: Uint8Array): number {
-    const d = decode(ipc, this.colours);
+  prepend(cols: ChartColumns): number {
+    const d = decode(cols, this.colours);
     const first = this.shown.bars[0]?.time ?? Infinity;
     const keep = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => x.time < first);
     const bars = keep(d.bars);
