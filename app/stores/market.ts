@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import { createEffect, createMemo, createSignal, on, onCleanup } from 'solid-js';
 import type { Venue } from '../../shared/market/types';
 import { INTERVAL_MS } from '../workers/intervals';
+import { dataWorker } from './data-worker';
 import { localSettings } from './settings';
 import type { CandleView, DataApi, Interval, MarketView } from '../workers/view';
 
@@ -26,8 +27,7 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
     worker?.terminate();
     setView(null);
     setCandles(null);
-    worker = new Worker(new URL('../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
-    performance.mark('main:data-worker-created');
+    worker = dataWorker();
     const remote = Comlink.wrap<DataApi>(worker);
     // A view posted by a worker already replaced must not land: each worker gets its own callbacks.
     const mine = worker;
