@@ -33,7 +33,6 @@ const TICK_RETRY_MS = 5_000;
 class DataEngine {
   private client: StreamClient | undefined;
   private readonly market = new MarketState();
-  private readonly db = new DbHandle(undefined, { onClosed: () => (this.view.reason = 'history cache reopened after another tab upgraded it') });
   private dbOk = false;
   private readonly tradeTimes: number[] = [];
   private readonly meter = new TrafficMeter();
@@ -54,6 +53,7 @@ class DataEngine {
   readonly view: MarketView;
 
   constructor(
+    private readonly db: DbHandle,
     private readonly opts: StartOptions,
     private readonly onView: (v: MarketView) => void,
     /** A Comlink proxy: calling it returns a promise that settles when the main thread has handled the view. */
@@ -86,7 +86,6 @@ class DataEngine {
     const kernels = loadKernels(new URL('../../wasm/kernels.wasm', import.meta.url), (why) => (this.view.reason = `wasm kernels unavailable (${why}); using TypeScript`));
     try {
       const db = await this.db.get();
-      performance.mark('data:db-open');
       await this.inst.loadCache(db, () => {
         performance.mark('data:first-rows');
         this.ready = true;
@@ -293,9 +292,13 @@ class DataEngine {
 }
 
 let engine: DataEngine | undefined;
+/** Opened as the module loads (the entry starts this worker before the app has loaded), not when asked to start. */
+const db = new DbHandle(undefined, { onClosed: () => engine && (engine.view.reason = 'history cache reopened after another tab upgraded it') });
+performance.mark('data:loaded');
+db.get().then(() => performance.mark('data:db-open'), () => {});
 const api: DataApi = {
   async start(opts, onView, onCandles) {
-    engine = new DataEngine(opts, onView, onCandles);
+    engine = new DataEngine(db, opts, onView, onCandles);
     await engine.run();
   },
   setInterval: (interval) => engine?.setInterval(interval),
