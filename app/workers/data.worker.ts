@@ -20,7 +20,7 @@ const CANDLE_PUSH_MS = 500;
 const PERSIST_MS = 2_000;
 const TPS_WINDOW_MS = 5_000;
 /** Rows sent ahead of a full view so the first paint does not wait for the rest. */
-const FIRST_PAINT_ROWS = 1_500;
+const FIRST_PAINT_ROWS = 600;
 /**
  * Rows in a full view: about three and a half days of 1-minute bars. The chart asks for older blocks (`older`)
  * when scrolled back. lightweight-charts rebuilds every point of a series on each update of its last bar, so
