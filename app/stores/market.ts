@@ -41,7 +41,8 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
     setIntervalSignal(i);
     void api()?.setInterval(i);
   };
-  const older = (i: Interval, before: number, count: number) => api()?.older(i, before, count) ?? Promise.reject(new Error('the data worker is starting'));
-  return { symbol, view, candles, interval, chooseInterval, older, api };
+  const block = (i: Interval, side: 'before' | 'after', time: number, count: number) =>
+    api()?.block(i, side, time, count) ?? Promise.reject(new Error('the data worker is starting'));
+  return { symbol, view, candles, interval, chooseInterval, block, api };
 }
 export type Market = ReturnType<typeof createMarket>;

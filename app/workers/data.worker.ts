@@ -9,7 +9,7 @@ import { Instrument } from './instrument';
 import { MarketState } from './market-state';
 import { StreamClient } from './stream-client';
 import { TrafficMeter } from './traffic';
-import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, OlderView, StartOptions } from './view';
+import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, BlockView, StartOptions } from './view';
 import { BANDWIDTH, type Bandwidth } from '../../shared/protocol/messages';
 import { decimalsOf, tickDecimals } from '../format';
 
@@ -22,7 +22,7 @@ const TPS_WINDOW_MS = 5_000;
 /** Rows sent ahead of a full view so the first paint does not wait for the rest. */
 const FIRST_PAINT_ROWS = 600;
 /**
- * Rows in a full view: about three and a half days of 1-minute bars. The chart asks for older blocks (`older`)
+ * Rows in a full view: about three and a half days of 1-minute bars. The chart asks for older blocks (`block`)
  * when scrolled back. lightweight-charts rebuilds every point of a series on each update of its last bar, so
  * every live tail costs in proportion to the bars held: the window keeps that small while nobody looks back.
  */
@@ -269,8 +269,8 @@ class DataEngine {
     }
   }
 
-  older(interval: Interval, before: number, count: number): OlderView {
-    const { cols, rows } = this.inst.chart(interval, { before, count });
+  block(interval: Interval, side: 'before' | 'after', time: number, count: number): BlockView {
+    const { cols, rows } = this.inst.chart(interval, side === 'before' ? { before: time, count } : { after: time, count });
     return Comlink.transfer({ interval, cols, rows }, buffersOf(cols));
   }
 
@@ -303,7 +303,7 @@ const api: DataApi = {
   },
   setInterval: (interval) => engine?.setInterval(interval),
   setBandwidth: (b) => engine?.setBandwidth(b),
-  older: (interval, before, count) => engine!.older(interval, before, count),
+  block: (interval, side, time, count) => engine!.block(interval, side, time, count),
   book: (count) => engine!.book(count),
   closedMinutes: (after, max) => engine!.closedMinutes(after, max),
   stats: () => engine!.stats(),

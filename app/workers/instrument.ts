@@ -98,17 +98,17 @@ export class Instrument {
 
   /**
    * Candles at `interval` with indicators, as fresh columns: all rows, the newest `last`, those at or after
-   * time `since`, or the `count` before time `before` (a block the chart puts in front when scrolled back). `lastTime` is the newest bar's time (the next update starts there: it may still be forming).
+   * time `since`, or the `count` just before time `before` or after time `after` (blocks for a chart that holds
+   * a window of the history and moves it as the user scrolls). `lastTime` is the newest bar's time (the next update starts there: it may still be forming).
    */
-  chart(interval: Interval, rows: { all: true } | { last: number } | { since: number } | { before: number; count: number }): { cols: ChartColumns; lastTime: number; rows: number } {
+  chart(interval: Interval, rows: { all: true } | { last: number } | { since: number } | { before: number; count: number } | { after: number; count: number }): { cols: ChartColumns; lastTime: number; rows: number } {
     let bars = interval === '1s' ? this.live.tail(LIVE_1S) : this.resample(this.minuteBars(), interval);
-    if ('before' in rows) {
-      // an older block: the `count` bars before `before`, indicators as if computed over everything up to them
-      const to = lowerBound(bars.time, rows.before);
-      bars = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, bars[c].subarray(0, to)])) as CandleColumns;
-    }
+    // a block: indicators as if computed over everything up to its end, so they join the rows beside it
+    const after = 'after' in rows ? lowerBound(bars.time, rows.after + 1) : NaN;
+    const to = 'before' in rows ? lowerBound(bars.time, rows.before) : 'after' in rows ? Math.min(bars.time.length, after + rows.count) : bars.time.length;
+    if (to < bars.time.length) bars = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, bars[c].subarray(0, to)])) as CandleColumns;
     const n = bars.time.length;
-    const from = Math.max(0, 'all' in rows ? 0 : 'last' in rows ? n - rows.last : 'since' in rows ? lowerBound(bars.time, rows.since) : n - rows.count);
+    const from = Math.max(0, 'all' in rows ? 0 : 'last' in rows ? n - rows.last : 'since' in rows ? lowerBound(bars.time, rows.since) : 'after' in rows ? after : n - rows.count);
     return { cols: chartColumns(this.kernels, bars, from), lastTime: n ? bars.time[n - 1]! : -Infinity, rows: n - from };
   }
 

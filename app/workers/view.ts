@@ -70,7 +70,8 @@ export interface CandleView {
   historyNote: string | null;
 }
 
-export interface OlderView {
+/** A block of bars before or after a time, for a chart that holds a window of the history. */
+export interface BlockView {
   interval: Interval;
   cols: ChartColumns;
   rows: number;
@@ -99,10 +100,10 @@ export interface DataApi {
   /** Switches the chart's interval: the next push is a full view. */
   setInterval(interval: Interval): void;
   /**
-   * The `count` bars at `interval` before time `before` (Unix ms), with indicators, as a chart view's columns:
-   * the chart holds only the newest rows and asks for older blocks as the user scrolls back.
+   * The `count` bars at `interval` just before (or after) time `time` (Unix ms), with indicators, as a chart
+   * view's columns: the chart holds a window of the rows and asks for the blocks around it as the user scrolls.
    */
-  older(interval: Interval, before: number, count: number): OlderView;
+  block(interval: Interval, side: 'before' | 'after', time: number, count: number): BlockView;
   book(count: number): BookView;
   /** Closed 1-minute bars after `after` (Unix ms), at most `max` of the newest: what forecasts run on. */
   closedMinutes(after: number, max: number): CandleColumns;

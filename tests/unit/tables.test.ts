@@ -79,7 +79,7 @@ describe('an instrument', () => {
     expect(new Set(Object.values(tail).map((c) => c.buffer)).size).toBe(Object.keys(tail).length);
   });
 
-  it.skipIf(!hasData())(`an older block is the bars before a time, with the indicators the full view has there ${hasData() ? '' : NO_DATA}`, () => {
+  it.skipIf(!hasData())(`blocks are the bars before or after a time, with the indicators the full view has there ${hasData() ? '' : NO_DATA}`, () => {
     const inst = new Instrument({ exchange: 'binance', symbol: 'BTC-USDT' });
     const b = readOhlcv(FTX_1M);
     inst.mergeHistory(b);
@@ -94,5 +94,12 @@ describe('an instrument', () => {
     // at the start of history: what there is, then nothing
     expect(inst.chart('1m', { before: b.time[100]!, count: 3_000 }).rows).toBe(100);
     expect(inst.chart('1m', { before: b.time[0]!, count: 3_000 }).rows).toBe(0);
+    // a newer block: the bars after a time, with the full view's indicators there; at the newest, what there is
+    const newer = inst.chart('1m', { after: b.time[n - 8_001]!, count: 3_000 });
+    expect(newer.rows).toBe(3_000);
+    expect(newer.lastTime).toBe(b.time[n - 5_001]);
+    for (const c of ['time', 'close', 'ema50', 'rsi14', 'macdHist', 'bbLower'] as const) expect(Array.from(newer.cols[c]), c).toEqual(Array.from(full[c].slice(n - 8_000, n - 5_000)));
+    expect(inst.chart('1m', { after: b.time[n - 101]!, count: 3_000 }).rows).toBe(100);
+    expect(inst.chart('1m', { after: b.time[n - 1]!, count: 3_000 }).rows).toBe(0);
   });
 });

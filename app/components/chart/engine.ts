@@ -37,6 +37,13 @@ interface Shown {
   lines: Partial<Record<keyof ChartColumns, Pt[]>>;
 }
 
+/**
+ * Most bars held on the chart. Every block put beside the held bars sets each series again over all of them (the
+ * library re-sorts every time point per setData), so the work of one such task grows with what is held: the chart
+ * holds a window and drops bars on the far side when a block comes in (see `addBlock`).
+ */
+export const MAX_HELD = 20_000;
+
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
 const local = (t: Time, withDate: boolean): string => {
   const d = new Date((t as number) * 1000);
@@ -81,6 +88,10 @@ export class ChartEngine {
   lastTime = -Infinity;
   /** Newest bar drawn (the forming one included), in chart seconds. */
   private shownSec = -Infinity;
+  /** The window was moved back and no longer holds the newest bar: live updates wait until a block reaches it. */
+  detached = false;
+  /** Visible time range to restore once the candles are set again after the window moved. */
+  private keepRange: { from: Time; to: Time } | null = null;
   private colours: { up: string; down: string; text: string };
   /** Follows the theme and up/down setting on the document element. */
   private readonly themeWatch: MutationObserver;
@@ -139,6 +150,8 @@ export class ChartEngine {
 
   /** Applies a chart view: `full` replaces everything, otherwise rows from their first time on are updated/appended. */
   apply(cols: ChartColumns, full: boolean, open: Candle | null): void {
+    if (this.detached && !full) return;
+    this.detached = false;
     const d = decode(cols, this.colours);
     const n = d.time.length;
     if (open) {
@@ -170,27 +183,50 @@ export class ChartEngine {
     return t === undefined ? NaN : t * 1000;
   }
 
+  /** Time of the newest bar held, Unix ms (NaN when empty): while detached, newer blocks are asked for after it. */
+  get heldLastTime(): number {
+    const t = this.shown.bars.at(-1)?.time;
+    return t === undefined ? NaN : t * 1000;
+  }
+
   /**
-   * Puts an older block (a chart view of bars before `firstTime`) in front of what is shown. lightweight-charts
-   * keeps the newest bar anchored, so the visible bars stay where they were. Each series is set again over the
-   * joined rows, one per task (see `reset`).
+   * Puts a block (a chart view of the bars before `firstTime` or after `heldLastTime`) beside what is shown and
+   * drops bars on the other side beyond MAX_HELD. Dropping the newest detaches the chart from the live edge until
+   * a newer block that `reachesEnd` brings it back. The visible time range stays where it was; each series is set
+   * again over the window, one per task (see `reset`). Returns the bars added.
    */
-  prepend(cols: ChartColumns): number {
+  addBlock(cols: ChartColumns, side: 'before' | 'after', reachesEnd = false): number {
     const d = decode(cols, this.colours);
-    const first = this.shown.bars[0]?.time ?? Infinity;
-    const keep = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => x.time < first);
-    const bars = keep(d.bars);
-    if (!bars.length) return 0;
-    this.shown.bars = bars.concat(this.shown.bars);
-    this.shown.vols = keep(d.vols).concat(this.shown.vols);
-    this.reset(this.candles, () => this.shown.bars);
-    this.reset(this.volume, () => this.shown.vols);
-    for (const [name, s] of this.lineSeries()) {
-      this.shown.lines[name] = keep(d.lines[name] ?? []).concat(this.shown.lines[name] ?? []);
-      this.reset(s, () => this.shown.lines[name] ?? []);
+    const s = this.shown;
+    const [first, last] = [s.bars[0]?.time ?? Infinity, s.bars.at(-1)?.time ?? -Infinity];
+    const fresh = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => (side === 'before' ? x.time < first : x.time > last));
+    const added = fresh(d.bars).length;
+    if (!added) return 0;
+    const join = <T extends { time: UTCTimestamp }>(held: T[], block: T[]) => (side === 'before' ? fresh(block).concat(held) : held.concat(fresh(block)));
+    s.bars = join(s.bars, d.bars);
+    s.vols = join(s.vols, d.vols);
+    for (const [name] of this.lineSeries()) s.lines[name] = join(s.lines[name] ?? [], d.lines[name] ?? []);
+    const excess = s.bars.length - MAX_HELD;
+    if (excess > 0) {
+      // the window: bars strictly before `cut` (moving back) or after it (moving forward)
+      const cut = side === 'before' ? s.bars[s.bars.length - excess]!.time : s.bars[excess - 1]!.time;
+      const inside = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => (side === 'before' ? x.time < cut : x.time > cut));
+      s.bars = inside(s.bars);
+      s.vols = inside(s.vols);
+      for (const [name] of this.lineSeries()) s.lines[name] = inside(s.lines[name] ?? []);
+      if (side === 'before') this.detached = true;
     }
-    this.rows += bars.length;
-    return bars.length;
+    if (side === 'after' && reachesEnd) {
+      this.detached = false;
+      this.shownSec = s.bars.at(-1)!.time;
+      this.lastTime = this.shownSec * 1000;
+    }
+    this.rows = s.bars.length;
+    this.keepRange = this.chart.timeScale().getVisibleRange();
+    this.reset(this.candles, () => s.bars);
+    this.reset(this.volume, () => s.vols);
+    for (const [name, series] of this.lineSeries()) this.reset(series, () => s.lines[name] ?? []);
+    return added;
   }
 
   /**
@@ -214,6 +250,11 @@ export class ChartEngine {
     const [s, data] = next.value;
     this.pending.delete(s);
     s.setData(data() as never);
+    // the candles carry every time point: once they are set, the window's move can be undone on screen
+    if (s === this.candles && this.keepRange) {
+      this.chart.timeScale().setVisibleRange(this.keepRange);
+      this.keepRange = null;
+    }
     setTimeout(this.drain, 0);
   };
 
