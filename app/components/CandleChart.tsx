@@ -36,7 +36,7 @@ export function CandleChart(props: {
   let exhausted = false;
   const loadBlock = (e: ChartEngine, side: 'before' | 'after') => {
     const c = props.candles;
-    if (loading || !props.block || !c || (side === 'before' ? exhausted : !e.detached)) return;
+    if (loading || e.moving || !props.block || !c || (side === 'before' ? exhausted : !e.detached)) return;
     const time = side === 'before' ? e.firstTime : e.heldLastTime;
     if (Number.isNaN(time)) return;
     loading = true;

@@ -92,6 +92,14 @@ export class ChartEngine {
   detached = false;
   /** Visible time range to restore once the candles are set again after the window moved. */
   private keepRange: { from: Time; to: Time } | null = null;
+
+  /**
+   * The window has moved but the candles are not set again yet: the screen still shows the old edge, so asking
+   * for the next block now would move the window again without the user scrolling.
+   */
+  get moving(): boolean {
+    return this.keepRange !== null;
+  }
   private colours: { up: string; down: string; text: string };
   /** Follows the theme and up/down setting on the document element. */
   private readonly themeWatch: MutationObserver;
