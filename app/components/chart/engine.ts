@@ -90,8 +90,11 @@ export class ChartEngine {
   private shownSec = -Infinity;
   /** The window was moved back and no longer holds the newest bar: live updates wait until a block reaches it. */
   detached = false;
-  /** Visible time range to restore once the candles are set again after the window moved. */
-  private keepRange: { from: Time; to: Time } | null = null;
+  /**
+   * Visible logical range (bar indexes) showing the same bars once the candles are set again after the window
+   * moved: the old range shifted by the bars added or dropped in front, so the bar spacing stays as it was.
+   */
+  private keepRange: { from: number; to: number } | null = null;
 
   /**
    * The window has moved but the candles are not set again yet: the screen still shows the old edge, so asking
@@ -215,6 +218,7 @@ export class ChartEngine {
     s.vols = join(s.vols, d.vols);
     for (const [name] of this.lineSeries()) s.lines[name] = join(s.lines[name] ?? [], d.lines[name] ?? []);
     const excess = s.bars.length - MAX_HELD;
+    const shift = side === 'before' ? added : -Math.max(0, excess);
     if (excess > 0) {
       // the window: bars strictly before `cut` (moving back) or after it (moving forward)
       const cut = side === 'before' ? s.bars[s.bars.length - excess]!.time : s.bars[excess - 1]!.time;
@@ -230,7 +234,8 @@ export class ChartEngine {
       this.lastTime = this.shownSec * 1000;
     }
     this.rows = s.bars.length;
-    this.keepRange = this.chart.timeScale().getVisibleRange();
+    const r = this.chart.timeScale().getVisibleLogicalRange();
+    this.keepRange = r && { from: r.from + shift, to: r.to + shift };
     this.reset(this.candles, () => s.bars);
     this.reset(this.volume, () => s.vols);
     for (const [name, series] of this.lineSeries()) this.reset(series, () => s.lines[name] ?? []);
@@ -260,7 +265,7 @@ export class ChartEngine {
     s.setData(data() as never);
     // the candles carry every time point: once they are set, the window's move can be undone on screen
     if (s === this.candles && this.keepRange) {
-      this.chart.timeScale().setVisibleRange(this.keepRange);
+      this.chart.timeScale().setVisibleLogicalRange(this.keepRange);
       this.keepRange = null;
     }
     setTimeout(this.drain, 0);
