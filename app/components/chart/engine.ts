@@ -91,13 +91,13 @@ export class ChartEngine {
   /** The window was moved back and no longer holds the newest bar: live updates wait until a block reaches it. */
   detached = false;
   /**
-   * Visible logical range (bar indexes) showing the same bars once the candles are set again after the window
-   * moved: the old range shifted by the bars added or dropped in front, so the bar spacing stays as it was.
+   * Visible logical range (bar indexes) showing the same bars once every series is set again after the window
+   * moved (the chart's time points are the union of its series', so not before the last): the old range shifted by the bars added or dropped in front, so the bar spacing stays as it was.
    */
   private keepRange: { from: number; to: number } | null = null;
 
   /**
-   * The window has moved but the candles are not set again yet: the screen still shows the old edge, so asking
+   * The window has moved but its series are not all set again yet: the screen still shows the old edge, so asking
    * for the next block now would move the window again without the user scrolling.
    */
   get moving(): boolean {
@@ -258,16 +258,14 @@ export class ChartEngine {
     const next = this.pending.entries().next();
     if (next.done) {
       this.draining = false;
+      // every series is set again: the chart's time points are the window's alone, so the same bars can be shown
+      if (this.keepRange) this.chart.timeScale().setVisibleLogicalRange(this.keepRange);
+      this.keepRange = null;
       return;
     }
     const [s, data] = next.value;
     this.pending.delete(s);
     s.setData(data() as never);
-    // the candles carry every time point: once they are set, the window's move can be undone on screen
-    if (s === this.candles && this.keepRange) {
-      this.chart.timeScale().setVisibleLogicalRange(this.keepRange);
-      this.keepRange = null;
-    }
     setTimeout(this.drain, 0);
   };
 
