@@ -2,10 +2,10 @@ import * as Comlink from 'comlink';
 import { CandleBuilder, type CandleColumns } from '../../shared/market/candles';
 import type { FeedStatus, Venue } from '../../shared/market/types';
 import { loadKernels } from '../../wasm/kernels';
-import { DbHandle, storageStatus } from '../db';
+import { DbHandle, storageStatus, type Chunk } from '../db';
 import { buffersOf } from './chart-view';
 import { INTERVAL_MS } from './gap-fill';
-import { Instrument } from './instrument';
+import { Instrument, newestMinutes, seriesOf } from './instrument';
 import { MarketState } from './market-state';
 import { StreamClient } from './stream-client';
 import { TrafficMeter } from './traffic';
@@ -86,12 +86,14 @@ class DataEngine {
     const kernels = loadKernels(new URL('../../wasm/kernels.wasm', import.meta.url), (why) => (this.view.reason = `wasm kernels unavailable (${why}); using TypeScript`));
     try {
       const db = await this.db.get();
+      const early = prefetched?.series === this.inst.series('1m') ? prefetched.chunks.catch(() => newestMinutes(db, this.inst.key)) : undefined;
+      prefetched = undefined;
       await this.inst.loadCache(db, () => {
         performance.mark('data:first-rows');
         this.ready = true;
         // settles once the main thread has put the rows on the chart
         return this.pushCandles()?.finally(() => performance.mark('data:first-applied'));
-      });
+      }, early);
       this.dbOk = true;
       this.candlesDirty = true;
       void storageStatus();
@@ -296,7 +298,15 @@ let engine: DataEngine | undefined;
 const db = new DbHandle(undefined, { onClosed: () => engine && (engine.view.reason = 'history cache reopened after another tab upgraded it') });
 performance.mark('data:loaded');
 db.get().then(() => performance.mark('data:db-open'), () => {});
+/** The newest cached minutes of the instrument the entry expects, read before `start` asks (see `prefetch`). */
+let prefetched: { series: string; chunks: Promise<Chunk[]> } | undefined;
 const api: DataApi = {
+  prefetch(key) {
+    const chunks = db.get().then((d) => newestMinutes(d, key));
+    // an instrument other than the one started, or a failed read: `start` reads for itself
+    chunks.then(() => performance.mark('data:prefetched'), () => {});
+    prefetched = { series: seriesOf(key, '1m'), chunks };
+  },
   async start(opts, onView, onCandles) {
     engine = new DataEngine(db, opts, onView, onCandles);
     await engine.run();

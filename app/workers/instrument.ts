@@ -1,6 +1,6 @@
 import { bucketStart, CANDLE_COLUMNS, type Candle, type CandleColumns } from '../../shared/market/candles';
 import { tsKernels, type Kernels } from '../../wasm/kernels';
-import { cachedRanges, loadChunks, loadNewest, putChunk, type Db } from '../db';
+import { cachedRanges, loadChunks, loadNewest, putChunk, type Chunk, type Db } from '../db';
 import { CandleTable } from './candle-table';
 import { readF64IPC } from './arrow-f64';
 import { chartColumns, type ChartColumns } from './chart-view';
@@ -23,6 +23,15 @@ export interface InstrumentKey {
   exchange: string;
   symbol: string;
 }
+
+/** Rows of the newest cached minutes read first, ahead of the rest of the year (what a first paint needs). */
+export const FIRST_ROWS = 1_500;
+
+/** The cache's series name: `<exchange>:<symbol>:<interval>`, trades under `trades`. */
+export const seriesOf = (key: InstrumentKey, interval: Interval | 'trades'): string => `${key.exchange}:${key.symbol}:${interval}`;
+
+/** The newest cached 1-minute chunks of an instrument holding at least FIRST_ROWS rows (what `loadCache` reads first). */
+export const newestMinutes = (db: Db, key: InstrumentKey): Promise<Chunk[]> => loadNewest(db, 'candleChunks', seriesOf(key, '1m'), FIRST_ROWS);
 
 /**
  * Everything the browser holds for one instrument, in bounded columnar tables: trades, top-of-book snapshots,
@@ -49,7 +58,7 @@ export class Instrument {
   ) {}
 
   series(interval: Interval | 'trades'): string {
-    return `${this.key.exchange}:${this.key.symbol}:${interval}`;
+    return seriesOf(this.key, interval);
   }
 
   addTrade(ts: number, price: number, amount: number, side: 'buy' | 'sell'): void {
@@ -126,19 +135,19 @@ export class Instrument {
    * Cached 1-second and 1-minute candles, up to the bounds. The newest minutes come first and `onFirst` runs
    * as soon as they are in, so a chart paints before the rest of a year has been read; the older part is read
    * once what `onFirst` returns has settled (the chart has the first rows: the two do not compete for the CPU)
-   * and merged in one step.
+   * and merged in one step. `newest` is that first read when it was started earlier (`newestMinutes`).
    */
-  async loadCache(db: Db, onFirst: () => unknown = () => {}, firstRows = 1_500): Promise<void> {
+  async loadCache(db: Db, onFirst: () => unknown = () => {}, newest: Promise<Chunk[]> = newestMinutes(db, this.key)): Promise<void> {
     const live = await loadNewest(db, 'candleChunks', this.series('1s'), LIVE_1S);
     this.live.loadIPC(live.map((c) => c.ipc));
     this.cachedLive = this.live.length;
     const series = this.series('1m');
-    const newest = await loadNewest(db, 'candleChunks', series, firstRows);
-    for (const c of newest) this.mergeHistory(columnsOf(c.ipc));
+    const first = await newest;
+    for (const c of first) this.mergeHistory(columnsOf(c.ipc));
     this.cachedHistory = this.history.length;
     await onFirst();
-    if (!newest.length) return;
-    const older = await loadChunks(db, 'candleChunks', series, -Infinity, newest[0]!.start - 1);
+    if (!first.length) return;
+    const older = await loadChunks(db, 'candleChunks', series, -Infinity, first[0]!.start - 1);
     const rows = older.reduce((n, c) => n + c.rows, 0);
     const skip = Math.max(0, rows - (HISTORY_ROWS - this.history.length));
     const all = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, new Float64Array(rows)])) as CandleColumns;

@@ -94,6 +94,11 @@ export interface StartOptions {
 }
 
 export interface DataApi {
+  /**
+   * Starts reading the newest cached 1-minute candles of an instrument before `start` (the entry calls it while the
+   * app loads); `start` for the same instrument uses them.
+   */
+  prefetch(key: { exchange: string; symbol: string }): void;
   start(opts: StartOptions, onView: (v: MarketView) => void, onCandles: (c: CandleView) => void): Promise<void>;
   /** Asks the edge for another rate: a new socket, every stream from a snapshot. */
   setBandwidth(b: Bandwidth): void;
