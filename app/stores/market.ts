@@ -27,8 +27,9 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
     worker?.terminate();
     setView(null);
     setCandles(null);
-    worker = dataWorker();
-    const remote = Comlink.wrap<DataApi>(worker);
+    const started = dataWorker();
+    worker = started.worker;
+    const remote = started.remote;
     // A view posted by a worker already replaced must not land: each worker gets its own callbacks.
     const mine = worker;
     const only = <T,>(set: (v: T) => void) => (v: T) => mine === worker && set(v);
