@@ -91,8 +91,9 @@ export class ChartEngine {
   /** The window was moved back and no longer holds the newest bar: live updates wait until a block reaches it. */
   detached = false;
   /**
-   * Visible logical range (bar indexes) showing the same bars once every series is set again after the window
-   * moved (the chart's time points are the union of its series', so not before the last): the old range shifted by the bars added or dropped in front, so the bar spacing stays as it was.
+   * Visible logical range (bar indexes) that shows the same bars after the window moved: the old range shifted by the
+   * bars added or dropped in front, so the bar spacing stays too. Applied once every series is set again (the chart's
+   * time points are the union of its series', so not before the last).
    */
   private keepRange: { from: number; to: number } | null = null;
 
@@ -203,7 +204,7 @@ export class ChartEngine {
   /**
    * Puts a block (a chart view of the bars before `firstTime` or after `heldLastTime`) beside what is shown and
    * drops bars on the other side beyond MAX_HELD. Dropping the newest detaches the chart from the live edge until
-   * a newer block that `reachesEnd` brings it back. The visible time range stays where it was; each series is set
+   * a newer block that `reachesEnd` brings it back. The same bars stay on screen (`keepRange`); each series is set
    * again over the window, one per task (see `reset`). Returns the bars added.
    */
   addBlock(cols: ChartColumns, side: 'before' | 'after', reachesEnd = false): number {
