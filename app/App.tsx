@@ -9,6 +9,7 @@ import { Settings } from './components/Settings';
 import { AccountNav, AccountPages } from './pages/AccountArea';
 import { createAlerts } from './stores/alerts';
 import { createExchanges } from './stores/exchanges';
+import { FOCUS_KEY, storedFocus } from './stores/focus';
 import { createForecast } from './stores/forecast';
 import { createMarket } from './stores/market';
 import { createPortfolio } from './stores/portfolio';
@@ -20,7 +21,6 @@ import { LayoutBar } from './workspace/LayoutBar';
 import type { PanelContext } from './workspace/panels';
 import { WorkspaceView } from './workspace/Workspace';
 
-const FOCUS_KEY = 'edgetape.focus.v2';
 
 export function App() {
   const session = createSession();
@@ -28,8 +28,7 @@ export function App() {
   const workspace = createWorkspace(session);
   // The focused instrument (and the venue whose quote and candles show it) is this device's: a watchlist click
   // shows it in every panel here, not on the user's other screens.
-  const stored = JSON.parse(localStorage.getItem(FOCUS_KEY) ?? 'null') as { symbol: string; venue: Venue } | null;
-  const [target, setTarget] = createSignal(stored?.symbol ? stored : { symbol: 'BTC-USDT', venue: 'binance' as Venue });
+  const [target, setTarget] = createSignal(storedFocus());
   const focused = () => target().symbol;
   const focus = async (symbol: string) => {
     const next = { symbol, venue: await homeVenue(symbol) };

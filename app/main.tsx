@@ -1,5 +1,11 @@
 import { render } from 'solid-js/web';
-import { App } from './App';
+import { prestartDataWorker } from './stores/data-worker';
+
+// The data worker and the chart's code start loading before the app's code (a separate chunk): a reload paints
+// the cached candles without waiting for the whole app to load first.
+prestartDataWorker();
+void import('./components/chart/engine');
+const { App } = await import('./App');
 
 render(() => <App />, document.getElementById('root')!);
 

@@ -270,7 +270,8 @@ export async function run(): Promise<void> {
       });
       const gaps = frames.slice(1).map((t, i) => t - frames[i]!).sort((a, b) => a - b);
       const bars = Number(await app.getByTestId('candle-chart').getAttribute('data-painted'));
-      return { bars, frames: frames.length, seconds: (frames.at(-1)! - frames[0]!) / 1000, medianFrameMs: gaps[gaps.length >> 1]!, p95FrameMs: gaps[Math.floor(gaps.length * 0.95)]!, maxFrameMs: gaps.at(-1)!, longTasks: lts.length, maxLongTaskMs: Math.max(0, ...lts) };
+      const daysBack = (Date.now() - Number(await app.getByTestId('candle-chart').getAttribute('data-window-start'))) / 86_400_000;
+      return { bars, daysBack, frames: frames.length, seconds: (frames.at(-1)! - frames[0]!) / 1000, medianFrameMs: gaps[gaps.length >> 1]!, p95FrameMs: gaps[Math.floor(gaps.length * 0.95)]!, maxFrameMs: gaps.at(-1)!, longTasks: lts.length, maxLongTaskMs: Math.max(0, ...lts) };
     };
     await app.mouse.move(cx, cy);
     if (TRACE) await app.screenshot({ path: join(REPO_ROOT, 'bench/tmp/reloaded.png') });
@@ -282,12 +283,14 @@ export async function run(): Promise<void> {
       for (let k = 0; k < 6; k++) await app.mouse.wheel(0, -400);
     });
     console.log(`pan/zoom from ${painted.toLocaleString()} bars on the chart (${pan.bars.toLocaleString()} after): ${pan.frames} frames in ${pan.seconds.toFixed(1)} s, frame time median ${pan.medianFrameMs.toFixed(1)} ms, p95 ${pan.p95FrameMs.toFixed(1)} ms, max ${pan.maxFrameMs.toFixed(0)} ms; ${pan.longTasks} long tasks, longest ${pan.maxLongTaskMs.toFixed(0)} ms`);
-    // scroll back through the year: zoomed out, drag towards older bars until every cached bar is on the chart
+    // scroll back through the year: zoomed out, drag towards older bars (the chart holds a window of at most 20,000
+    // bars and moves it) for 60 drags or until the window starts at the oldest cached bar; then 20 drags forward
     const cdp = TRACE ? await ctx.newCDPSession(app) : undefined;
     if (cdp) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
     const back = await gesture(async () => {
       for (let k = 0; k < 80; k++) await app.mouse.wheel(0, 400); // to the narrowest bar spacing
-      for (let k = 0; k < 60 && Number(await app.getByTestId('candle-chart').getAttribute('data-painted')) < YEAR; k++) {
+      const oldest = Date.now() - (YEAR + 60) * 60_000;
+      for (let k = 0; k < 60 && Number(await app.getByTestId('candle-chart').getAttribute('data-window-start')) > oldest; k++) {
         await app.mouse.move(box.x + 40, cy);
         await app.mouse.down();
         await app.mouse.move(box.x + box.width - 40, cy, { steps: 5 });
@@ -296,8 +299,18 @@ export async function run(): Promise<void> {
     });
     if (cdp) writeFileSync(join(REPO_ROOT, 'bench/tmp/scroll-back.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
     if (TRACE) await app.screenshot({ path: join(REPO_ROOT, 'bench/tmp/scrolled-back.png') });
-    console.log(`scroll back to the oldest cached bar: ${back.bars.toLocaleString()} bars on the chart at the end; ${back.frames} frames in ${back.seconds.toFixed(1)} s, frame time median ${back.medianFrameMs.toFixed(1)} ms, p95 ${back.p95FrameMs.toFixed(1)} ms, max ${back.maxFrameMs.toFixed(0)} ms; ${back.longTasks} long tasks, longest ${back.maxLongTaskMs.toFixed(0)} ms`);
-    results.warmReload = { rows: painted, firstPaintMs: paints, fullViewMs: loaded, lastReloadMarks: Object.fromEntries(breakdown), pan, scrollBack: back };
+    const forward = await gesture(async () => {
+      for (let k = 0; k < 20; k++) {
+        await app.mouse.move(box.x + box.width - 40, cy);
+        await app.mouse.down();
+        await app.mouse.move(box.x + 40, cy, { steps: 5 });
+        await app.mouse.up();
+      }
+    });
+    if (TRACE) await app.screenshot({ path: join(REPO_ROOT, 'bench/tmp/scrolled-forward.png') });
+    console.log(`scroll forward again, 20 drags: window from ${forward.daysBack.toFixed(1)} days back, ${forward.bars.toLocaleString()} bars held; ${forward.longTasks} long tasks, longest ${forward.maxLongTaskMs.toFixed(0)} ms`);
+    console.log(`scroll back: the window reached ${back.daysBack.toFixed(1)} days back, ${back.bars.toLocaleString()} bars held at the end; ${back.frames} frames in ${back.seconds.toFixed(1)} s, frame time median ${back.medianFrameMs.toFixed(1)} ms, p95 ${back.p95FrameMs.toFixed(1)} ms, max ${back.maxFrameMs.toFixed(0)} ms; ${back.longTasks} long tasks, longest ${back.maxLongTaskMs.toFixed(0)} ms`);
+    results.warmReload = { rows: painted, firstPaintMs: paints, fullViewMs: loaded, lastReloadMarks: Object.fromEntries(breakdown), pan, scrollBack: back, scrollForward: forward };
     console.log(`\nwarm reload of a year of 1-minute candles (${YEAR.toLocaleString()}) cached in IndexedDB: first chart paint ${median(paints).toFixed(0)} ms after navigation start (runs ${paints.map((p) => p.toFixed(0)).join(', ')}), full view (${painted.toLocaleString()} newest bars) on the chart ${median(loaded).toFixed(0)} ms`);
 
     // main thread while the worker ingests 5,000 msg/s

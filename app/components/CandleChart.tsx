@@ -1,15 +1,16 @@
 import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import type { CandleView, Interval, OlderView } from '../workers/view';
+import type { BlockView, CandleView, Interval } from '../workers/view';
 import type { ChartEngine } from './chart/engine';
 
 const INTERVALS: Interval[] = ['1s', '1m', '5m', '15m', '1h', '4h', '1d'];
-/** Bars asked for at a time when the user scrolls to the oldest bar on the chart. */
-const OLDER_ROWS = 20_000;
+/** Bars asked for at a time when the user scrolls to either end of the window the chart holds. */
+const BLOCK_ROWS = 10_000;
 
 /**
- * Candles, volume and indicators via lightweight-charts, loaded on first use. The worker sends Arrow views;
+ * Candles, volume and indicators via lightweight-charts, loaded on first use. The worker sends column views;
  * full ones replace the series, others update the tail. A full view holds only the newest bars: scrolled to the
- * oldest one, the chart asks `older` for the block before it. `onEngine` hands the engine to features that draw
+ * oldest one, the chart asks `block` for the block before it; the chart holds a bounded window (engine MAX_HELD),
+ * so after moving back it asks for the blocks after it as the user scrolls forward again, up to the live edge. `onEngine` hands the engine to features that draw
  * their own overlays (e.g. a forecast band).
  */
 /** Started with this module, not on mount: the chart's code loads while the worker reads the cache. */
@@ -20,7 +21,7 @@ export function CandleChart(props: {
   interval: Interval;
   onInterval: (i: Interval) => void;
   onEngine?: (e: ChartEngine) => void;
-  older?: (interval: Interval, before: number, count: number) => Promise<OlderView>;
+  block?: (interval: Interval, side: 'before' | 'after', time: number, count: number) => Promise<BlockView>;
 }) {
   let host!: HTMLDivElement;
   const [engine, setEngine] = createSignal<ChartEngine>();
@@ -28,21 +29,28 @@ export function CandleChart(props: {
   /** Bars across the visible time range: what a pinch or wheel zoom changes. */
   const [visible, setVisible] = createSignal(0);
   const [loadError, setLoadError] = createSignal<string | null>(null);
-  // One block in flight at a time; `exhausted` until the next full view once a block came back empty.
+  /** Oldest bar held (Unix ms): how far back the window has moved. */
+  const [windowStart, setWindowStart] = createSignal(NaN);
+  // One block in flight at a time; `exhausted` (no older bars) until the next full view or a newer block.
   let loading = false;
   let exhausted = false;
-  const loadOlder = (e: ChartEngine) => {
+  const loadBlock = (e: ChartEngine, side: 'before' | 'after') => {
     const c = props.candles;
-    if (loading || exhausted || !props.older || !c || Number.isNaN(e.firstTime)) return;
+    if (loading || e.moving || !props.block || !c || (side === 'before' ? exhausted : !e.detached)) return;
+    const time = side === 'before' ? e.firstTime : e.heldLastTime;
+    if (Number.isNaN(time)) return;
     loading = true;
     props
-      .older(c.interval, e.firstTime, OLDER_ROWS)
+      .block(c.interval, side, time, BLOCK_ROWS)
       .then((v) => {
         if (v.interval !== props.candles?.interval) return;
-        if (!e.prepend(v.ipc)) exhausted = true;
+        const added = e.addBlock(v.cols, side, v.rows < BLOCK_ROWS);
+        if (side === 'before' && !added) exhausted = true;
+        if (side === 'after') exhausted = false;
         setRows(e.rows);
+        setWindowStart(e.firstTime);
       })
-      .catch(() => (exhausted = true))
+      .catch(() => side === 'before' && (exhausted = true))
       .finally(() => (loading = false));
   };
   onMount(() => {
@@ -51,7 +59,8 @@ export function CandleChart(props: {
         performance.mark('chart:engine-loaded');
         const e = new ChartEngine(host);
         e.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
-          if (r && r.from < 10) loadOlder(e);
+          if (r && r.from < 10) loadBlock(e, 'before');
+          else if (r && r.to > e.rows - 10) loadBlock(e, 'after');
         });
         setEngine(e);
         e.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => setVisible(r ? Math.round((r.to - r.from) * 10) / 10 : 0));
@@ -66,9 +75,10 @@ export function CandleChart(props: {
     if (!e || !c) return;
     const first = !e.rows;
     if (c.full) exhausted = false;
-    e.apply(c.ipc, c.full, c.open);
+    e.apply(c.cols, c.full, c.open);
     if (first) performance.mark('chart:first-apply');
     setRows(e.rows);
+    setWindowStart(e.firstTime);
     // for bench/engine.bench.ts: cached history → pixels, and → the whole first full view on the chart
     if (e.rows && !performance.getEntriesByName('chart-first-paint').length) requestAnimationFrame(() => performance.mark('chart-first-paint'));
     if (c.full && !c.partial && !performance.getEntriesByName('chart-loaded').length) requestAnimationFrame(() => performance.mark('chart-loaded'));
@@ -94,6 +104,7 @@ export function CandleChart(props: {
         data-visible-bars={visible()}
         data-cached={props.candles?.cachedRows ?? 0}
         data-first-time={props.candles?.firstTime ?? ''}
+        data-window-start={Number.isNaN(windowStart()) ? '' : windowStart()}
         role="img"
         aria-label={`${props.interval} candlestick chart, times in your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone})`}
       />

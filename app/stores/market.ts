@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import { createEffect, createMemo, createSignal, on, onCleanup } from 'solid-js';
 import type { Venue } from '../../shared/market/types';
 import { INTERVAL_MS } from '../workers/intervals';
+import { dataWorker } from './data-worker';
 import { localSettings } from './settings';
 import type { CandleView, DataApi, Interval, MarketView } from '../workers/view';
 
@@ -26,8 +27,9 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
     worker?.terminate();
     setView(null);
     setCandles(null);
-    worker = new Worker(new URL('../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
-    const remote = Comlink.wrap<DataApi>(worker);
+    const started = dataWorker();
+    worker = started.worker;
+    const remote = started.remote;
     // A view posted by a worker already replaced must not land: each worker gets its own callbacks.
     const mine = worker;
     const only = <T,>(set: (v: T) => void) => (v: T) => mine === worker && set(v);
@@ -40,7 +42,8 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
     setIntervalSignal(i);
     void api()?.setInterval(i);
   };
-  const older = (i: Interval, before: number, count: number) => api()?.older(i, before, count) ?? Promise.reject(new Error('the data worker is starting'));
-  return { symbol, view, candles, interval, chooseInterval, older, api };
+  const block = (i: Interval, side: 'before' | 'after', time: number, count: number) =>
+    api()?.block(i, side, time, count) ?? Promise.reject(new Error('the data worker is starting'));
+  return { symbol, view, candles, interval, chooseInterval, block, api };
 }
 export type Market = ReturnType<typeof createMarket>;

@@ -1,5 +1,5 @@
-import { tableFromArrays, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { CANDLE_COLUMNS, type Candle, type CandleColumn, type CandleColumns } from '../../shared/market/candles';
+import { readF64IPC } from './arrow-f64';
 
 type RowSource = Record<CandleColumn, ArrayLike<number>>;
 
@@ -10,7 +10,7 @@ type RowSource = Record<CandleColumn, ArrayLike<number>>;
 export class CandleTable {
   private readonly cols: CandleColumns;
   private n = 0;
-  /** Rows appended since the last `drainIPC`: the part not yet persisted. */
+  /** Rows appended since the last `drain`: the part not yet persisted. */
   private unsaved = 0;
 
   constructor(private readonly capacity: number) {
@@ -36,24 +36,19 @@ export class CandleTable {
   /** Loads persisted Arrow IPC chunks (oldest first) without marking them unsaved. */
   loadIPC(chunks: Uint8Array[]): void {
     for (const ipc of chunks) {
-      const t = tableFromIPC(ipc);
-      const src = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, t.getChild(c)?.toArray() ?? []])) as RowSource;
-      for (let r = 0; r < t.numRows; r++) this.appendRow(src, r);
+      const t = readF64IPC(ipc);
+      const src = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, t[c] ?? []])) as unknown as RowSource;
+      for (let r = 0; r < (t.time?.length ?? 0); r++) this.appendRow(src, r);
     }
     this.unsaved = 0;
   }
 
-  /** The rows not yet persisted, as one Arrow IPC stream, or undefined when there are none. */
-  drainIPC(): { ipc: Uint8Array; start: number; end: number; rows: number } | undefined {
+  /** Fresh copies of the rows not yet persisted (the caller stores them as a chunk), or undefined when there are none. */
+  drain(): { cols: CandleColumns; start: number; end: number; rows: number } | undefined {
     if (this.unsaved === 0) return undefined;
     const from = this.n - this.unsaved;
     this.unsaved = 0;
-    const table = this.toArrow(from, this.n);
-    return { ipc: tableToIPC(table, 'stream'), start: this.cols.time[from]!, end: this.cols.time[this.n - 1]!, rows: table.numRows };
-  }
-
-  toArrow(from = 0, to = this.n): Table {
-    return tableFromArrays(this.slice(from, to));
+    return { cols: this.slice(from, this.n), start: this.cols.time[from]!, end: this.cols.time[this.n - 1]!, rows: this.n - from };
   }
 
   /** Fresh copies of the last `count` rows, owned by the caller and safe to transfer. */

@@ -1,6 +1,5 @@
 import { CANDLE_COLUMNS, type CandleColumns } from '../../shared/market/candles';
 import type { Kernels } from '../../wasm/kernels';
-import { toIPC } from './tables';
 
 /** Indicator columns added to every chart view, next to the candle columns. */
 export const INDICATOR_COLUMNS = ['ema20', 'ema50', 'bbUpper', 'bbMiddle', 'bbLower', 'rsi14', 'macd', 'macdSignal', 'macdHist'] as const;
@@ -14,11 +13,11 @@ export type ChartColumns = CandleColumns & Record<IndicatorColumn, Float64Array>
 export const INDICATOR_ROWS = 50_000;
 
 /**
- * Bars plus their indicators for the rows [from, n) of `bars`, as one Arrow IPC stream. Indicators are computed
+ * Bars plus their indicators for the rows [from, n) of `bars`: fresh columns the caller transfers to the chart. Indicators are computed
  * over `warmup` earlier bars too, so a tail update equals the same rows of a full recomputation (EMA and Wilder
  * averages forget a 2,000-bar-old seed to far below double precision).
  */
-export function chartIPC(k: Kernels, bars: CandleColumns, from: number, warmup = 2_000): Uint8Array {
+export function chartColumns(k: Kernels, bars: CandleColumns, from: number, warmup = 2_000): ChartColumns {
   const n = bars.time.length;
   const w0 = Math.max(0, Math.min(from, n) - warmup);
   const c = w0 ? bars.close.subarray(w0) : bars.close;
@@ -43,5 +42,8 @@ export function chartIPC(k: Kernels, bars: CandleColumns, from: number, warmup =
     out[col] = ind[col].slice(s);
     if (hide > 0) out[col].fill(NaN, 0, hide);
   }
-  return toIPC(out);
+  return out;
 }
+
+/** The buffers of a view's columns: what goes to the main thread by transfer, never cloned. */
+export const buffersOf = (cols: Record<string, Float64Array>): ArrayBuffer[] => Object.values(cols).map((c) => c.buffer as ArrayBuffer);

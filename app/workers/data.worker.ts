@@ -2,13 +2,14 @@ import * as Comlink from 'comlink';
 import { CandleBuilder, type CandleColumns } from '../../shared/market/candles';
 import type { FeedStatus, Venue } from '../../shared/market/types';
 import { loadKernels } from '../../wasm/kernels';
-import { DbHandle, storageStatus } from '../db';
+import { DbHandle, storageStatus, type Chunk } from '../db';
+import { buffersOf } from './chart-view';
 import { INTERVAL_MS } from './gap-fill';
-import { Instrument } from './instrument';
+import { Instrument, newestMinutes, seriesOf } from './instrument';
 import { MarketState } from './market-state';
 import { StreamClient } from './stream-client';
 import { TrafficMeter } from './traffic';
-import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, OlderView, StartOptions } from './view';
+import type { BookView, CandleView, DataApi, Interval, LinkState, MarketView, BlockView, StartOptions } from './view';
 import { BANDWIDTH, type Bandwidth } from '../../shared/protocol/messages';
 import { decimalsOf, tickDecimals } from '../format';
 
@@ -19,9 +20,9 @@ const CANDLE_PUSH_MS = 500;
 const PERSIST_MS = 2_000;
 const TPS_WINDOW_MS = 5_000;
 /** Rows sent ahead of a full view so the first paint does not wait for the rest. */
-const FIRST_PAINT_ROWS = 1_500;
+const FIRST_PAINT_ROWS = 600;
 /**
- * Rows in a full view: about three and a half days of 1-minute bars. The chart asks for older blocks (`older`)
+ * Rows in a full view: about three and a half days of 1-minute bars. The chart asks for older blocks (`block`)
  * when scrolled back. lightweight-charts rebuilds every point of a series on each update of its last bar, so
  * every live tail costs in proportion to the bars held: the window keeps that small while nobody looks back.
  */
@@ -32,7 +33,6 @@ const TICK_RETRY_MS = 5_000;
 class DataEngine {
   private client: StreamClient | undefined;
   private readonly market = new MarketState();
-  private readonly db = new DbHandle(undefined, { onClosed: () => (this.view.reason = 'history cache reopened after another tab upgraded it') });
   private dbOk = false;
   private readonly tradeTimes: number[] = [];
   private readonly meter = new TrafficMeter();
@@ -53,6 +53,7 @@ class DataEngine {
   readonly view: MarketView;
 
   constructor(
+    private readonly db: DbHandle,
     private readonly opts: StartOptions,
     private readonly onView: (v: MarketView) => void,
     /** A Comlink proxy: calling it returns a promise that settles when the main thread has handled the view. */
@@ -85,13 +86,14 @@ class DataEngine {
     const kernels = loadKernels(new URL('../../wasm/kernels.wasm', import.meta.url), (why) => (this.view.reason = `wasm kernels unavailable (${why}); using TypeScript`));
     try {
       const db = await this.db.get();
-      performance.mark('data:db-open');
+      const early = prefetched?.series === this.inst.series('1m') ? prefetched.chunks.catch(() => newestMinutes(db, this.inst.key)) : undefined;
+      prefetched = undefined;
       await this.inst.loadCache(db, () => {
         performance.mark('data:first-rows');
         this.ready = true;
         // settles once the main thread has put the rows on the chart
         return this.pushCandles()?.finally(() => performance.mark('data:first-applied'));
-      });
+      }, early);
       this.dbOk = true;
       this.candlesDirty = true;
       void storageStatus();
@@ -235,14 +237,14 @@ class DataEngine {
       interval: this.interval,
       full,
       partial,
-      ipc: chart.ipc,
+      cols: chart.cols,
       open: oneSecond && this.builder.open ? { ...this.builder.open } : null,
       cachedRows: oneSecond ? Math.min(inst.cachedLive, inst.live.length) : Math.min(inst.cachedHistory, inst.history.length),
       totalRows: oneSecond ? inst.live.length : inst.history.length,
       firstTime: oneSecond ? (inst.live.length ? inst.live.firstTime : null) : inst.history.length ? inst.history.get('time', 0) : null,
       historyNote: this.historyNote,
     };
-    return this.onCandles(Comlink.transfer(view, [chart.ipc.buffer])) as Promise<void> | undefined;
+    return this.onCandles(Comlink.transfer(view, buffersOf(chart.cols))) as Promise<void> | undefined;
   }
 
   private async persist(): Promise<void> {
@@ -269,14 +271,14 @@ class DataEngine {
     }
   }
 
-  older(interval: Interval, before: number, count: number): OlderView {
-    const { ipc, rows } = this.inst.chart(interval, { before, count });
-    return Comlink.transfer({ interval, ipc, rows }, [ipc.buffer]);
+  block(interval: Interval, side: 'before' | 'after', time: number, count: number): BlockView {
+    const { cols, rows } = this.inst.chart(interval, side === 'before' ? { before: time, count } : { after: time, count });
+    return Comlink.transfer({ interval, cols, rows }, buffersOf(cols));
   }
 
   book(count: number): BookView {
-    const ipc = this.inst.bookView(count);
-    return Comlink.transfer({ ipc }, [ipc.buffer]);
+    const cols = this.inst.bookView(count);
+    return Comlink.transfer({ cols }, buffersOf(cols));
   }
 
   closedMinutes(after: number, max: number): CandleColumns {
@@ -292,14 +294,26 @@ class DataEngine {
 }
 
 let engine: DataEngine | undefined;
+/** Opened as the module loads (the entry starts this worker before the app has loaded), not when asked to start. */
+const db = new DbHandle(undefined, { onClosed: () => engine && (engine.view.reason = 'history cache reopened after another tab upgraded it') });
+performance.mark('data:loaded');
+db.get().then(() => performance.mark('data:db-open'), () => {});
+/** The newest cached minutes of the instrument the entry expects, read before `start` asks (see `prefetch`). */
+let prefetched: { series: string; chunks: Promise<Chunk[]> } | undefined;
 const api: DataApi = {
+  prefetch(key) {
+    const chunks = db.get().then((d) => newestMinutes(d, key));
+    // an instrument other than the one started, or a failed read: `start` reads for itself
+    chunks.then(() => performance.mark('data:prefetched'), () => {});
+    prefetched = { series: seriesOf(key, '1m'), chunks };
+  },
   async start(opts, onView, onCandles) {
-    engine = new DataEngine(opts, onView, onCandles);
+    engine = new DataEngine(db, opts, onView, onCandles);
     await engine.run();
   },
   setInterval: (interval) => engine?.setInterval(interval),
   setBandwidth: (b) => engine?.setBandwidth(b),
-  older: (interval, before, count) => engine!.older(interval, before, count),
+  block: (interval, side, time, count) => engine!.block(interval, side, time, count),
   book: (count) => engine!.book(count),
   closedMinutes: (after, max) => engine!.closedMinutes(after, max),
   stats: () => engine!.stats(),

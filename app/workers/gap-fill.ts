@@ -1,4 +1,3 @@
-import { tableFromIPC } from 'apache-arrow';
 import { CANDLE_COLUMNS, type CandleColumns } from '../../shared/market/candles';
 
 import { INTERVAL_MS, type Interval } from './intervals';
@@ -42,6 +41,8 @@ export async function fetchCandles(fetchFn: Fetch, base: string, q: HistoryQuery
   const params = new URLSearchParams({ symbol: q.symbol, exchange: q.exchange, interval: q.interval, from: String(q.from), to: String(q.to), format: 'arrow' });
   const res = await fetchFn(`${base}/api/v1/candles?${params}`, { signal });
   if (!res.ok) throw new Error(`history ${res.status} for ${q.interval} ${q.from}…${q.to}`);
+  // the reply may be any Arrow the edge writes: the full library, loaded only when history is fetched
+  const { tableFromIPC } = await import('apache-arrow');
   const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
   const cols = {} as CandleColumns;
   for (const c of CANDLE_COLUMNS) {

@@ -1,11 +1,14 @@
-import { tableFromIPC } from 'apache-arrow';
 import { bucketStart, CANDLE_COLUMNS, type Candle, type CandleColumns } from '../../shared/market/candles';
 import { tsKernels, type Kernels } from '../../wasm/kernels';
-import { cachedRanges, loadChunks, loadNewest, putChunk, type Db } from '../db';
+import { cachedRanges, loadChunks, loadNewest, putChunk, type Chunk, type Db } from '../db';
 import { CandleTable } from './candle-table';
-import { chartIPC } from './chart-view';
+import { readF64IPC } from './arrow-f64';
+import { chartColumns, type ChartColumns } from './chart-view';
 import { fillGaps, INTERVAL_MS, type Fetch, type Interval } from './gap-fill';
-import { ColumnChunks, toIPC } from './tables';
+import { ColumnChunks } from './tables';
+
+/** Arrow itself loads only when something is written to the cache: never before the first paint. */
+const arrowIO = () => import('./arrow-io');
 
 export const TRADE_COLUMNS = ['time', 'price', 'amount', 'side'] as const;
 export const BOOK_COLUMNS = ['time', 'bid', 'bidSize', 'ask', 'askSize'] as const;
@@ -20,6 +23,15 @@ export interface InstrumentKey {
   exchange: string;
   symbol: string;
 }
+
+/** Rows of the newest cached minutes read first, ahead of the rest of the year (what a first paint needs). */
+export const FIRST_ROWS = 1_500;
+
+/** The cache's series name: `<exchange>:<symbol>:<interval>`, trades under `trades`. */
+export const seriesOf = (key: InstrumentKey, interval: Interval | 'trades'): string => `${key.exchange}:${key.symbol}:${interval}`;
+
+/** The newest cached 1-minute chunks of an instrument holding at least FIRST_ROWS rows (what `loadCache` reads first). */
+export const newestMinutes = (db: Db, key: InstrumentKey): Promise<Chunk[]> => loadNewest(db, 'candleChunks', seriesOf(key, '1m'), FIRST_ROWS);
 
 /**
  * Everything the browser holds for one instrument, in bounded columnar tables: trades, top-of-book snapshots,
@@ -46,7 +58,7 @@ export class Instrument {
   ) {}
 
   series(interval: Interval | 'trades'): string {
-    return `${this.key.exchange}:${this.key.symbol}:${interval}`;
+    return seriesOf(this.key, interval);
   }
 
   addTrade(ts: number, price: number, amount: number, side: 'buy' | 'sell'): void {
@@ -94,55 +106,55 @@ export class Instrument {
   }
 
   /**
-   * Candles at `interval` with indicators, as Arrow IPC: all rows, the newest `last`, those at or after
-   * time `since`, or the `count` before time `before` (a block the chart puts in front when scrolled back). `lastTime` is the newest bar's time (the next update starts there: it may still be forming).
+   * Candles at `interval` with indicators, as fresh columns: all rows, the newest `last`, those at or after
+   * time `since`, or the `count` just before time `before` or after time `after` (blocks for a chart that holds
+   * a window of the history and moves it as the user scrolls). `lastTime` is the newest bar's time (the next update starts there: it may still be forming).
    */
-  chart(interval: Interval, rows: { all: true } | { last: number } | { since: number } | { before: number; count: number }): { ipc: Uint8Array; lastTime: number; rows: number } {
+  chart(interval: Interval, rows: { all: true } | { last: number } | { since: number } | { before: number; count: number } | { after: number; count: number }): { cols: ChartColumns; lastTime: number; rows: number } {
     let bars = interval === '1s' ? this.live.tail(LIVE_1S) : this.resample(this.minuteBars(), interval);
-    if ('before' in rows) {
-      // an older block: the `count` bars before `before`, indicators as if computed over everything up to them
-      const to = lowerBound(bars.time, rows.before);
-      bars = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, bars[c].subarray(0, to)])) as CandleColumns;
-    }
+    // a block: indicators as if computed over everything up to its end, so they join the rows beside it
+    const after = 'after' in rows ? lowerBound(bars.time, rows.after + 1) : NaN;
+    const to = 'before' in rows ? lowerBound(bars.time, rows.before) : 'after' in rows ? Math.min(bars.time.length, after + rows.count) : bars.time.length;
+    if (to < bars.time.length) bars = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, bars[c].subarray(0, to)])) as CandleColumns;
     const n = bars.time.length;
-    const from = Math.max(0, 'all' in rows ? 0 : 'last' in rows ? n - rows.last : 'since' in rows ? lowerBound(bars.time, rows.since) : n - rows.count);
-    return { ipc: chartIPC(this.kernels, bars, from), lastTime: n ? bars.time[n - 1]! : -Infinity, rows: n - from };
+    const from = Math.max(0, 'all' in rows ? 0 : 'last' in rows ? n - rows.last : 'since' in rows ? lowerBound(bars.time, rows.since) : 'after' in rows ? after : n - rows.count);
+    return { cols: chartColumns(this.kernels, bars, from), lastTime: n ? bars.time[n - 1]! : -Infinity, rows: n - from };
   }
 
   private resample(bars: CandleColumns, interval: Interval): CandleColumns {
     return interval === '1m' ? bars : this.kernels.resampleCandles(bars, INTERVAL_MS[interval]);
   }
 
-  /** The last `count` top-of-book snapshots and their imbalance, as Arrow IPC. */
-  bookView(count: number): Uint8Array {
+  /** The last `count` top-of-book snapshots and their imbalance, as fresh columns. */
+  bookView(count: number): Record<(typeof BOOK_COLUMNS)[number] | 'imbalance', Float64Array> {
     const b = this.book.slice(this.book.length - count);
-    return toIPC({ ...b, imbalance: this.kernels.bookImbalance(b.bidSize, b.askSize, 1, 1) });
+    return { ...b, imbalance: this.kernels.bookImbalance(b.bidSize, b.askSize, 1, 1) };
   }
 
   /**
    * Cached 1-second and 1-minute candles, up to the bounds. The newest minutes come first and `onFirst` runs
    * as soon as they are in, so a chart paints before the rest of a year has been read; the older part is read
    * once what `onFirst` returns has settled (the chart has the first rows: the two do not compete for the CPU)
-   * and merged in one step.
+   * and merged in one step. `newest` is that first read when it was started earlier (`newestMinutes`).
    */
-  async loadCache(db: Db, onFirst: () => unknown = () => {}, firstRows = 1_500): Promise<void> {
+  async loadCache(db: Db, onFirst: () => unknown = () => {}, newest: Promise<Chunk[]> = newestMinutes(db, this.key)): Promise<void> {
     const live = await loadNewest(db, 'candleChunks', this.series('1s'), LIVE_1S);
     this.live.loadIPC(live.map((c) => c.ipc));
     this.cachedLive = this.live.length;
     const series = this.series('1m');
-    const newest = await loadNewest(db, 'candleChunks', series, firstRows);
-    for (const c of newest) this.mergeHistory(columnsOf(c.ipc));
+    const first = await newest;
+    for (const c of first) this.mergeHistory(columnsOf(c.ipc));
     this.cachedHistory = this.history.length;
     await onFirst();
-    if (!newest.length) return;
-    const older = await loadChunks(db, 'candleChunks', series, -Infinity, newest[0]!.start - 1);
+    if (!first.length) return;
+    const older = await loadChunks(db, 'candleChunks', series, -Infinity, first[0]!.start - 1);
     const rows = older.reduce((n, c) => n + c.rows, 0);
     const skip = Math.max(0, rows - (HISTORY_ROWS - this.history.length));
     const all = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, new Float64Array(rows)])) as CandleColumns;
     let at = 0;
     for (const c of older) {
-      const t = tableFromIPC(c.ipc);
-      for (const col of CANDLE_COLUMNS) all[col].set(t.getChild(col)!.toArray() as Float64Array, at);
+      const t = columnsOf(c.ipc);
+      for (const col of CANDLE_COLUMNS) all[col].set(t[col], at);
       at += c.rows;
     }
     this.mergeHistory(Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, all[c].subarray(skip)])) as CandleColumns);
@@ -151,9 +163,11 @@ export class Instrument {
 
   /** Persists what is new since the last call: closed 1-second rows and minutes closed live. */
   async persist(db: Db): Promise<void> {
-    const chunk = this.live.drainIPC();
-    if (chunk) await putChunk(db, 'candleChunks', { series: this.series('1s'), ...chunk });
+    const chunk = this.live.drain();
     const mins = this.unsavedMinutes.splice(0);
+    if (!chunk && !mins.length) return;
+    const { toIPC } = await arrowIO();
+    if (chunk) await putChunk(db, 'candleChunks', { series: this.series('1s'), start: chunk.start, end: chunk.end, rows: chunk.rows, ipc: toIPC(chunk.cols) });
     if (!mins.length) return;
     const cols = Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, Float64Array.from(mins, (b) => b[c])])) as CandleColumns;
     await putChunk(db, 'candleChunks', { series: this.series('1m'), start: mins[0]!.time, end: mins.at(-1)!.time, rows: mins.length, ipc: toIPC(cols) });
@@ -164,6 +178,7 @@ export class Instrument {
    * stores each reply and merges it; returns the ranges it asked for.
    */
   async fillHistory(db: Db | undefined, fetchFn: Fetch, base: string, from: number, to: number): Promise<[number, number][]> {
+    const { toIPC } = await arrowIO();
     const have = db ? await cachedRanges(db, 'candleChunks', this.series('1m')) : [];
     if (this.history.length) have.push([this.history.get('time', 0), this.history.last('time')]);
     return fillGaps(fetchFn, base, { ...this.key, interval: '1m', from, to }, have, async (bars) => {
@@ -216,7 +231,9 @@ const lowerBound = (a: Float64Array, v: number): number => {
   return lo;
 };
 
+/** A cached chunk's candle columns; one missing (an older writer) reads as zeros rather than failing the cache. */
 const columnsOf = (ipc: Uint8Array): CandleColumns => {
-  const t = tableFromIPC(ipc);
-  return Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, Float64Array.from(t.getChild(c)?.toArray() ?? [])])) as CandleColumns;
+  const t = readF64IPC(ipc);
+  const n = t.time?.length ?? 0;
+  return Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, t[c] ?? new Float64Array(n)])) as CandleColumns;
 };

@@ -1,11 +1,10 @@
-import { makeTable, Table, tableToIPC } from 'apache-arrow';
-
-type Cols<C extends string> = Record<C, Float64Array>;
+export type Cols<C extends string> = Record<C, Float64Array>;
 
 /**
  * An append-only columnar table in fixed-size float64 chunks, bounded to `maxRows`: as soon as the oldest whole
  * chunk can go with at least `maxRows` left, it is dropped, so it holds fewer than maxRows + chunkRows rows and no
- * append ever copies old rows. `toArrow` wraps the chunks as Arrow record batches without copying.
+ * append ever copies old rows. `runs` hands out the chunks' filled parts without copying (arrow-io.ts wraps them
+ * as Arrow record batches).
  */
 export class ColumnChunks<C extends string> {
   private chunks: Cols<C>[] = [];
@@ -107,13 +106,11 @@ export class ColumnChunks<C extends string> {
     return out;
   }
 
-  /** Zero-copy Arrow view of all rows: one record batch per chunk. */
-  toArrow(): Table {
-    const batches = [] as Table['batches'];
-    this.forEachRun(0, this.n, (ch, s, e) => {
-      batches.push(...makeTable(Object.fromEntries(this.columns.map((c) => [c, ch[c].subarray(s, e)])) as Cols<C>).batches);
-    });
-    return batches.length ? new Table(batches) : makeTable(Object.fromEntries(this.columns.map((c) => [c, new Float64Array(0)])) as Cols<C>);
+  /** Views (no copies) of the filled part of each chunk, oldest first. */
+  runs(): Cols<C>[] {
+    const out: Cols<C>[] = [];
+    this.forEachRun(0, this.n, (ch, s, e) => out.push(Object.fromEntries(this.columns.map((c) => [c, ch[c].subarray(s, e)])) as Cols<C>));
+    return out;
   }
 
   private forEachRun(from: number, to: number, fn: (ch: Cols<C>, start: number, end: number) => void): void {
@@ -129,6 +126,3 @@ export class ColumnChunks<C extends string> {
     }
   }
 }
-
-/** Columns as an Arrow IPC stream whose buffer the caller can transfer. */
-export const toIPC = <C extends string>(cols: Cols<C>): Uint8Array => tableToIPC(makeTable(cols), 'stream');

@@ -1,4 +1,5 @@
 import type { Candle, CandleColumns } from '../../shared/market/candles';
+import type { ChartColumns } from './chart-view';
 import type { Interval } from './intervals';
 import type { FeedMode, FeedStatus, Side } from '../../shared/market/types';
 import type { DepthView } from './market-state';
@@ -49,8 +50,8 @@ export interface MarketView {
 export type { Interval };
 
 /**
- * Candles and indicators for the chart, as an Arrow IPC stream (columns of chart-view.ts) whose buffer is
- * transferred, never cloned. `full` replaces what the chart shows; otherwise the rows replace the chart's
+ * Candles and indicators for the chart: the float64 columns of chart-view.ts (the buffers of an Arrow record
+ * batch, without the IPC framing, so the main thread needs no Arrow library), transferred, never cloned. `full` replaces what the chart shows; otherwise the rows replace the chart's
  * rows from the first time in them on (the last bar may still be forming).
  */
 export interface CandleView {
@@ -58,7 +59,7 @@ export interface CandleView {
   full: boolean;
   /** A full view of only the newest rows, sent ahead of the real one so the first paint is quick. */
   partial: boolean;
-  ipc: Uint8Array;
+  cols: ChartColumns;
   /** The 1-second bar still forming (1 s charts only). */
   open: Candle | null;
   /** Rows that came from this device's cache rather than this session, and all rows, at this interval's source. */
@@ -69,15 +70,16 @@ export interface CandleView {
   historyNote: string | null;
 }
 
-export interface OlderView {
+/** A block of bars before or after a time, for a chart that holds a window of the history. */
+export interface BlockView {
   interval: Interval;
-  ipc: Uint8Array;
+  cols: ChartColumns;
   rows: number;
 }
 
 export interface BookView {
-  /** Arrow IPC: time, bid, bidSize, ask, askSize, imbalance. */
-  ipc: Uint8Array;
+  /** Columns time, bid, bidSize, ask, askSize, imbalance (transferred). */
+  cols: Record<'time' | 'bid' | 'bidSize' | 'ask' | 'askSize' | 'imbalance', Float64Array>;
 }
 
 export interface StartOptions {
@@ -92,16 +94,21 @@ export interface StartOptions {
 }
 
 export interface DataApi {
+  /**
+   * Starts reading the newest cached 1-minute candles of an instrument before `start` (the entry calls it while the
+   * app loads); `start` for the same instrument uses them.
+   */
+  prefetch(key: { exchange: string; symbol: string }): void;
   start(opts: StartOptions, onView: (v: MarketView) => void, onCandles: (c: CandleView) => void): Promise<void>;
   /** Asks the edge for another rate: a new socket, every stream from a snapshot. */
   setBandwidth(b: Bandwidth): void;
   /** Switches the chart's interval: the next push is a full view. */
   setInterval(interval: Interval): void;
   /**
-   * The `count` bars at `interval` before time `before` (Unix ms), with indicators, as a chart view's Arrow IPC:
-   * the chart holds only the newest rows and asks for older blocks as the user scrolls back.
+   * The `count` bars at `interval` just before (or after) time `time` (Unix ms), with indicators, as a chart
+   * view's columns: the chart holds a window of the rows and asks for the blocks around it as the user scrolls.
    */
-  older(interval: Interval, before: number, count: number): OlderView;
+  block(interval: Interval, side: 'before' | 'after', time: number, count: number): BlockView;
   book(count: number): BookView;
   /** Closed 1-minute bars after `after` (Unix ms), at most `max` of the newest: what forecasts run on. */
   closedMinutes(after: number, max: number): CandleColumns;

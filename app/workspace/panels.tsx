@@ -100,7 +100,7 @@ export const PANELS: Record<PanelId, PanelDef> = {
     tab: 'Chart',
     title: (ctx) => `${ctx.market.symbol()} chart`,
     body: (ctx) => (
-      <CandleChart candles={ctx.market.candles()} interval={ctx.market.interval()} onInterval={ctx.market.chooseInterval} onEngine={ctx.onChartEngine} older={ctx.market.older} />
+      <CandleChart candles={ctx.market.candles()} interval={ctx.market.interval()} onInterval={ctx.market.chooseInterval} onEngine={ctx.onChartEngine} block={ctx.market.block} />
     ),
     state: (ctx) => marketState(ctx.market.view(), ctx.now(), 'home'),
     venues: homeVenue,

@@ -4,6 +4,7 @@ import * as aq from 'arquero';
 import { ATR, BollingerBands, EMA, MACD, RSI } from 'technicalindicators';
 import { CANDLE_COLUMNS, type CandleColumns } from '../../shared/market/candles';
 import { ColumnChunks } from '../../app/workers/tables';
+import { toArrow } from '../../app/workers/arrow-io';
 import { TRADE_COLUMNS } from '../../app/workers/instrument';
 import { loadKernels, tsKernels, WasmKernels, type Kernels } from '../../wasm/kernels';
 
@@ -198,7 +199,7 @@ async function memory(n: number) {
   const before = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
   for (let i = 0; i < n; i++) table.append({ time: t.ts[i]!, price: t.price[i]!, amount: t.amount[i]!, side: i & 1 ? 1 : -1 });
   const after = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
-  const arrow = table.toArrow();
+  const arrow = toArrow(table);
   return { n, tableBytes: table.bytes, arrowRows: arrow.numRows, arrowBatches: arrow.batches.length, jsHeapDelta: after - before };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toIPC } from '../../app/workers/arrow-io';
 import { CandleTable } from '../../app/workers/candle-table';
 import type { Candle } from '../../shared/market/candles';
 
@@ -16,17 +17,17 @@ describe('CandleTable', () => {
   it('round-trips through Arrow IPC, and only unsaved rows are drained', () => {
     const a = new CandleTable(100);
     for (let i = 1; i <= 5; i++) a.append(bar(i));
-    const first = a.drainIPC()!;
+    const first = a.drain()!;
     expect(first).toMatchObject({ start: 1000, end: 5000, rows: 5 });
-    expect(a.drainIPC()).toBeUndefined();
+    expect(a.drain()).toBeUndefined();
     a.append(bar(6));
-    const second = a.drainIPC()!;
+    const second = a.drain()!;
     expect(second).toMatchObject({ start: 6000, end: 6000, rows: 1 });
 
     const b = new CandleTable(100);
-    b.loadIPC([first.ipc, second.ipc]);
+    b.loadIPC([toIPC(first.cols), toIPC(second.cols)]);
     expect(b.length).toBe(6);
-    expect(b.drainIPC()).toBeUndefined();
+    expect(b.drain()).toBeUndefined();
     expect(b.tail(6)).toEqual(a.tail(6));
   });
 

@@ -1,5 +1,5 @@
-import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { toArrow } from '../../app/workers/arrow-io';
 import { Instrument } from '../../app/workers/instrument';
 import { ColumnChunks } from '../../app/workers/tables';
 import { CANDLE_COLUMNS, type Candle } from '../../shared/market/candles';
@@ -16,7 +16,7 @@ describe('bounded column chunks', () => {
     expect(t.dropped + t.length).toBe(23);
     expect(Array.from(t.slice().a)).toEqual(Array.from({ length: t.length }, (_, i) => t.dropped + i));
     expect(t.bytes).toBe(Math.ceil(t.length / 4) * 4 * 2 * 8);
-    const arrow = t.toArrow();
+    const arrow = toArrow(t);
     expect(arrow.numRows).toBe(t.length);
     expect(Array.from(arrow.getChild('b')!.toArray() as Float64Array)).toEqual(Array.from(t.slice().b));
     expect(t.lowerBound('a', 15.5)).toBe(16 - t.dropped);
@@ -62,36 +62,44 @@ describe('an instrument', () => {
     expect(Array.from(h.close)).toEqual([3, 3, 1, 1, 1, 2, 2, 3]); // minute 3 kept the bar already held
   });
 
-  it.skipIf(!hasData())(`chart views are Arrow IPC with candles and indicators, tails start where asked ${hasData() ? '' : NO_DATA}`, () => {
+  it.skipIf(!hasData())(`chart views are columns with candles and indicators, tails start where asked ${hasData() ? '' : NO_DATA}`, () => {
     const inst = new Instrument({ exchange: 'binance', symbol: 'BTC-USDT' });
     const { ts, price, amount } = binanceTrades(recording(SPOT_0808));
     const secs = inst.kernels.resampleTrades(ts, price, amount, 1000);
     for (let i = 0; i < secs.time.length; i++) inst.addSecond(Object.fromEntries(CANDLE_COLUMNS.map((c) => [c, secs[c][i]!])) as unknown as Candle);
-    const full = tableFromIPC(inst.chart('1s', { all: true }).ipc);
-    expect(full.numRows).toBe(Math.min(3_600, secs.time.length));
-    expect(full.schema.fields.map((f) => f.name)).toEqual([...CANDLE_COLUMNS, 'ema20', 'ema50', 'bbUpper', 'bbMiddle', 'bbLower', 'rsi14', 'macd', 'macdSignal', 'macdHist']);
+    const full = inst.chart('1s', { all: true }).cols;
+    expect(full.time.length).toBe(Math.min(3_600, secs.time.length));
+    expect(Object.keys(full)).toEqual([...CANDLE_COLUMNS, 'ema20', 'ema50', 'bbUpper', 'bbMiddle', 'bbLower', 'rsi14', 'macd', 'macdSignal', 'macdHist']);
     const since = secs.time[secs.time.length - 5]!;
-    const tail = tableFromIPC(inst.chart('1s', { since }).ipc);
-    expect(Array.from(tail.getChild('time')!.toArray() as Float64Array)).toEqual(Array.from(secs.time.slice(-5)));
+    const tail = inst.chart('1s', { since }).cols;
+    expect(Array.from(tail.time)).toEqual(Array.from(secs.time.slice(-5)));
     // the tail's EMA equals the full view's (warm-up included), to the last bit
-    expect(Array.from(tail.getChild('ema50')!.toArray() as Float64Array)).toEqual(Array.from((full.getChild('ema50')!.toArray() as Float64Array).slice(-5)));
+    expect(Array.from(tail.ema50)).toEqual(Array.from(full.ema50.slice(-5)));
+    // every column its own buffer: transferring one view detaches nothing else
+    expect(new Set(Object.values(tail).map((c) => c.buffer)).size).toBe(Object.keys(tail).length);
   });
 
-  it.skipIf(!hasData())(`an older block is the bars before a time, with the indicators the full view has there ${hasData() ? '' : NO_DATA}`, () => {
+  it.skipIf(!hasData())(`blocks are the bars before or after a time, with the indicators the full view has there ${hasData() ? '' : NO_DATA}`, () => {
     const inst = new Instrument({ exchange: 'binance', symbol: 'BTC-USDT' });
     const b = readOhlcv(FTX_1M);
     inst.mergeHistory(b);
     const n = b.time.length;
-    const full = tableFromIPC(inst.chart('1m', { all: true }).ipc);
+    const full = inst.chart('1m', { all: true }).cols;
     const before = b.time[n - 5_000]!;
     const block = inst.chart('1m', { before, count: 3_000 });
-    const t = tableFromIPC(block.ipc);
+    const t = block.cols;
     expect(block.rows).toBe(3_000);
-    expect(Array.from(t.getChild('time')!.toArray() as Float64Array)).toEqual(Array.from(b.time.slice(n - 8_000, n - 5_000)));
-    for (const c of ['close', 'ema20', 'rsi14', 'macdSignal', 'bbUpper'])
-      expect(Array.from(t.getChild(c)!.toArray() as Float64Array), c).toEqual(Array.from((full.getChild(c)!.toArray() as Float64Array).slice(n - 8_000, n - 5_000)));
+    expect(Array.from(t.time)).toEqual(Array.from(b.time.slice(n - 8_000, n - 5_000)));
+    for (const c of ['close', 'ema20', 'rsi14', 'macdSignal', 'bbUpper'] as const) expect(Array.from(t[c]), c).toEqual(Array.from(full[c].slice(n - 8_000, n - 5_000)));
     // at the start of history: what there is, then nothing
     expect(inst.chart('1m', { before: b.time[100]!, count: 3_000 }).rows).toBe(100);
     expect(inst.chart('1m', { before: b.time[0]!, count: 3_000 }).rows).toBe(0);
+    // a newer block: the bars after a time, with the full view's indicators there; at the newest, what there is
+    const newer = inst.chart('1m', { after: b.time[n - 8_001]!, count: 3_000 });
+    expect(newer.rows).toBe(3_000);
+    expect(newer.lastTime).toBe(b.time[n - 5_001]);
+    for (const c of ['time', 'close', 'ema50', 'rsi14', 'macdHist', 'bbLower'] as const) expect(Array.from(newer.cols[c]), c).toEqual(Array.from(full[c].slice(n - 8_000, n - 5_000)));
+    expect(inst.chart('1m', { after: b.time[n - 101]!, count: 3_000 }).rows).toBe(100);
+    expect(inst.chart('1m', { after: b.time[n - 1]!, count: 3_000 }).rows).toBe(0);
   });
 });

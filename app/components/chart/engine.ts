@@ -1,4 +1,3 @@
-import { tableFromIPC } from 'apache-arrow';
 import {
   CandlestickSeries, createChart, HistogramSeries, LineSeries,
   type IChartApi, type ISeriesApi, type SeriesType, type Time, type UTCTimestamp,
@@ -38,6 +37,13 @@ interface Shown {
   lines: Partial<Record<keyof ChartColumns, Pt[]>>;
 }
 
+/**
+ * Most bars held on the chart. Every block put beside the held bars sets each series again over all of them (the
+ * library re-sorts every time point per setData), so the work of one such task grows with what is held: the chart
+ * holds a window and drops bars on the far side when a block comes in (see `addBlock`).
+ */
+export const MAX_HELD = 20_000;
+
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
 const local = (t: Time, withDate: boolean): string => {
   const d = new Date((t as number) * 1000);
@@ -45,9 +51,8 @@ const local = (t: Time, withDate: boolean): string => {
 };
 
 /** A chart view's rows as lightweight-charts points; lines get no point where they have no value (warm-up). */
-function decode(ipc: Uint8Array, colours: { up: string; down: string }): { time: Float64Array; bars: Bar[]; vols: Vol[]; lines: Record<string, Pt[]> } {
-  const t = tableFromIPC(ipc);
-  const col = (name: keyof ChartColumns) => t.getChild(name)!.toArray() as Float64Array;
+function decode(cols: ChartColumns, colours: { up: string; down: string }): { time: Float64Array; bars: Bar[]; vols: Vol[]; lines: Record<string, Pt[]> } {
+  const col = (name: keyof ChartColumns) => cols[name];
   const time = col('time');
   const [o, h, l, c, v] = [col('open'), col('high'), col('low'), col('close'), col('volume')];
   const n = time.length;
@@ -71,7 +76,7 @@ function decode(ipc: Uint8Array, colours: { up: string; down: string }): { time:
 /**
  * lightweight-charts set up for edgetape: candles + volume in the main pane, EMA 20/50 and Bollinger overlays,
  * RSI and MACD panes. Candles sit in UTC buckets; axis and crosshair labels are in the user's time zone.
- * Loaded lazily (with Arrow) so the first screen does not wait for it.
+ * Loaded lazily so the first screen does not wait for it; it takes the worker's columns as they come (no Arrow here).
  */
 export class ChartEngine {
   readonly chart: IChartApi;
@@ -83,6 +88,22 @@ export class ChartEngine {
   lastTime = -Infinity;
   /** Newest bar drawn (the forming one included), in chart seconds. */
   private shownSec = -Infinity;
+  /** The window was moved back and no longer holds the newest bar: live updates wait until a block reaches it. */
+  detached = false;
+  /**
+   * Visible logical range (bar indexes) that shows the same bars after the window moved: the old range shifted by the
+   * bars added or dropped in front, so the bar spacing stays too. Applied once every series is set again (the chart's
+   * time points are the union of its series', so not before the last).
+   */
+  private keepRange: { from: number; to: number } | null = null;
+
+  /**
+   * The window has moved but its series are not all set again yet: the screen still shows the old edge, so asking
+   * for the next block now would move the window again without the user scrolling.
+   */
+  get moving(): boolean {
+    return this.keepRange !== null;
+  }
   private colours: { up: string; down: string; text: string };
   /** Follows the theme and up/down setting on the document element. */
   private readonly themeWatch: MutationObserver;
@@ -140,8 +161,10 @@ export class ChartEngine {
   }
 
   /** Applies a chart view: `full` replaces everything, otherwise rows from their first time on are updated/appended. */
-  apply(ipc: Uint8Array, full: boolean, open: Candle | null): void {
-    const d = decode(ipc, this.colours);
+  apply(cols: ChartColumns, full: boolean, open: Candle | null): void {
+    if (this.detached && !full) return;
+    this.detached = false;
+    const d = decode(cols, this.colours);
     const n = d.time.length;
     if (open) {
       const ts = sec(open.time);
@@ -172,27 +195,52 @@ export class ChartEngine {
     return t === undefined ? NaN : t * 1000;
   }
 
+  /** Time of the newest bar held, Unix ms (NaN when empty): while detached, newer blocks are asked for after it. */
+  get heldLastTime(): number {
+    const t = this.shown.bars.at(-1)?.time;
+    return t === undefined ? NaN : t * 1000;
+  }
+
   /**
-   * Puts an older block (a chart view of bars before `firstTime`) in front of what is shown. lightweight-charts
-   * keeps the newest bar anchored, so the visible bars stay where they were. Each series is set again over the
-   * joined rows, one per task (see `reset`).
+   * Puts a block (a chart view of the bars before `firstTime` or after `heldLastTime`) beside what is shown and
+   * drops bars on the other side beyond MAX_HELD. Dropping the newest detaches the chart from the live edge until
+   * a newer block that `reachesEnd` brings it back. The same bars stay on screen (`keepRange`); each series is set
+   * again over the window, one per task (see `reset`). Returns the bars added.
    */
-  prepend(ipc: Uint8Array): number {
-    const d = decode(ipc, this.colours);
-    const first = this.shown.bars[0]?.time ?? Infinity;
-    const keep = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => x.time < first);
-    const bars = keep(d.bars);
-    if (!bars.length) return 0;
-    this.shown.bars = bars.concat(this.shown.bars);
-    this.shown.vols = keep(d.vols).concat(this.shown.vols);
-    this.reset(this.candles, () => this.shown.bars);
-    this.reset(this.volume, () => this.shown.vols);
-    for (const [name, s] of this.lineSeries()) {
-      this.shown.lines[name] = keep(d.lines[name] ?? []).concat(this.shown.lines[name] ?? []);
-      this.reset(s, () => this.shown.lines[name] ?? []);
+  addBlock(cols: ChartColumns, side: 'before' | 'after', reachesEnd = false): number {
+    const d = decode(cols, this.colours);
+    const s = this.shown;
+    const [first, last] = [s.bars[0]?.time ?? Infinity, s.bars.at(-1)?.time ?? -Infinity];
+    const fresh = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => (side === 'before' ? x.time < first : x.time > last));
+    const added = fresh(d.bars).length;
+    if (!added) return 0;
+    const join = <T extends { time: UTCTimestamp }>(held: T[], block: T[]) => (side === 'before' ? fresh(block).concat(held) : held.concat(fresh(block)));
+    s.bars = join(s.bars, d.bars);
+    s.vols = join(s.vols, d.vols);
+    for (const [name] of this.lineSeries()) s.lines[name] = join(s.lines[name] ?? [], d.lines[name] ?? []);
+    const excess = s.bars.length - MAX_HELD;
+    const shift = side === 'before' ? added : -Math.max(0, excess);
+    if (excess > 0) {
+      // the window: bars strictly before `cut` (moving back) or after it (moving forward)
+      const cut = side === 'before' ? s.bars[s.bars.length - excess]!.time : s.bars[excess - 1]!.time;
+      const inside = <T extends { time: UTCTimestamp }>(xs: T[]) => xs.filter((x) => (side === 'before' ? x.time < cut : x.time > cut));
+      s.bars = inside(s.bars);
+      s.vols = inside(s.vols);
+      for (const [name] of this.lineSeries()) s.lines[name] = inside(s.lines[name] ?? []);
+      if (side === 'before') this.detached = true;
     }
-    this.rows += bars.length;
-    return bars.length;
+    if (side === 'after' && reachesEnd) {
+      this.detached = false;
+      this.shownSec = s.bars.at(-1)!.time;
+      this.lastTime = this.shownSec * 1000;
+    }
+    this.rows = s.bars.length;
+    const r = this.chart.timeScale().getVisibleLogicalRange();
+    this.keepRange = r && { from: r.from + shift, to: r.to + shift };
+    this.reset(this.candles, () => s.bars);
+    this.reset(this.volume, () => s.vols);
+    for (const [name, series] of this.lineSeries()) this.reset(series, () => s.lines[name] ?? []);
+    return added;
   }
 
   /**
@@ -211,6 +259,9 @@ export class ChartEngine {
     const next = this.pending.entries().next();
     if (next.done) {
       this.draining = false;
+      // every series is set again: the chart's time points are the window's alone, so the same bars can be shown
+      if (this.keepRange) this.chart.timeScale().setVisibleLogicalRange(this.keepRange);
+      this.keepRange = null;
       return;
     }
     const [s, data] = next.value;
