@@ -55,6 +55,8 @@ export interface ModelInfo {
   heldOut: { from: string; to: string; verdicts: Record<string, HeldOutVerdict>; calibration: Record<string, CalibrationBin[]> };
   /** The low-history model: bars it needs, and how it did on the same held-out period. */
   lowHistory: { warmupBars: number; verdicts: Record<string, HeldOutVerdict>; calibration: Record<string, CalibrationBin[]> };
+  /** Milliseconds from the worker's creation (its time origin) to load(): fetching and starting its script. */
+  bootMs: number;
   /** Milliseconds from load() to forecasts being possible, when each step finished (ms from load()), and where the models came from. */
   loadMs: number;
   phases: Record<string, number>;
