@@ -118,6 +118,10 @@ async function chromium() {
       coldFromCache: {
         runs: colds.length,
         firstForecastMs: colds.map((c) => Math.round(c.coldMs)),
+        // Inside each run, ms: the worker's own start (creation → its script running load()), then from load() to the forecast.
+        workerBootMs: colds.map((c) => Math.round(c.info!.bootMs)),
+        loadToForecastMs: colds.map((c) => Math.round(c.runtime.phases.firstForecast!)),
+        under300: colds.filter((c) => c.coldMs < 300).length,
         firstForecastMsMedian: pct(colds.map((c) => c.coldMs), 0.5),
         onnxruntimeReadyMs: colds.map((c) => Math.round(c.runtime.readyMs)),
         onnxruntimeReadyMsMedian: pct(colds.map((c) => c.runtime.readyMs), 0.5),

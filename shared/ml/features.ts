@@ -68,12 +68,6 @@ function phase(b: Bars, t: number): number {
   return (2 * Math.PI * (((close % DAY_MS) + DAY_MS) % DAY_MS)) / DAY_MS;
 }
 
-/** 1 when the bar closes on a Saturday or Sunday (UTC): no stock or futures session, thinner crypto trading. */
-function weekend(b: Bars, t: number): number {
-  const day = new Date(b.time[t]! + (b.time[t]! - b.time[t - 1]!)).getUTCDay();
-  return day === 0 || day === 6 ? 1 : 0;
-}
-
 const logVar = (v: number) => Math.log(v + VAR_FLOOR);
 
 /** Every feature by name, with the bars of history it needs before bar t. */
@@ -99,7 +93,6 @@ const CATALOG = {
   logVolumeVs5: [5, (b, t) => Math.log1p(b.volume[t]!) - meanLogVolume(b, t, 5)],
   logVolumeVs15: [15, (b, t) => Math.log1p(b.volume[t]!) - meanLogVolume(b, t, 15)],
   logVolume15Vs240: [240, (b, t) => meanLogVolume(b, t, 15) - meanLogVolume(b, t, 240)],
-  weekend: [1, (b, t) => weekend(b, t)],
   closeLocation: [0, (b, t) => {
     const range = b.high[t]! - b.low[t]!;
     return range > 0 ? (2 * b.close[t]! - b.high[t]! - b.low[t]!) / range : 0;
@@ -108,10 +101,6 @@ const CATALOG = {
   todCos: [1, (b, t) => Math.cos(phase(b, t))],
   tod2Sin: [1, (b, t) => Math.sin(2 * phase(b, t))],
   tod2Cos: [1, (b, t) => Math.cos(2 * phase(b, t))],
-  tod3Sin: [1, (b, t) => Math.sin(3 * phase(b, t))],
-  tod3Cos: [1, (b, t) => Math.cos(3 * phase(b, t))],
-  tod4Sin: [1, (b, t) => Math.sin(4 * phase(b, t))],
-  tod4Cos: [1, (b, t) => Math.cos(4 * phase(b, t))],
 } satisfies Record<string, [number, (b: Bars, t: number) => number]>;
 export type FeatureName = keyof typeof CATALOG;
 
@@ -127,14 +116,14 @@ export interface FeatureSet {
 }
 const featureSet = (id: FeatureSet['id'], anchor: FeatureName, names: readonly FeatureName[]): FeatureSet => ({ id, names, anchor, warmup: Math.max(...names.map((n) => CATALOG[n][0])) });
 
-/** The main model: HAR-style realized variances over 5 to 240 bars, range-based variances, volume, time of day (four harmonics) and weekend. */
+/** The main model: HAR-style realized variances over 5 to 240 bars, range-based variances, volume, time of day. */
 export const FULL = featureSet('full', 'logEwma240', [
   'ret1', 'ret5', 'ret15', 'ret60',
   'logRv5', 'logRv15', 'logRv60', 'logRv240', 'logEwma240',
   'logParkinson1', 'logParkinson5', 'logParkinson15', 'logParkinson60', 'logGarmanKlass5', 'logGarmanKlass60',
   'logVolumeVs15', 'logVolume15Vs240',
   'logRangeEwma80', 'logRangeEwma94', 'logRangeEwma99',
-  'closeLocation', 'todSin', 'todCos', 'tod2Sin', 'tod2Cos', 'tod3Sin', 'tod3Cos', 'tod4Sin', 'tod4Cos', 'weekend',
+  'closeLocation', 'todSin', 'todCos', 'tod2Sin', 'tod2Cos',
 ]);
 /** The low-history model: only what 5 bars of history define, for a session that has not yet seen 4 hours. */
 export const SHORT = featureSet('short', 'logParkinson5', [

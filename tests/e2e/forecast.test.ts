@@ -128,7 +128,7 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
     expect(await bandPixels()).toBe(0);
     await page.getByTestId('forecast-panel').scrollIntoViewIfNeeded();
     await expect.poll(() => fetched.some((p) => p.endsWith('.onnx')), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => page.getByTestId('forecast-panel').getAttribute('data-version'), { timeout: 30_000 }).toMatch(/^fc3-[0-9a-f]{12}$/);
+    await expect.poll(() => page.getByTestId('forecast-panel').getAttribute('data-version'), { timeout: 30_000 }).toMatch(/^fc2-[0-9a-f]{12}$/);
     // A replay has no history before the recording: the low-history model answers after 6 closed minutes, flagged as such.
     await expect.poll(() => page.getByTestId('forecast-5m').count(), { timeout: 120_000 }).toBe(1);
     expect(await page.getByTestId('forecast-5m').getAttribute('data-low-history')).toBe('true');

@@ -47,19 +47,6 @@ describe.skipIf(why !== '')(`forecast features on FTX BTC-PERP 1-minute bars ${w
   it('time of day is the bar close (03:02 UTC) on the unit circle', () => {
     expect(f('todSin', x)).toBeCloseTo(Math.sin((2 * Math.PI * 182) / 1440), 12);
     expect(f('todCos', x)).toBeCloseTo(Math.cos((2 * Math.PI * 182) / 1440), 12);
-    expect(f('tod4Sin', x)).toBeCloseTo(Math.sin((4 * 2 * Math.PI * 182) / 1440), 12);
-    expect(f('tod3Cos', x)).toBeCloseTo(Math.cos((3 * 2 * Math.PI * 182) / 1440), 12);
-  });
-
-  it('weekend is 1 on Saturday and Sunday UTC by the bar close, 0 from Monday 00:00', () => {
-    // 2022-01-01 was a Saturday; 2022-01-03 00:00 (bar 2,939 opens 2022-01-02 23:59, closes Monday 00:00) a Monday.
-    expect(f('weekend', x)).toBe(1);
-    const y = new Float64Array(N_FEATURES);
-    const monday = bars.time.indexOf(Date.parse('2022-01-02T23:59:00Z'));
-    featuresAt(bars, monday - 1, y);
-    expect(f('weekend', y)).toBe(1);
-    featuresAt(bars, monday, y);
-    expect(f('weekend', y)).toBe(0);
   });
 
   it('refuses a bar without enough history; the low-history set needs 5 bars', () => {

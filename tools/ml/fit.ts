@@ -72,7 +72,7 @@ export function ridge(x: Float64Array, f: number, y: Float64Array, rows: number[
  */
 function newton(
   x: Float64Array, f: number, rows: number[], lambda: number, mean: Float64Array, scale: Float64Array, w0: Float64Array, iters: number,
-  loss: (r: number, s: number) => number, deriv: (r: number, s: number) => [number, number], weight: (r: number) => number = () => 1,
+  loss: (r: number, s: number) => number, deriv: (r: number, s: number) => [number, number],
 ): Float64Array {
   const p = f + 1;
   let w = Float64Array.from(w0);
@@ -83,7 +83,7 @@ function newton(
       design(x, f, r, mean, scale, z);
       let s = 0;
       for (let i = 0; i < p; i++) s += z[i]! * v[i]!;
-      l += weight(r) * loss(r, s);
+      l += loss(r, s);
     }
     let pen = 0;
     for (let i = 0; i < f; i++) pen += v[i]! * v[i]!;
@@ -97,9 +97,7 @@ function newton(
       design(x, f, r, mean, scale, z);
       let s = 0;
       for (let i = 0; i < p; i++) s += z[i]! * w[i]!;
-      const [g0, h0] = deriv(r, s);
-      const g = weight(r) * g0;
-      const h = weight(r) * h0;
+      const [g, h] = deriv(r, s);
       for (let i = 0; i < p; i++) {
         grad[i] = grad[i]! + g * z[i]!;
         for (let j = 0; j <= i; j++) hess[i * p + j] = hess[i * p + j]! + h * z[i]! * z[j]!;
@@ -146,14 +144,13 @@ export function logistic(x: Float64Array, f: number, y: Uint8Array, rows: number
  */
 export function qlikeFit(
   x: Float64Array, f: number, rv: Float64Array, offset: Float64Array, rows: number[], lambda: number, mean: Float64Array, scale: Float64Array, w0: Float64Array, iters: number,
-  weight?: (r: number) => number,
 ): Float64Array {
   return newton(x, f, rows, lambda, mean, scale, w0, iters,
     (r, s) => rv[r]! * Math.exp(-s - offset[r]!) + s + offset[r]!,
     (r, s) => {
       const u = rv[r]! * Math.exp(-s - offset[r]!);
       return [1 - u, u];
-    }, weight);
+    });
 }
 
 /** z·w + b for row r (w has the intercept last). */

@@ -23,19 +23,14 @@ export interface TrainConfig {
   folds: number;
   foldShare: number;
   newtonIters: number;
-  /** Candidate half-lives (rows) of the volatility fit's row weights, counted back from its newest row (0: equal weights). */
-  halfLives: number[];
 }
-export const FULL_CONFIG: TrainConfig = {
-  volLambdas: [1e-4, 1e-3, 3e-3, 1e-2, 1e-1, 1], halfLives: [0, 3 * 1440], dirLambdas: [1e-3, 1e-2, 1e-1, 1, 10], folds: 3, foldShare: 0.1, newtonIters: 8,
-};
+export const FULL_CONFIG: TrainConfig = { volLambdas: [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], dirLambdas: [1e-3, 1e-2, 1e-1, 1, 10], folds: 3, foldShare: 0.1, newtonIters: 8 };
 
 const maxH = Math.max(...HORIZONS);
 const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
 const sigmoid = (s: number) => 1 / (1 + Math.exp(-s));
 
 interface Fold { fit: number[]; valid: number[] }
-interface VolChoice { lambda: number; halfLife: number }
 
 /**
  * Fits one forecaster (the main or the low-history feature set) on bars [0, split): rows are bars
@@ -77,14 +72,11 @@ export function trainModel(bars: Bars, split: number, cfg: TrainConfig, set: Fea
   const offset = HORIZONS.map((h) => Float64Array.from(all, (r) => Math.log(h) + x[r * f + anchor]!));
   const residual = HORIZONS.map((_h, k) => Float64Array.from(all, (r) => logRv[k]![r]! - offset[k]![r]!));
   /** Least-squares start on the log ratio to the anchor, then Newton on QLIKE itself (rows with RV = 0 have no QLIKE and are left out). */
-  const fitVol = (k: number, rows: number[], { lambda, halfLife }: VolChoice) => {
+  const fitVol = (k: number, rows: number[], lambda: number) => {
     const s = standardizer(x, f, rows);
     const moving = rows.filter((r) => rv[k]![r]! > 0);
     const start = ridge(x, f, residual[k]!, moving, lambda, s.mean, s.scale);
-    const last = rows[rows.length - 1]!;
-    // Recent rows count more when a half-life is chosen: the volatility regime drifts.
-    const weight = halfLife > 0 ? (r: number) => 0.5 ** ((last - r) / halfLife) : undefined;
-    const w = qlikeFit(x, f, rv[k]!, offset[k]!, moving, lambda, s.mean, s.scale, start, cfg.newtonIters, weight);
+    const w = qlikeFit(x, f, rv[k]!, offset[k]!, moving, lambda, s.mean, s.scale, start, cfg.newtonIters);
     // Fold the offset into the weights: x_anchor = scale·z + mean, so the graph stays one linear map.
     w[anchor] = w[anchor]! + s.scale[anchor]!;
     w[f] = w[f]! + s.mean[anchor]! + Math.log(HORIZONS[k]!);
@@ -115,11 +107,10 @@ export function trainModel(bars: Bars, split: number, cfg: TrainConfig, set: Fea
     }
     return s / rows.length;
   };
-  const pick = <T>(options: T[], loss: (o: T) => number) => {
-    const scores = options.map(loss);
-    return { choice: options[scores.indexOf(Math.min(...scores))]!, scores };
+  const pick = (lambdas: number[], loss: (l: number) => number) => {
+    const scores = lambdas.map(loss);
+    return { lambda: lambdas[scores.indexOf(Math.min(...scores))]!, scores };
   };
-  const volOptions = cfg.halfLives.flatMap((halfLife) => cfg.volLambdas.map((lambda): VolChoice => ({ lambda, halfLife })));
   const meanOver = (g: (fold: Fold) => number) => folds.reduce((s, fold) => s + g(fold), 0) / folds.length;
   // EWMA on the same validation rows, filtered as scoring does, so the card can say what validation promised.
   const ewma = new Float64Array(n);
@@ -150,16 +141,14 @@ export function trainModel(bars: Bars, split: number, cfg: TrainConfig, set: Fea
   const dirB: number[] = [];
   const quantW = new Array<number>(H ** 2 * QUANTILES.length).fill(0);
   const selection = HORIZONS.map((_h, k) => {
-    const picked = pick(volOptions, (o) => meanOver((fold) => qlike(k, fitVol(k, fold.fit, o), fold.valid)));
-    const vol = { ...picked.choice, options: volOptions.map((o, i) => ({ ...o, qlike: picked.scores[i]! })), ewma: meanOver((fold) => ewmaQlike(k, fold.valid)) };
-    const dirPicked = pick(cfg.dirLambdas, (l) => meanOver((fold) => logloss(k, fitDir(k, fold.fit, l), fold.valid)));
-    const dir = { lambda: dirPicked.choice, scores: dirPicked.scores };
+    const vol = { ...pick(cfg.volLambdas, (l) => meanOver((fold) => qlike(k, fitVol(k, fold.fit, l), fold.valid))), ewma: meanOver((fold) => ewmaQlike(k, fold.valid)) };
+    const dir = pick(cfg.dirLambdas, (l) => meanOver((fold) => logloss(k, fitDir(k, fold.fit, l), fold.valid)));
     // Out-of-fold forecasts on the validation blocks: return/σ̂ for the band, the logit for Platt scaling.
     const zs: number[] = [];
     const logits: number[] = [];
     const ys: number[] = [];
     for (const fold of folds) {
-      const v = fitVol(k, fold.fit, vol);
+      const v = fitVol(k, fold.fit, vol.lambda);
       const d = fitDir(k, fold.fit, dir.lambda);
       for (const r of fold.valid) {
         zs.push(ret[k]![r]! / Math.exp(0.5 * score(v, r)));
@@ -169,14 +158,8 @@ export function trainModel(bars: Bars, split: number, cfg: TrainConfig, set: Fea
     }
     const sorted = Float64Array.from(zs).sort();
     const band = QUANTILES.map((q) => quantile(sorted, q));
-    // The pooled band's coverage in each validation block: how stable the calibration was inside training.
-    let at = 0;
-    const foldCoverage = folds.map((fold) => {
-      const z = zs.slice(at, (at += fold.valid.length));
-      return z.filter((v) => v >= band[0]! && v <= band[2]!).length / z.length;
-    });
     const platt = plattScale(logits, ys, HORIZONS[k]!, ref.baseRate[k]!, cfg.newtonIters);
-    const v = fitVol(k, all, vol);
+    const v = fitVol(k, all, vol.lambda);
     const d = fitDir(k, all, dir.lambda);
     // The graph standardizes once with the training-set mean/scale, which is what both fits used on `all`.
     for (let j = 0; j < f; j++) {
@@ -186,7 +169,7 @@ export function trainModel(bars: Bars, split: number, cfg: TrainConfig, set: Fea
     volB.push(0.5 * v.w[f]!);
     dirB.push(platt.a * d.w[f]! + platt.b);
     band.forEach((z, i) => (quantW[k * H * QUANTILES.length + k * QUANTILES.length + i] = z));
-    return { horizon: HORIZON_NAMES[k]!, vol, dir, band, foldCoverage, platt, outOfFoldRows: ys.length };
+    return { horizon: HORIZON_NAMES[k]!, vol, dir, band, platt, outOfFoldRows: ys.length };
   });
   const params = toFloat32({ mean: Array.from(s.mean), scale: Array.from(s.scale), volW, volB, quantW, dirW, dirB });
   return { params, selection, rows: n, from: w0, to: end - 1 };
@@ -288,7 +271,7 @@ export function buildArtifacts(path: string, cfg: TrainConfig) {
   };
   const full = tier(FULL, 'forecast.onnx');
   const short = tier(SHORT, 'forecast-short.onnx');
-  const version = `fc3-${sha(new Uint8Array([...full.onnx, ...short.onnx])).slice(0, 12)}`;
+  const version = `fc2-${sha(new Uint8Array([...full.onnx, ...short.onnx])).slice(0, 12)}`;
   const card = {
     version, file: full.card.file, sha256: full.card.sha256, bytes: full.card.bytes,
     barMs: 60_000, horizons: Object.fromEntries(HORIZONS.map((h, k) => [HORIZON_NAMES[k]!, h])), quantiles: QUANTILES, features: FULL.names, warmupBars: WARMUP,
