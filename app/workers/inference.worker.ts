@@ -6,7 +6,7 @@ import { featuresAt, FULL, SHORT, type FeatureSet } from '../../shared/ml/featur
 import { forward, HORIZON_NAMES, HORIZONS, QUANTILES, type ModelParams } from '../../shared/ml/model';
 import { decodeModel } from '../../shared/ml/onnx-weights';
 import { barsFromRows, MINUTE_MS, type Bar } from '../../shared/ml/ohlcv';
-import type { CalibrationBin, ForecastApi, ForecastResult, HeldOutVerdict, ModelInfo, RuntimeInfo, Warmup } from './forecast-view';
+import type { CalibrationBin, ForecastApi, ForecastResult, ModelInfo, RuntimeInfo, ValidationVerdict, Warmup } from './forecast-view';
 
 const CACHE = 'edgetape-ml';
 const WASM = new URL(wasmUrl, self.location.href).href;
@@ -14,17 +14,19 @@ const MODELS = `${self.location.origin}${import.meta.env.BASE_URL}models/`;
 const KEEP_BARS = FULL.warmup + 64;
 const Q = QUANTILES.length;
 
-interface Scored {
-  verdicts: Record<string, HeldOutVerdict>;
-  score: Record<string, { calibration: CalibrationBin[] }>;
+interface Validated {
+  from: string;
+  to: string;
+  verdicts: Record<string, ValidationVerdict>;
+  calibration: Record<string, CalibrationBin[]>;
 }
 interface Card {
   version: string;
   file: string;
   sha256: string;
   warmupBars: number;
-  heldOut: { from: string; to: string } & Scored;
-  lowHistory: { file: string; sha256: string; warmupBars: number; heldOut: Scored };
+  validation: Validated;
+  lowHistory: { file: string; sha256: string; warmupBars: number; validation: Validated };
 }
 
 /** Bytes of a versioned URL from the Cache API, fetched and stored on a miss. */
@@ -62,7 +64,6 @@ async function dropStale(cache: Cache, current: string[]): Promise<void> {
 /** Records in `phases` when a promise settles, in ms since `started`. */
 const timed = (phases: Record<string, number>, started: number) => <T>(name: string, p: Promise<T>) => p.then((v) => ((phases[name] = performance.now() - started), v));
 const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
-const calibration = (s: Scored) => Object.fromEntries(Object.entries(s.score).map(([h, v]) => [h, v.calibration]));
 
 interface Model {
   set: FeatureSet;
@@ -135,8 +136,8 @@ class Forecaster {
     return {
       version: card.version,
       warmupBars: card.warmupBars,
-      heldOut: { from: card.heldOut.from, to: card.heldOut.to, verdicts: card.heldOut.verdicts, calibration: calibration(card.heldOut) },
-      lowHistory: { warmupBars: card.lowHistory.warmupBars, verdicts: card.lowHistory.heldOut.verdicts, calibration: calibration(card.lowHistory.heldOut) },
+      validation: { from: card.validation.from, to: card.validation.to, verdicts: card.validation.verdicts, calibration: card.validation.calibration },
+      lowHistory: { warmupBars: card.lowHistory.warmupBars, verdicts: card.lowHistory.validation.verdicts, calibration: card.lowHistory.validation.calibration },
       bootMs: started,
       loadMs: performance.now() - started,
       phases,

@@ -40,7 +40,8 @@ export const MENU = {
   noTimeOfDay: { ...FC2, timeOfDay: false },
   calibrate1: { ...FC2, calibrationBlocks: 1 },
 } satisfies Record<string, TrainConfig>;
-export const CHOSEN: keyof typeof MENU = 'fc2';
+/** By the menu's rule (tools/ml/select.ts): fc2's volatility configuration, then the window with the smaller coverage error. */
+export const CHOSEN: keyof typeof MENU = 'calibrate1';
 export const FULL_CONFIG: TrainConfig = MENU[CHOSEN];
 
 const maxH = Math.max(...HORIZONS);
@@ -146,23 +147,27 @@ export function trainModel(bars: Bars, cfg: TrainConfig, set: FeatureSet) {
     if (!calib.length) return null;
     // The block's bars are scored as `npm run evaluate` scores a file: shipped float32 weights, every forecaster walking forward.
     const ref = reference(bars, w0 + start);
-    const { params } = assemble(heads, calib, ref);
+    const { params, calibration } = assemble(heads, calib, ref);
     const score = scoreWalkForward(bars, { params, set }, ref, w0 + start, w0 + start + size);
-    return { from: iso(bars.time[w0 + start]!), to: iso(bars.time[w0 + start + size - 1]!), fittedTo: iso(bars.time[w0 + start - maxH - 1]!), score };
+    return { from: iso(bars.time[w0 + start]!), to: iso(bars.time[w0 + start + size - 1]!), fittedTo: iso(bars.time[w0 + start - maxH - 1]!), score, skill: skillOf(calibration) };
   }).filter((b) => b !== null);
   const ref = reference(bars, bars.close.length);
   const final = assemble(fitHeads(range(0, n), []), oof.slice(-cfg.calibrationBlocks), ref);
-  return { params: final.params, calibration: final.calibration, ref, validation: summarize(blocks), rows: n, from: w0, to: end - 1 };
+  return { params: final.params, calibration: final.calibration, ref, validation: summarize(blocks, skillOf(final.calibration)), rows: n, from: w0, to: end - 1 };
 }
 
-type Block = { from: string; to: string; fittedTo: string; score: Record<string, HorizonScore> };
+/** Per horizon, whether Platt scaling kept a directional signal (else P(up) is the base rate). */
+const skillOf = (calibration: { horizon: string; platt: { kept: boolean } }[]) => Object.fromEntries(calibration.map((c) => [c.horizon, c.platt.kept]));
+
+type Block = { from: string; to: string; fittedTo: string; score: Record<string, HorizonScore>; skill: Record<string, boolean> };
 
 /**
  * What validation says, per block and as the mean over blocks, in the numbers the UI and the model card
  * state: the per-block verdicts' ratios are averaged, and each goal is also counted block by block.
+ * `directionSkill` is the shipped model's (`skill`), which the UI marks.
  */
-export function summarize(blocks: Block[]) {
-  const per = blocks.map((b) => ({ ...b, verdicts: verdicts(b.score) }));
+export function summarize(blocks: Block[], skill: Record<string, boolean>) {
+  const per = blocks.map((b) => ({ ...b, verdicts: verdicts(b.score, b.skill) }));
   const names = Object.keys(per[0]!.score);
   const mean = (g: (b: (typeof per)[number]) => number) => per.reduce((s, b) => s + g(b), 0) / per.length;
   const count = (g: (b: (typeof per)[number]) => boolean) => per.filter(g).length;
@@ -176,7 +181,7 @@ export function summarize(blocks: Block[]) {
       qlikeVsEwma, qlikeVsGarch, coverage90, brierVsBase,
       volBeatsEwmaBy10: qlikeVsEwma >= 0.1, volNoWorseThanGarch: qlikeVsGarch >= 0,
       bandCalibrated: coverage90 >= 0.87 && coverage90 <= 0.93,
-      directionSkill: per.some((b) => v(b).directionSkill),
+      directionSkill: skill[h]!,
       directionNoWorseThanBaseRate: brierVsBase >= -1e-9,
       blocks: per.length,
       blocksBeatingEwmaBy10: count((b) => v(b).volBeatsEwmaBy10),
@@ -252,11 +257,10 @@ export function reference(bars: Bars, split: number): Reference {
 
 /**
  * Verdicts on one scored period, phrased as the UI and the model card state them (scores of 1-minute bars,
- * so every forecaster is there). `directionSkill` false means P(up) was the base rate (Platt scaling found
- * no skill), so its Brier equals the base rate's up to float32 rounding of the logit (~1e-10), which "no
- * worse" tolerates.
+ * so every forecaster is there). `skill` false means P(up) was the base rate (Platt scaling found no skill),
+ * so its Brier equals the base rate's up to float32 rounding of the logit (~1e-10), which "no worse" tolerates.
  */
-export function verdicts(score: Record<string, HorizonScore>) {
+export function verdicts(score: Record<string, HorizonScore>, skill: Record<string, boolean>) {
   return Object.fromEntries(
     Object.entries(score).map(([h, s]) => {
       const v = s.volatility;
@@ -268,7 +272,7 @@ export function verdicts(score: Record<string, HorizonScore>) {
         qlikeVsEwma, qlikeVsGarch, coverage90, brierVsBase,
         volBeatsEwmaBy10: qlikeVsEwma >= 0.1, volNoWorseThanGarch: qlikeVsGarch >= 0,
         bandCalibrated: coverage90 >= 0.87 && coverage90 <= 0.93,
-        directionSkill: Math.abs(brierVsBase) > 1e-9,
+        directionSkill: skill[h]!,
         directionNoWorseThanBaseRate: brierVsBase >= -1e-9,
       }];
     }),
