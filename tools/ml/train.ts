@@ -182,7 +182,7 @@ export function summarize(blocks: Block[], skill: Record<string, boolean>) {
       volBeatsEwmaBy10: qlikeVsEwma >= 0.1, volNoWorseThanGarch: qlikeVsGarch >= 0,
       bandCalibrated: coverage90 >= 0.87 && coverage90 <= 0.93,
       directionSkill: skill[h]!,
-      directionNoWorseThanBaseRate: brierVsBase >= -1e-9,
+      directionNoWorseThanBaseRate: !skill[h]! || brierVsBase >= 0,
       blocks: per.length,
       blocksBeatingEwmaBy10: count((b) => v(b).volBeatsEwmaBy10),
       blocksNoWorseThanGarch: count((b) => v(b).volNoWorseThanGarch),
@@ -257,8 +257,8 @@ export function reference(bars: Bars, split: number): Reference {
 
 /**
  * Verdicts on one scored period, phrased as the UI and the model card state them (scores of 1-minute bars,
- * so every forecaster is there). `skill` false means P(up) was the base rate (Platt scaling found no skill),
- * so its Brier equals the base rate's up to float32 rounding of the logit (~1e-10), which "no worse" tolerates.
+ * so every forecaster is there). `skill` false means P(up) was the base rate (Platt scaling found no skill):
+ * its Brier then equals the base rate's up to float32 rounding of the logit (~1e-10), so it is no worse.
  */
 export function verdicts(score: Record<string, HorizonScore>, skill: Record<string, boolean>) {
   return Object.fromEntries(
@@ -273,7 +273,7 @@ export function verdicts(score: Record<string, HorizonScore>, skill: Record<stri
         volBeatsEwmaBy10: qlikeVsEwma >= 0.1, volNoWorseThanGarch: qlikeVsGarch >= 0,
         bandCalibrated: coverage90 >= 0.87 && coverage90 <= 0.93,
         directionSkill: skill[h]!,
-        directionNoWorseThanBaseRate: brierVsBase >= -1e-9,
+        directionNoWorseThanBaseRate: !skill[h] || brierVsBase >= 0,
       }];
     }),
   );
