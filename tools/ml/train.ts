@@ -16,8 +16,8 @@ export const MODEL_DIR = join(REPO_ROOT, 'app/public/models');
 
 /**
  * One entry of the training menu. Every row of the training file is fitted by the final model; the menu
- * entries are compared by rolling-origin validation (validation in tools/ml/select.ts), never on bars after
- * the file: the week after it (2022-01-25 → 02-01) is withheld from this repository.
+ * entries are compared by rolling-origin validation inside the file (tools/ml/select.ts), never on bars after
+ * it: the week after it (2022-01-25 → 02-01) is withheld from this repository.
  */
 export interface TrainConfig {
   /** Penalty of the volatility head (shrinks toward the anchor, EWMA) and of the direction head. */
@@ -33,7 +33,7 @@ export interface TrainConfig {
   newtonIters: number;
 }
 const FC2: TrainConfig = { volLambda: 1e-2, dirLambda: 1e-1, timeOfDay: true, blocks: 7, blockShare: 0.1, calibrationBlocks: 3, newtonIters: 8 };
-/** The menu, fixed before any of it was scored (commit message of tools/ml/select.ts). */
+/** The menu, fixed before any of it was scored (its rule is in the message of commit 589bf4c, which added it). */
 export const MENU = {
   fc2: FC2,
   lambda01: { ...FC2, volLambda: 1e-1 },
