@@ -42,6 +42,22 @@ describe.skipIf(why !== '')(`the shipped forecasters ${why}`, () => {
     expect(new Set(Array.from(quant)).size).toBeGreaterThan(2000);
   });
 
+  it('validates on consecutive blocks up to the last training target, each forecast by a model whose targets end before it', () => {
+    type Blocks = { from: string; to: string; fittedTo: string }[];
+    const card = JSON.parse(readFileSync(join(MODEL_DIR, 'forecast.json'), 'utf8')) as { training: { to: string }; validation: { blocks: Blocks }; lowHistory: { training: { to: string }; validation: { blocks: Blocks } } };
+    const min = 60_000;
+    for (const { training, validation } of [card, card.lowHistory]) {
+      const blocks = validation.blocks.map((b) => ({ from: Date.parse(b.from), to: Date.parse(b.to), fittedTo: Date.parse(b.fittedTo) }));
+      expect(blocks).toHaveLength(6);
+      expect(blocks.at(-1)!.to).toBe(Date.parse(training.to));
+      blocks.forEach((b, i) => {
+        // The last fitted row's 60-minute target ends on the bar before the block: the purge gap.
+        expect(b.from - b.fittedTo).toBe((HORIZONS.at(-1)! + 1) * min);
+        if (i > 0) expect(b.from).toBe(blocks[i - 1]!.to + min);
+      });
+    }
+  });
+
   it('is small and retraining reproduces the checked-in models and card byte for byte (full training config)', () => {
     expect(shipped.length + shippedShort.length).toBeLessThan(200 * 1024);
     const { onnx, shortOnnx, card } = buildArtifacts(TRAIN_FILE, FULL_CONFIG);
