@@ -56,8 +56,8 @@ export function ForecastPanel(props: { info: ModelInfo | null; latest: ForecastR
         {(r) => (
           <p class="reason" data-testid="forecast-low-history">
             Low history: {r().historyBars} of {props.info!.warmupBars + 1} closed one-minute bars, so these forecasts come from the
-            low-history model ({props.info!.lowHistory.warmupBars} bars of lookback). Validation, against EWMA with full history:{' '}
-            {Object.entries(props.info!.lowHistory.verdicts).map(([h, v]) => `${h} σ QLIKE ${signed(v.qlikeVsEwma)}${v.qlikeVsEwma < 0 ? ' (worse)' : ''}, band held ${pct(v.coverage90, 1)}`).join('; ')}.
+            low-history model ({props.info!.lowHistory.warmupBars} bars of lookback). Validation, against EWMA and GARCH with full history:{' '}
+            {Object.entries(props.info!.lowHistory.verdicts).map(([h, v]) => `${h} σ QLIKE vs EWMA ${signed(v.qlikeVsEwma)}${v.qlikeVsEwma < 0 ? ' (worse)' : ''}, vs GARCH ${signed(v.qlikeVsGarch)}${v.qlikeVsGarch < 0 ? ' (worse)' : ''}, band held ${pct(v.coverage90, 1)}`).join('; ')}.
             The main model takes over at {props.info!.warmupBars + 1} bars.
           </p>
         )}

@@ -139,7 +139,13 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
     // A replay has no history before the recording: the low-history model answers after 6 closed minutes, flagged as such.
     await expect.poll(() => page.getByTestId('forecast-5m').count(), { timeout: 120_000 }).toBe(1);
     expect(await page.getByTestId('forecast-5m').getAttribute('data-low-history')).toBe('true');
-    expect(await page.getByTestId('forecast-low-history').textContent()).toMatch(/^Low history: \d+ of 241 closed one-minute bars/);
+    const lowText = await page.getByTestId('forecast-low-history').textContent();
+    expect(lowText).toMatch(/^Low history: \d+ of 241 closed one-minute bars/);
+    // Its validation record says "(worse)" for every baseline it loses to (the card's numbers).
+    const low = (JSON.parse(readFileSync(join(MODEL_DIR, 'forecast.json'), 'utf8')) as { lowHistory: { validation: { verdicts: Record<string, { qlikeVsEwma: number; qlikeVsGarch: number }> } } }).lowHistory.validation.verdicts;
+    const losses = Object.values(low).flatMap((v) => [v.qlikeVsEwma, v.qlikeVsGarch]).filter((r) => r < 0).length;
+    expect(losses).toBeGreaterThan(0);
+    expect(lowText!.split('(worse)').length - 1).toBe(losses);
     const panel = page.getByTestId('forecast-panel');
     expect(await panel.textContent()).toContain('Not financial advice');
     expect(await panel.textContent()).toContain(`model ${await panel.getAttribute('data-version')}`);
