@@ -9,9 +9,8 @@ import { forward } from '../shared/ml/model';
 import { launch } from '../tests/e2e/browser';
 import { DEFAULT_RECORDING } from '../tools/fake-exchange/main';
 import { barRows, loadBars, TRAIN_FILE } from '../tools/ml/data';
-import { evaluateFile } from '../tools/ml/evaluate';
 import { decodeModel } from '../tools/ml/onnx';
-import { HELD_OUT_FROM, MODEL_DIR } from '../tools/ml/train';
+import { MODEL_DIR } from '../tools/ml/train';
 import { REPO_ROOT } from '../tools/paths';
 import { startStack } from '../tools/stack';
 import { writeResults } from './results';
@@ -20,30 +19,26 @@ const STEPS = 1000;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const r4 = (x: number) => Number(x.toPrecision(4));
 
-/** Held-out quality of the model beside every baseline, on the same bars in one walk. */
+/**
+ * Validation quality of the shipped model beside every baseline, per rolling-origin block, from its card (the
+ * held-out week after the training file is not in the repo: `npm run evaluate -- --data <file>` scores it).
+ */
 function quality() {
-  const ev = evaluateFile(TRAIN_FILE, { from: HELD_OUT_FROM });
-  const rows = (model: string, horizons: typeof ev.horizons) => Object.entries(horizons).map(([h, { volatility: v, quantiles: q, direction: d }]) => {
-    const [m, g, band, dm] = [v.model!, v.garch!, q.model!, d.model!];
-    return {
-      model, horizon: h,
-      qlike_model: r4(m.qlike), qlike_ewma: r4(v.ewma.qlike), qlike_garch: r4(g.qlike), qlike_realized: r4(v.realized.qlike),
-      vs_ewma: `${(100 * (1 - m.qlike / v.ewma.qlike)).toFixed(2)}%`,
-      vs_garch: `${(100 * (1 - m.qlike / g.qlike)).toFixed(2)}%`,
-      coverage90: `${(100 * band.coverage90).toFixed(2)}%`,
-      brier_model: r4(dm.brier), brier_base: r4(d.baseRate.brier), brier_lastSign: r4(d.lastSign.brier),
-      acc_model: r4(dm.accuracy), acc_base: r4(d.baseRate.accuracy), acc_lastSign: r4(d.lastSign.accuracy),
-    };
-  });
-  const table = [...rows('main', ev.horizons), ...rows('low-history', ev.lowHistory!.horizons)];
+  const card = JSON.parse(readFileSync(join(MODEL_DIR, 'forecast.json'), 'utf8')) as { version: string; validation: { blocks: { from: string; horizons: Record<string, { qlike: Record<string, number>; coverage90: number; brier: Record<string, number> }> }[] } };
+  const table = card.validation.blocks.flatMap((b) => Object.entries(b.horizons).map(([h, c]) => ({
+    block: b.from.slice(0, 10), horizon: h,
+    qlike_model: r4(c.qlike.model!), qlike_ewma: r4(c.qlike.ewma!), qlike_garch: r4(c.qlike.garch!), qlike_realized: r4(c.qlike.realized!),
+    vs_ewma: `${(100 * (1 - c.qlike.model! / c.qlike.ewma!)).toFixed(2)}%`,
+    coverage90: `${(100 * c.coverage90).toFixed(2)}%`, brier_model: r4(c.brier.model!), brier_base: r4(c.brier.baseRate!),
+  })));
   console.table(table);
-  return { model: ev.model, period: { from: ev.from, to: ev.to, rows: ev.rows }, table, full: ev.horizons, lowHistory: ev.lowHistory };
+  return { model: card.version, table };
 }
 
-/** One prediction at a time, warm: onnxruntime-node vs the TypeScript forward pass, on the same held-out rows. */
+/** One prediction at a time, warm: onnxruntime-node vs the TypeScript forward pass, on the file's last rows. */
 async function nodePeers() {
   const { bars } = loadBars(TRAIN_FILE);
-  const from = bars.time.findIndex((t) => t >= HELD_OUT_FROM);
+  const from = bars.close.length - 2000;
   const x = Float32Array.from(featureMatrix(bars, from, from + 2000));
   const bytes = readFileSync(join(MODEL_DIR, 'forecast.onnx'));
   const session = await ort.InferenceSession.create(bytes);
@@ -85,7 +80,7 @@ function bytes() {
 /** The inference worker in Chromium: warm per-prediction time, and cold start with every asset already in the Cache API. */
 async function chromium() {
   const { bars } = loadBars(TRAIN_FILE);
-  const from = bars.time.findIndex((t) => t >= HELD_OUT_FROM) - (WARMUP + 1);
+  const from = bars.close.length - (WARMUP + 1 + STEPS);
   const rows = barRows(bars, from, from + WARMUP + 1 + STEPS);
   const stack = await startStack({ replay: DEFAULT_RECORDING, speed: 1, loop: true, port: 0, log: () => {} });
   const browser = await launch();
@@ -118,6 +113,10 @@ async function chromium() {
       coldFromCache: {
         runs: colds.length,
         firstForecastMs: colds.map((c) => Math.round(c.coldMs)),
+        // Inside each run, ms: the worker's own start (creation → its script running load()), then from load() to the forecast.
+        workerBootMs: colds.map((c) => Math.round(c.info!.bootMs)),
+        loadToForecastMs: colds.map((c) => Math.round(c.runtime.phases.firstForecast!)),
+        under300: colds.filter((c) => c.coldMs < 300).length,
         firstForecastMsMedian: pct(colds.map((c) => c.coldMs), 0.5),
         onnxruntimeReadyMs: colds.map((c) => Math.round(c.runtime.readyMs)),
         onnxruntimeReadyMsMedian: pct(colds.map((c) => c.runtime.readyMs), 0.5),
@@ -135,6 +134,6 @@ async function chromium() {
 }
 
 export async function run(): Promise<void> {
-  const results = { heldOut: quality(), node: await nodePeers(), download: bytes(), chromium: await chromium() };
+  const results = { validation: quality(), node: await nodePeers(), download: bytes(), chromium: await chromium() };
   console.log(`wrote ${writeResults('forecast', results)}`);
 }

@@ -6,8 +6,11 @@ import type { Bars } from '../shared/ml/ohlcv';
 import { decodeModel } from './ml/onnx';
 import { REPO_ROOT } from './paths';
 
-/** Where the shipped model's training data ends (docs/model-card.md): forecasts after it are out of sample. */
-export const HELD_OUT_FROM = Date.parse('2022-01-20T00:00:00Z');
+/**
+ * Start of the backtest window: the training file's last five days. The shipped model (fc4) is fitted on every
+ * bar of that file, so this backtest is in-sample; the held-out week after the file is withheld from the repo.
+ */
+export const BACKTEST_FROM = Date.parse('2022-01-20T00:00:00Z');
 
 /**
  * The shipped model's log-return quantiles at every non-overlapping horizon from `from`, each with the

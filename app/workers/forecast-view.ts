@@ -29,7 +29,8 @@ export interface ForecastResult {
   historyBars: number;
 }
 
-export interface HeldOutVerdict {
+/** What rolling-origin validation says about one horizon: means over the blocks, and goals met block by block. */
+export interface ValidationVerdict {
   qlikeVsEwma: number;
   qlikeVsGarch: number;
   coverage90: number;
@@ -40,6 +41,11 @@ export interface HeldOutVerdict {
   /** False: validation found no directional skill and P(up) is the training base rate. */
   directionSkill: boolean;
   directionNoWorseThanBaseRate: boolean;
+  blocks: number;
+  blocksBeatingEwmaBy10: number;
+  blocksNoWorseThanGarch: number;
+  blocksBandCalibrated: number;
+  blocksBrierNoWorse: number;
 }
 
 export interface CalibrationBin {
@@ -52,9 +58,12 @@ export interface CalibrationBin {
 export interface ModelInfo {
   version: string;
   warmupBars: number;
-  heldOut: { from: string; to: string; verdicts: Record<string, HeldOutVerdict>; calibration: Record<string, CalibrationBin[]> };
-  /** The low-history model: bars it needs, and how it did on the same held-out period. */
-  lowHistory: { warmupBars: number; verdicts: Record<string, HeldOutVerdict>; calibration: Record<string, CalibrationBin[]> };
+  /** Rolling-origin validation inside the training file (not a held-out score: that week is withheld from the repo). */
+  validation: { from: string; to: string; verdicts: Record<string, ValidationVerdict>; calibration: Record<string, CalibrationBin[]> };
+  /** The low-history model: bars it needs, and how it did on the same validation blocks. */
+  lowHistory: { warmupBars: number; verdicts: Record<string, ValidationVerdict>; calibration: Record<string, CalibrationBin[]> };
+  /** Milliseconds from the worker's creation (its time origin) to load(): fetching and starting its script. */
+  bootMs: number;
   /** Milliseconds from load() to forecasts being possible, when each step finished (ms from load()), and where the models came from. */
   loadMs: number;
   phases: Record<string, number>;

@@ -6,7 +6,7 @@ import { featuresAt, FULL, SHORT, type FeatureSet } from '../../shared/ml/featur
 import { forward, HORIZON_NAMES, HORIZONS, QUANTILES, type ModelParams } from '../../shared/ml/model';
 import { decodeModel } from '../../shared/ml/onnx-weights';
 import { barsFromRows, MINUTE_MS, type Bar } from '../../shared/ml/ohlcv';
-import type { CalibrationBin, ForecastApi, ForecastResult, HeldOutVerdict, ModelInfo, RuntimeInfo, Warmup } from './forecast-view';
+import type { CalibrationBin, ForecastApi, ForecastResult, ModelInfo, RuntimeInfo, ValidationVerdict, Warmup } from './forecast-view';
 
 const CACHE = 'edgetape-ml';
 const WASM = new URL(wasmUrl, self.location.href).href;
@@ -14,17 +14,19 @@ const MODELS = `${self.location.origin}${import.meta.env.BASE_URL}models/`;
 const KEEP_BARS = FULL.warmup + 64;
 const Q = QUANTILES.length;
 
-interface Scored {
-  verdicts: Record<string, HeldOutVerdict>;
-  score: Record<string, { calibration: CalibrationBin[] }>;
+interface Validated {
+  from: string;
+  to: string;
+  verdicts: Record<string, ValidationVerdict>;
+  calibration: Record<string, CalibrationBin[]>;
 }
 interface Card {
   version: string;
   file: string;
   sha256: string;
   warmupBars: number;
-  heldOut: { from: string; to: string } & Scored;
-  lowHistory: { file: string; sha256: string; warmupBars: number; heldOut: Scored };
+  validation: Validated;
+  lowHistory: { file: string; sha256: string; warmupBars: number; validation: Validated };
 }
 
 /** Bytes of a versioned URL from the Cache API, fetched and stored on a miss. */
@@ -38,27 +40,30 @@ async function cached(cache: Cache, url: string): Promise<{ bytes: ArrayBuffer; 
 }
 
 /**
- * The card says which model is current. A cached card is used at once and revalidated in the background
- * (a new release is picked up by the next load), so a cold start never waits for the network; without one,
- * the network's.
+ * The card says which model is current. A cached card is used at once, and `revalidate` (called after the
+ * first answer) refreshes it in the background, so a new release is picked up by the next load and a cold
+ * start never waits for the network; without a cached card, the network's.
  */
-async function currentCard(cache: Cache): Promise<Card> {
+async function currentCard(cache: Cache): Promise<{ card: Card; revalidate: () => void }> {
   const url = `${MODELS}forecast.json`;
-  const fresh = fetch(url, { cache: 'no-cache' }).then(async (res) => {
+  const fetchCard = () => fetch(url, { cache: 'no-cache' }).then(async (res) => {
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
     await cache.put(url, res.clone());
     return (await res.json()) as Card;
   });
   const old = await cache.match(url);
-  if (!old) return fresh;
-  fresh.catch(() => {});
-  return (await old.json()) as Card;
+  if (!old) return { card: await fetchCard(), revalidate: () => {} };
+  return { card: (await old.json()) as Card, revalidate: () => void fetchCard().catch(() => {}) };
+}
+
+/** Models of other versions left in the cache by earlier releases. */
+async function dropStale(cache: Cache, current: string[]): Promise<void> {
+  for (const req of await cache.keys()) if (req.url.startsWith(MODELS) && req.url.includes('.onnx') && !current.includes(req.url)) await cache.delete(req);
 }
 
 /** Records in `phases` when a promise settles, in ms since `started`. */
 const timed = (phases: Record<string, number>, started: number) => <T>(name: string, p: Promise<T>) => p.then((v) => ((phases[name] = performance.now() - started), v));
 const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
-const calibration = (s: Scored) => Object.fromEntries(Object.entries(s.score).map(([h, v]) => [h, v.calibration]));
 
 interface Model {
   set: FeatureSet;
@@ -74,6 +79,8 @@ class Forecaster {
   private loading: Promise<ModelInfo> | undefined;
   private runtime: Promise<RuntimeInfo> | undefined;
   private startRuntime: (() => Promise<RuntimeInfo>) | undefined;
+  private firstForecast: () => void = () => {};
+  private pushed: number | undefined;
   private readonly series = new Map<string, Bar[]>();
 
   load(): Promise<ModelInfo> {
@@ -101,9 +108,7 @@ class Forecaster {
     const phases: Record<string, number> = {};
     const mark = timed(phases, started);
     const cache = await caches.open(CACHE);
-    // onnxruntime's JS starts loading at once, beside the card and the models.
-    const ortModule = mark('ortImport', import('onnxruntime-web/wasm'));
-    const card = await mark('card', currentCard(cache));
+    const { card, revalidate } = await mark('card', currentCard(cache));
     const files = [card.file, card.lowHistory.file].map((f) => `${MODELS}${f}?v=${card.version}`);
     const models = await mark('models', Promise.all(files.map((url) => cached(cache, url))));
     const expected = [card.sha256, card.lowHistory.sha256];
@@ -114,15 +119,26 @@ class Forecaster {
         throw new Error(`model ${card.version} (${files[i]}): checksum mismatch (got ${digest.slice(0, 12)}), not loaded`);
       }
     }
-    for (const req of await cache.keys()) if (req.url.startsWith(MODELS) && req.url.includes('.onnx') && !files.includes(req.url)) await cache.delete(req);
     const model = (set: FeatureSet, bytes: ArrayBuffer): Model => ({ set, params: decodeModel(new Uint8Array(bytes)), input: new Float32Array(set.names.length) });
     this.models = { full: model(FULL, models[0]!.bytes), short: model(SHORT, models[1]!.bytes) };
-    this.startRuntime = () => this.openRuntime(ortModule, cache, models.map((m) => m.bytes), started, phases);
+    phases.verified = performance.now() - started;
+    // Nothing the first forecast does not need runs before it: onnxruntime's JS (its parse alone took ~80 ms of
+    // this thread under load), the card's revalidation and dropping other versions' models wait for ready().
+    this.firstForecast = () => {
+      phases.firstPush ??= this.pushed! - started;
+      phases.firstForecast ??= performance.now() - started;
+    };
+    this.startRuntime = () => {
+      revalidate();
+      void dropStale(cache, files).catch(() => {});
+      return this.openRuntime(cache, models.map((m) => m.bytes), started, phases);
+    };
     return {
       version: card.version,
       warmupBars: card.warmupBars,
-      heldOut: { from: card.heldOut.from, to: card.heldOut.to, verdicts: card.heldOut.verdicts, calibration: calibration(card.heldOut) },
-      lowHistory: { warmupBars: card.lowHistory.warmupBars, verdicts: card.lowHistory.heldOut.verdicts, calibration: calibration(card.lowHistory.heldOut) },
+      validation: { from: card.validation.from, to: card.validation.to, verdicts: card.validation.verdicts, calibration: card.validation.calibration },
+      lowHistory: { warmupBars: card.lowHistory.warmupBars, verdicts: card.lowHistory.validation.verdicts, calibration: card.lowHistory.validation.calibration },
+      bootMs: started,
       loadMs: performance.now() - started,
       phases,
       modelBytes: models.reduce((s, m) => s + m.bytes.byteLength, 0),
@@ -130,10 +146,9 @@ class Forecaster {
     };
   }
 
-  private async openRuntime(
-    ortModule: Promise<typeof import('onnxruntime-web/wasm')>, cache: Cache, bytes: ArrayBuffer[], started: number, phases: Record<string, number>,
-  ): Promise<RuntimeInfo> {
-    const [ort, wasm] = await Promise.all([ortModule, timed(phases, started)('wasmRead', cached(cache, WASM))]);
+  private async openRuntime(cache: Cache, bytes: ArrayBuffer[], started: number, phases: Record<string, number>): Promise<RuntimeInfo> {
+    const mark = timed(phases, started);
+    const [ort, wasm] = await Promise.all([mark('ortImport', import('onnxruntime-web/wasm')), mark('wasmRead', cached(cache, WASM))]);
     // One thread: no SharedArrayBuffer (no cross-origin isolation needed) and no pthread workers to spin up for a 1 KB model.
     ort.env.wasm.numThreads = 1;
     // The binary from the Cache API, not the HTTP cache: a 14 MB entry does not fit an incognito profile's
@@ -152,6 +167,7 @@ class Forecaster {
   }
 
   async push(name: string, incoming: Bar[]): Promise<ForecastResult | Warmup> {
+    this.pushed ??= performance.now();
     await this.load();
     let bars = this.series.get(name);
     if (!bars) this.series.set(name, (bars = []));
@@ -186,6 +202,7 @@ class Forecaster {
       [vol, quant, pUp] = [f.vol, f.quantiles.flat(), f.pUp];
     }
     const inferenceMs = performance.now() - t0;
+    this.firstForecast();
     const last = bars[bars.length - 1]!;
     const recent = barsFromRows(bars.slice(-(Math.max(...HORIZONS) + 1)));
     const end = recent.close.length - 1;

@@ -135,6 +135,9 @@ export const N_FEATURES = FULL.names.length;
 /** Bars needed before the first row of the main model: the longest window plus the return feeding it. */
 export const WARMUP = FULL.warmup;
 
+/** The same set without its time-of-day features (a training-menu variant; the anchor is not one of them). */
+export const withoutTimeOfDay = (s: FeatureSet): FeatureSet => featureSet(s.id, s.anchor, s.names.filter((n) => !n.startsWith('tod')));
+
 /** Writes the features of bar t into out[at..at+set.names.length). Needs t ≥ set.warmup. */
 export function featuresAt(b: Bars, t: number, out: Float64Array | Float32Array, at = 0, set: FeatureSet = FULL): void {
   if (t < set.warmup || t >= b.close.length) throw new RangeError(`features need ${set.warmup} earlier bars; got index ${t} of ${b.close.length}`);

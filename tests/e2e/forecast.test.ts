@@ -7,7 +7,7 @@ import { forward } from '../../shared/ml/model';
 import { DEFAULT_RECORDING } from '../../tools/fake-exchange/main';
 import { barRows, loadBars, TRAIN_FILE } from '../../tools/ml/data';
 import { decodeModel } from '../../tools/ml/onnx';
-import { HELD_OUT_FROM, MODEL_DIR } from '../../tools/ml/train';
+import { MODEL_DIR } from '../../tools/ml/train';
 import { hasData, REPO_ROOT } from '../../tools/paths';
 import { startStack, type Stack } from '../../tools/stack';
 import type { ForecastLab } from '../../app/workers/forecast-view';
@@ -23,7 +23,7 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
   let stack: Stack;
   let browser: Browser;
   const { bars } = loadBars(TRAIN_FILE);
-  const from = bars.time.findIndex((t) => t >= HELD_OUT_FROM) - (WARMUP + 1);
+  const from = bars.close.length - (WARMUP + 1 + STEPS);
   const rows = barRows(bars, from, from + WARMUP + 1 + STEPS);
   beforeAll(async () => {
     // 10×: the replayed recording's minutes close every 6 s, so the low-history model (6 bars) forecasts within a minute.
@@ -81,7 +81,14 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
     const panel = page.getByTestId('forecast-panel');
     expect(await panel.getAttribute('data-version')).toBe(first.info!.version);
     await expect.poll(() => page.getByTestId('forecast-60m').count()).toBe(1);
-    expect(await page.getByTestId('verdict-5m').textContent()).toMatch(/QLIKE vs EWMA|beat EWMA/);
+    // The panel states the card's validation verdicts, misses included, and calls them validation, not held-out.
+    const card = JSON.parse(readFileSync(join(MODEL_DIR, 'forecast.json'), 'utf8')) as { validation: { verdicts: Record<string, { volBeatsEwmaBy10: boolean; blocksBeatingEwmaBy10: number; blocks: number }> } };
+    for (const [h, v] of Object.entries(card.validation.verdicts)) {
+      const said = await page.getByTestId(`verdict-${h}`).textContent();
+      expect(said).toMatch(v.volBeatsEwmaBy10 ? /beat EWMA by \+/ : /below goal/);
+      expect(said).toContain(`${v.blocksBeatingEwmaBy10} of ${v.blocks} blocks`);
+    }
+    expect(await panel.locator('summary').textContent()).toMatch(/^\s*Validation .*not a\s+held-out test/);
     expect(await panel.textContent()).toContain('Not financial advice');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'forecast-panel.png'), fullPage: true });
@@ -128,11 +135,17 @@ describe.skipIf(why !== '')(`forecasts from the inference worker in Chromium ${w
     expect(await bandPixels()).toBe(0);
     await page.getByTestId('forecast-panel').scrollIntoViewIfNeeded();
     await expect.poll(() => fetched.some((p) => p.endsWith('.onnx')), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => page.getByTestId('forecast-panel').getAttribute('data-version'), { timeout: 30_000 }).toMatch(/^fc2-[0-9a-f]{12}$/);
+    await expect.poll(() => page.getByTestId('forecast-panel').getAttribute('data-version'), { timeout: 30_000 }).toMatch(/^fc4-[0-9a-f]{12}$/);
     // A replay has no history before the recording: the low-history model answers after 6 closed minutes, flagged as such.
     await expect.poll(() => page.getByTestId('forecast-5m').count(), { timeout: 120_000 }).toBe(1);
     expect(await page.getByTestId('forecast-5m').getAttribute('data-low-history')).toBe('true');
-    expect(await page.getByTestId('forecast-low-history').textContent()).toMatch(/^Low history: \d+ of 241 closed one-minute bars/);
+    const lowText = await page.getByTestId('forecast-low-history').textContent();
+    expect(lowText).toMatch(/^Low history: \d+ of 241 closed one-minute bars/);
+    // Its validation record says "(worse)" for every baseline it loses to (the card's numbers).
+    const low = (JSON.parse(readFileSync(join(MODEL_DIR, 'forecast.json'), 'utf8')) as { lowHistory: { validation: { verdicts: Record<string, { qlikeVsEwma: number; qlikeVsGarch: number }> } } }).lowHistory.validation.verdicts;
+    const losses = Object.values(low).flatMap((v) => [v.qlikeVsEwma, v.qlikeVsGarch]).filter((r) => r < 0).length;
+    expect(losses).toBeGreaterThan(0);
+    expect(lowText!.split('(worse)').length - 1).toBe(losses);
     const panel = page.getByTestId('forecast-panel');
     expect(await panel.textContent()).toContain('Not financial advice');
     expect(await panel.textContent()).toContain(`model ${await panel.getAttribute('data-version')}`);

@@ -33,6 +33,14 @@ describe.skipIf(why !== '')(`npm run evaluate on real bars ${why}`, () => {
     expect(bySeconds.warning).toMatch(/overlaps the model's training period/);
   });
 
+  it('warns only on a file that overlaps the training file: the same bars 25 days later (the held-out side) score alike, unflagged', () => {
+    // Whole days later, so the time-of-day features and every forecast are unchanged.
+    const later = evaluateFile(write('later.csv', (ms) => String(ms + 25 * 86_400_000)));
+    expect(later).toMatchObject({ rows: 180, from: '2022-01-26T03:01:00.000Z' });
+    expect(later.warning).toBeUndefined();
+    expect(later.horizons).toEqual(bySeconds.horizons);
+  });
+
   it('gives the base-rate Brier (60m) and EWMA QLIKE (5m) of a by-hand walk through the slice', () => {
     const c = bars.close;
     // 60m: forecasts at bars 240..359 (bar t+60 must exist); the base rate is the training share of up hours.

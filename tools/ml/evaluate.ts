@@ -13,7 +13,8 @@ import { MODEL_DIR } from './train';
 interface Card {
   version: string;
   training: { from: string; to: string };
-  heldOut: { from: string };
+  /** The training file's span: its last hour of bars is in training targets, so held-out starts after data.to. */
+  data: { to: string };
   reference: Reference;
 }
 
@@ -45,7 +46,6 @@ export function evaluateFile(path: string, opts: { modelDir?: string; from?: num
   // The low-history model on the same rows: what the panel shows before a session has WARMUP bars.
   const lowHistory = fine ? scoreWalkForward(bars, { params: decodeModel(readFileSync(join(dir, 'forecast-short.onnx'))), set: SHORT }, card.reference, from, n, horizons) : null;
   const first = bars.time[from]!;
-  const trainEnd = Date.parse(card.training.to);
   return {
     rows: n - from,
     from: new Date(first).toISOString(),
@@ -55,8 +55,8 @@ export function evaluateFile(path: string, opts: { modelDir?: string; from?: num
     inputBarSeconds: barMs / 1000,
     filledBars: fine && barMs < MINUTE_MS ? 0 : n - loaded.bars.close.length,
     droppedRows: loaded.dropped,
-    ...(first <= trainEnd && bars.time[n - 1]! >= Date.parse(card.training.from)
-      ? { warning: `overlaps the model's training period (${card.training.from} → ${card.training.to}): not an out-of-sample score; the held-out period starts ${card.heldOut.from}` }
+    ...(first <= Date.parse(card.data.to) && bars.time[n - 1]! >= Date.parse(card.training.from)
+      ? { warning: `overlaps the model's training period (${card.training.from} → ${card.training.to}): in-sample, not a held-out score; the held-out period is the bars after ${card.data.to}` }
       : {}),
     ...(fine ? {} : { note: `bars are ${barMs / 60_000} min apart: the model (1-minute bars) and the 1-minute GARCH do not apply and are null; horizons not a whole number of bars are left out; base rates are the training period's` }),
     horizons: scores,
