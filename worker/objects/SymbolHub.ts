@@ -7,6 +7,7 @@ import { CONSOLIDATED, INTERVALS, parseStream, streamName } from '../../shared/p
 import type { Tick } from '../../shared/risk/alerts';
 import type { HealthObservation } from '../../shared/risk/rules';
 import type { HopTrace } from './hops';
+import { Outbox } from './outbox';
 import { alertDeskStub, relayStub } from './stubs';
 
 /** Closed bars kept per interval (the coarser intervals are the roll-ups that outlive the finer ones). */
@@ -36,7 +37,8 @@ export class SymbolHub extends DurableObject<Env> {
   private feeds = new Map<string, FeedStatus>();
   /** stream → relays subscribed to it (mirrors the `subs` table). */
   private readonly subs = new Map<string, Set<string>>();
-  private readonly outbox = new Map<string, { queue: { msgs: ServerMsg[]; trace?: HopTrace }[]; busy: boolean }>();
+  /** Per relay, what waits for its next call: see post(). */
+  private readonly queues = new Map<string, RelayQueue>();
   /** Batches go to the alert desk one after another, so it never sees a later one first. */
   private deskQueue: Promise<void> = Promise.resolve();
   /** The consolidated top of book as last published: the mark for P&L and the spread for book-health alerts. */
@@ -185,6 +187,10 @@ export class SymbolHub extends DurableObject<Env> {
   async subscribe(relay: string, symbol: string, streams: string[], resume: Record<string, number> = {}): Promise<{ msgs: SeqMsg[]; feeds: FeedStatus[] }> {
     const m = this.market(symbol);
     const msgs: SeqMsg[] = [];
+    // Updates queued for this relay are at or before the snapshots below: later ones must not merge into them,
+    // or a merged update would reach the new socket covering seqs its snapshot already holds (trades twice).
+    const q = this.queues.get(relay);
+    if (q && q.boxes.at(-1)!.size) q.boxes.push(new Outbox());
     for (const stream of streams) {
       const id = parseStream(stream);
       if (!id || id.symbol !== symbol) continue;
@@ -261,35 +267,44 @@ export class SymbolHub extends DurableObject<Env> {
   }
 
   /**
-   * One call at a time per relay, in order, so a relay sees a stream's updates in sequence; whatever
-   * queued meanwhile goes in the next call, so a relay that falls behind gets fewer, bigger calls and
-   * never holds up the others.
+   * One call at a time per relay, in order. What queues meanwhile is conflated per stream (book deltas merged,
+   * trades concatenated, quotes and candles the latest), so a relay gets one message per stream per call
+   * however many batches arrived: the hub's cost per call is O(streams), the relay's O(its sockets), and
+   * the calls pace themselves to what the relay can take. A relay that falls behind never holds up the others.
    */
   private post(relay: string, msgs: ServerMsg[], trace?: HopTrace): void {
-    let box = this.outbox.get(relay);
-    if (!box) this.outbox.set(relay, (box = { queue: [], busy: false }));
-    box.queue.push({ msgs, trace });
-    if (box.busy) return;
-    const pump = async (b: NonNullable<typeof box>) => {
-      b.busy = true;
-      while (b.queue.length) {
-        const items = b.queue.splice(0);
-        const batch = items.flatMap((i) => i.msgs);
-        // One trace per message (the same object for a batch's messages is sent once).
-        const hubSend = Date.now();
-        const traces = items.some((i) => i.trace) ? items.flatMap((i) => { const t = i.trace && { ...i.trace, hubSend }; return i.msgs.map(() => t); }) : [];
-        try {
-          const { unwanted } = await relayStub(this.env, relay).publish(batch, traces);
-          if (unwanted.length) await this.unsubscribe(relay, unwanted);
-        } catch (err) {
-          console.warn(`relay ${relay}: ${err instanceof Error ? err.message : String(err)}`);
-        }
+    let q = this.queues.get(relay);
+    if (!q) this.queues.set(relay, (q = { boxes: [new Outbox()], traces: new Map(), busy: false }));
+    const box = q.boxes.at(-1)!;
+    for (const m of msgs) {
+      box.add(m);
+      if (trace && 'seq' in m) q.traces.set(m.stream, trace);
+    }
+    if (!q.busy) void this.pump(relay, q);
+  }
+
+  private async pump(relay: string, q: RelayQueue): Promise<void> {
+    q.busy = true;
+    while (q.boxes.some((b) => b.size)) {
+      const batch = q.boxes.flatMap((b) => b.drain());
+      q.boxes = [new Outbox()];
+      // One trace per message: that of the batch that last updated its stream.
+      const hubSend = Date.now();
+      const traces = q.traces.size ? batch.map((m) => { const t = 'seq' in m ? q.traces.get(m.stream) : undefined; return t && { ...t, hubSend }; }) : [];
+      q.traces.clear();
+      try {
+        const { unwanted } = await relayStub(this.env, relay).publish(batch, traces);
+        if (unwanted.length) await this.unsubscribe(relay, unwanted);
+      } catch (err) {
+        console.warn(`relay ${relay}: ${err instanceof Error ? err.message : String(err)}`);
       }
-      b.busy = false;
-    };
-    void pump(box);
+    }
+    q.busy = false;
   }
 }
+
+/** A relay's pending updates: boxes in order, a new one begun where a subscribe must not be merged across. */
+interface RelayQueue { boxes: Outbox[]; traces: Map<string, HopTrace>; busy: boolean }
 
 function toCandle(r: Row): Candle {
   return {
