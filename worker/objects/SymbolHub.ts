@@ -21,6 +21,9 @@ type Row = Record<string, SqlStorageValue>;
 
 /** Trades a hub resends to a desk that fell behind before it skips ahead instead. */
 const DESK_RESEND_MAX = 5_000;
+/** After a call to a relay that took t ms, the next waits PUBLISH_PACE·t (at most PUBLISH_WAIT_MAX_MS): see pump(). */
+const PUBLISH_PACE = 2;
+const PUBLISH_WAIT_MAX_MS = 250;
 /** Book-health observations sent to the desk at most this often, unless a feed changes state. */
 const HEALTH_EVERY_MS = 1_000;
 
@@ -274,7 +277,7 @@ export class SymbolHub extends DurableObject<Env> {
    */
   private post(relay: string, msgs: ServerMsg[], trace?: HopTrace): void {
     let q = this.queues.get(relay);
-    if (!q) this.queues.set(relay, (q = { boxes: [new Outbox()], traces: new Map(), busy: false }));
+    if (!q) this.queues.set(relay, (q = { boxes: [new Outbox()], traces: new Map(), busy: false, nextAt: 0 }));
     const box = q.boxes.at(-1)!;
     for (const m of msgs) {
       box.add(m);
@@ -286,25 +289,32 @@ export class SymbolHub extends DurableObject<Env> {
   private async pump(relay: string, q: RelayQueue): Promise<void> {
     q.busy = true;
     while (q.boxes.some((b) => b.size)) {
+      const wait = q.nextAt - Date.now();
+      if (wait > 0) await scheduler.wait(wait);
       const batch = q.boxes.flatMap((b) => b.drain());
       q.boxes = [new Outbox()];
       // One trace per message: that of the batch that last updated its stream.
       const hubSend = Date.now();
       const traces = q.traces.size ? batch.map((m) => { const t = 'seq' in m ? q.traces.get(m.stream) : undefined; return t && { ...t, hubSend }; }) : [];
       q.traces.clear();
+      const t0 = Date.now();
       try {
         const { unwanted } = await relayStub(this.env, relay).publish(batch, traces);
         if (unwanted.length) await this.unsubscribe(relay, unwanted);
       } catch (err) {
         console.warn(`relay ${relay}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      // A relay's sends to its sockets outlast its call (the runtime writes them after), so the next call
+      // waits in proportion to this one: a relay with many sockets gets fewer, bigger calls, and the time
+      // spent fanning out stays a bounded share of the thread whatever the ingest rate.
+      q.nextAt = Date.now() + Math.min(PUBLISH_PACE * (Date.now() - t0), PUBLISH_WAIT_MAX_MS);
     }
     q.busy = false;
   }
 }
 
 /** A relay's pending updates: boxes in order, a new one begun where a subscribe must not be merged across. */
-interface RelayQueue { boxes: Outbox[]; traces: Map<string, HopTrace>; busy: boolean }
+interface RelayQueue { boxes: Outbox[]; traces: Map<string, HopTrace>; busy: boolean; nextAt: number }
 
 function toCandle(r: Row): Candle {
   return {
