@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Candle } from '../../shared/market/candles';
 import { CANDLE_SNAPSHOT, InstrumentState, type ClosedBar, type SeqMsg } from '../../shared/market/instrument';
-import type { FeedStatus, MarketEvent, Venue } from '../../shared/market/types';
+import type { FeedStatus, MarketEvent, TradeEvent, Venue } from '../../shared/market/types';
 import type { Interval, ServerMsg, StreamMsg } from '../../shared/protocol/messages';
 import { CONSOLIDATED, INTERVALS, parseStream, streamName } from '../../shared/protocol/messages';
 import type { Tick } from '../../shared/risk/alerts';
@@ -16,6 +16,9 @@ const RETENTION_MS: Record<Interval, number> = {
 };
 /** Acknowledged trades kept in storage (the tape and candles are rebuilt from nothing else). */
 const KEEP_TRADES = 20_000;
+/** Trade rows per INSERT: 7 values each, under the 100 bound parameters a statement may take. */
+const TRADE_ROWS = 14;
+const insertTrades = (rows: number) => `INSERT INTO trades (n, venue, id, ts, price, amount, side) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -48,6 +51,8 @@ export class SymbolHub extends DurableObject<Env> {
   private top: { bid: number; ask: number; ts: number } | undefined;
   private lastTrade: { seq: number; price: number; ts: number } | undefined;
   private healthSentAt = 0;
+  /** The row number of the last trade stored (read once from storage). */
+  private lastTradeN: number | undefined;
   /** The desk has book-health alerts (its answer to every tick batch): only then is health sent each second. */
   private deskWantsHealth = false;
 
@@ -87,13 +92,19 @@ export class SymbolHub extends DurableObject<Env> {
     const m = this.market(symbol);
     const { msgs, closed } = m.apply(events, feed);
     const ticks: Tick[] = [];
+    const trades = events.filter((e): e is TradeEvent => e.type === 'trade' && e.symbol === symbol);
+    // The row number is the trade's place in this hub's stream: contiguous, so the alert desk sees gaps.
+    // Numbered here and written TRADE_ROWS to a statement: one statement per trade was most of an ingest.
+    const first = (this.lastTradeN ??= this.sql.exec<{ n: number | null }>('SELECT MAX(n) AS n FROM trades').one().n ?? 0) + 1;
     this.ctx.storage.transactionSync(() => {
-      for (const e of events) {
-        if (e.type === 'trade' && e.symbol === symbol) {
-          // The row number is the trade's place in this hub's stream: contiguous, so the alert desk sees gaps.
-          const { n } = this.sql.exec<{ n: number }>('INSERT INTO trades (venue, id, ts, price, amount, side) VALUES (?, ?, ?, ?, ?, ?) RETURNING n', e.exchange, e.id, e.ts, e.price, e.amount, e.side).one();
-          ticks.push({ seq: n, ts: e.ts, price: e.price });
-        }
+      for (let i = 0; i < trades.length; i += TRADE_ROWS) {
+        const chunk = trades.slice(i, i + TRADE_ROWS);
+        const args: SqlStorageValue[] = [];
+        chunk.forEach((e, k) => {
+          args.push(first + i + k, e.exchange, e.id, e.ts, e.price, e.amount, e.side);
+          ticks.push({ seq: first + i + k, ts: e.ts, price: e.price });
+        });
+        this.sql.exec(insertTrades(chunk.length), ...args);
       }
       // Only trades move candles: a quotes-only batch (most of them) has no bar to write.
       if (ticks.length || closed.length) {
@@ -104,6 +115,7 @@ export class SymbolHub extends DurableObject<Env> {
       this.ctx.storage.kv.put('seq', m.seqs);
       this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
     });
+    this.lastTradeN = first + trades.length - 1;
     if (trace) trace.hubCommit = Date.now();
     this.fanOut(msgs, trace);
     const bbo = streamName('bbo', symbol, CONSOLIDATED);
