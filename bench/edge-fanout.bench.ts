@@ -110,9 +110,16 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
       rx += data.length;
       c.msgs++;
       if (o.light) {
-        // Long enough to reach `from` after the longest stream name; a snapshot after the first per stream
-        // is a slow client's backlog caught up as the book's current state.
-        const head = data.toString('latin1', 0, 96);
+        // Binary book and trades frames: tag, stream hash (4 bytes), seq and span varints (span > 0 = merged).
+        if (data[0] === 1 || data[0] === 2) {
+          let at = 5;
+          while (data[at++]! & 0x80);
+          if (data[at] !== 0) c.conflated++;
+          return;
+        }
+        // JSON (or binary-tagged JSON): long enough to reach `from` after the longest stream name; a snapshot
+        // after the first per stream is a slow client's backlog caught up as the book's current state.
+        const head = data.toString('latin1', data[0] === 0 ? 1 : 0, 97);
         if (head.startsWith('{"t":"gap"')) c.gaps++;
         else if (head.startsWith('{"t":"snapshot"')) c.snapshots++;
         else if (head.includes('"from":')) c.conflated++;
@@ -314,7 +321,9 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
     return performance.now() - t0;
   };
   await post(next(250)); // the opening snapshot, before anyone subscribes
-  const clients = await connectMany(Number(process.env.BENCH_THROUGHPUT_CLIENTS ?? 1000), wsUrl, ['edgetape.v1.json'], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true });
+  // BENCH_THROUGHPUT_CODEC: the production encoding (bin) by default; json as the earlier runs used.
+  const codec = process.env.BENCH_THROUGHPUT_CODEC ?? 'bin';
+  const clients = await connectMany(Number(process.env.BENCH_THROUGHPUT_CLIENTS ?? 1000), wsUrl, [`edgetape.v1.${codec}`], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true });
   await sleep(2_000);
   const steps = [];
   const conflated = () => clients.reduce((a, c) => a + c.conflated + Math.max(0, c.snapshots - 2), 0);
@@ -352,7 +361,7 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
     console.log('throughput step', steps.at(-1));
   }
   for (const c of clients) c.ws.close();
-  return { symbol, clients: clients.length, connectFailed: clients.failed, inflight, secondsPerStep: seconds, steps };
+  return { symbol, codec, clients: clients.length, connectFailed: clients.failed, inflight, secondsPerStep: seconds, steps };
 }
 
 export async function run(): Promise<void> {
