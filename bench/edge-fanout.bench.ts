@@ -86,6 +86,9 @@ interface ClientOpts {
   trace?: boolean;
 }
 
+/** Why gap frames came (numbers elided), across light clients. */
+const gapReasons = new Set<string>();
+
 /** A client that records receive latency for each trade against the tap's receive time of the same trade. */
 function client(url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client> {
   return new Promise((ok, fail) => {
@@ -120,8 +123,10 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
         // JSON (or binary-tagged JSON): long enough to reach `from` after the longest stream name; a snapshot
         // after the first per stream is a slow client's backlog caught up as the book's current state.
         const head = data.toString('latin1', data[0] === 0 ? 1 : 0, 97);
-        if (head.startsWith('{"t":"gap"')) c.gaps++;
-        else if (head.startsWith('{"t":"snapshot"')) c.snapshots++;
+        if (head.startsWith('{"t":"gap"')) {
+          c.gaps++;
+          gapReasons.add((JSON.parse(data.toString('utf8', data[0] === 0 ? 1 : 0)) as { reason: string }).reason.replace(/\d+/g, 'N'));
+        } else if (head.startsWith('{"t":"snapshot"')) c.snapshots++;
         else if (head.includes('"from":')) c.conflated++;
         return;
       }
@@ -356,12 +361,12 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
     steps.push({
       targetEventsPerSec: rate, batchEvents: BATCH, ingestedEventsPerSec: Math.round(ackedRate), behindTarget: r2(1 - ackedRate / rate),
       ingestRttMs: dist(rtt), deliveredMsgsPerSec: Math.round(msgs / (secs + 1)), conflatedMsgs: conflated() - k0,
-      gapFrames: clients.reduce((a, c) => a + c.gaps, 0) - g0, socketsOpen: clients.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
+      gapFrames: clients.reduce((a, c) => a + c.gaps, 0) - g0, gapReasons: [...gapReasons], socketsOpen: clients.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
     });
     console.log('throughput step', steps.at(-1));
   }
   for (const c of clients) c.ws.close();
-  return { symbol, codec, clients: clients.length, connectFailed: clients.failed, inflight, secondsPerStep: seconds, steps };
+  return { symbol, codec, relayBacklogBytes: process.env.BENCH_RELAY_BACKLOG_BYTES ?? 'default (256 KiB)', clients: clients.length, connectFailed: clients.failed, inflight, secondsPerStep: seconds, steps };
 }
 
 export async function run(): Promise<void> {
@@ -387,7 +392,8 @@ export async function run(): Promise<void> {
   const others = workerdPids();
   const stack: Stack = await startStack({
     replay: DEFAULT_RECORDING, speed, loop: true, port: 0, log: (l) => appendFileSync(wranglerLog, l),
-    vars: { RELAY_MAX_CLIENTS: '1000', RELAY_SHARDS: '1', BENCH: 'on', SYMBOLS: 'BTC-USDT,ETH-USDT' },
+    // BENCH_RELAY_BACKLOG_BYTES: the relays' slow-consumer threshold (RELAY_BACKLOG_BYTES, 256 KiB by default).
+    vars: { RELAY_MAX_CLIENTS: '1000', RELAY_SHARDS: '1', BENCH: 'on', SYMBOLS: 'BTC-USDT,ETH-USDT', ...(process.env.BENCH_RELAY_BACKLOG_BYTES ? { RELAY_BACKLOG_BYTES: process.env.BENCH_RELAY_BACKLOG_BYTES } : {}) },
   });
   const ours = new Set([...workerdPids()].filter((p) => !others.has(p)));
   const entry = await workerdEntry(ours);
