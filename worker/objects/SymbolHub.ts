@@ -24,8 +24,7 @@ type Row = Record<string, SqlStorageValue>;
 
 /** Trades a hub resends to a desk that fell behind before it skips ahead instead. */
 const DESK_RESEND_MAX = 5_000;
-/** After a call to a relay that took t ≥ PACE_FROM_MS, the next waits PUBLISH_PACE·t (at most PUBLISH_WAIT_MAX_MS): see pump(). */
-const PACE_FROM_MS = 10;
+/** After a call to a relay that took t ms, the next waits PUBLISH_PACE·t (at most PUBLISH_WAIT_MAX_MS): see pump(). */
 const PUBLISH_PACE = 2;
 const PUBLISH_WAIT_MAX_MS = 250;
 /** Book-health observations sent to the desk at most this often, unless a feed changes state. */
@@ -320,9 +319,7 @@ export class SymbolHub extends DurableObject<Env> {
       // A relay's sends to its sockets outlast its call (the runtime writes them after), so the next call
       // waits in proportion to this one: a relay with many sockets gets fewer, bigger calls, and the time
       // spent fanning out stays a bounded share of the thread whatever the ingest rate.
-      // A quick call (a relay with few sockets) is not paced: the wait would only add latency.
-      const took = Date.now() - t0;
-      q.nextAt = took < PACE_FROM_MS ? 0 : Date.now() + Math.min(PUBLISH_PACE * took, PUBLISH_WAIT_MAX_MS);
+      q.nextAt = Date.now() + Math.min(PUBLISH_PACE * (Date.now() - t0), PUBLISH_WAIT_MAX_MS);
     }
     q.busy = false;
   }
