@@ -71,7 +71,7 @@ const wall = () => performance.timeOrigin + performance.now();
 
 interface Client {
   ws: WebSocket; lat: number[]; trades: number; ids: Set<string>; gaps: number; closedWith?: number;
-  msgs: number; conflated: number;
+  msgs: number; conflated: number; snapshots: number;
   /** The relay that accepted the socket (from its hello). */
   relay?: string;
   /** `stream#seq` → wall-clock receive time, for joining with the relays' hop traces. */
@@ -86,11 +86,14 @@ interface ClientOpts {
   trace?: boolean;
 }
 
+/** Why gap frames came (numbers elided), across light clients. */
+const gapReasons = new Set<string>();
+
 /** A client that records receive latency for each trade against the tap's receive time of the same trade. */
 function client(url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client> {
   return new Promise((ok, fail) => {
     const ws = new WebSocket(url, protocols);
-    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, msgs: 0, conflated: 0, rxAt: o.trace ? new Map() : undefined };
+    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, msgs: 0, conflated: 0, snapshots: 0, rxAt: o.trace ? new Map() : undefined };
     const timeout = setTimeout(() => {
       ws.terminate();
       fail(new Error('connect timed out'));
@@ -110,9 +113,21 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
       rx += data.length;
       c.msgs++;
       if (o.light) {
-        const head = data.toString('latin1', 0, 48);
-        if (head.startsWith('{"t":"gap"')) c.gaps++;
-        if (head.includes('"from":')) c.conflated++;
+        // Binary book and trades frames: tag, stream hash (4 bytes), seq and span varints (span > 0 = merged).
+        if (data[0] === 1 || data[0] === 2) {
+          let at = 5;
+          while (data[at++]! & 0x80);
+          if (data[at] !== 0) c.conflated++;
+          return;
+        }
+        // JSON (or binary-tagged JSON): long enough to reach `from` after the longest stream name; a snapshot
+        // after the first per stream is a slow client's backlog caught up as the book's current state.
+        const head = data.toString('latin1', data[0] === 0 ? 1 : 0, 97);
+        if (head.startsWith('{"t":"gap"')) {
+          c.gaps++;
+          gapReasons.add((JSON.parse(data.toString('utf8', data[0] === 0 ? 1 : 0)) as { reason: string }).reason.replace(/\d+/g, 'N'));
+        } else if (head.startsWith('{"t":"snapshot"')) c.snapshots++;
+        else if (head.includes('"from":')) c.conflated++;
         return;
       }
       const m = JSON.parse(data.toString()) as { t: string; stream?: string; seq?: number; relay?: string; trades?: { id: string }[] };
@@ -289,13 +304,15 @@ function syntheticSource(symbol: string) {
 }
 
 /**
- * Throughput: batches of `BATCH` real events POSTed into one hub's ingest RPC (through /api/bench) at each
+ * Throughput: batches of real events (what a feed sends per 20 ms window at the target rate) POSTed into one hub's ingest RPC (through /api/bench) at each
  * target rate for `seconds`, with `inflight` batches at most outstanding (a feed has one); 1,000 clients (BENCH_THROUGHPUT_CLIENTS)
  * hold the hub's book and trade streams. Counts events acknowledged by the hub and messages the clients got.
  */
 async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, number>) {
   const symbol = 'ETH-USDT';
-  const BATCH = 250;
+  // A feed sends what arrived in its 20 ms window (FLUSH_MS in ExchangeFeed.ts) as one call: at a target
+  // rate, the batch a feed would send (250 at least, as before).
+  const batchFor = (rate: number) => Math.max(250, Math.round((rate * 20) / 1000));
   const inflight = 4;
   const seconds = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 8);
   const rates = (process.env.BENCH_RATES ?? '10000,25000,50000,100000,200000').split(',').map(Number);
@@ -308,13 +325,17 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
     await r.arrayBuffer();
     return performance.now() - t0;
   };
-  await post(next(BATCH)); // the opening snapshot, before anyone subscribes
-  const clients = await connectMany(Number(process.env.BENCH_THROUGHPUT_CLIENTS ?? 1000), wsUrl, ['edgetape.v1.json'], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true });
+  await post(next(250)); // the opening snapshot, before anyone subscribes
+  // BENCH_THROUGHPUT_CODEC: the production encoding (bin) by default; json as the earlier runs used.
+  const codec = process.env.BENCH_THROUGHPUT_CODEC ?? 'bin';
+  const clients = await connectMany(Number(process.env.BENCH_THROUGHPUT_CLIENTS ?? 1000), wsUrl, [`edgetape.v1.${codec}`], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true });
   await sleep(2_000);
   const steps = [];
+  const conflated = () => clients.reduce((a, c) => a + c.conflated + Math.max(0, c.snapshots - 2), 0);
   for (const rate of rates) {
+    const BATCH = batchFor(rate);
     const m0 = clients.reduce((a, c) => a + c.msgs, 0);
-    const k0 = clients.reduce((a, c) => a + c.conflated, 0);
+    const k0 = conflated();
     const g0 = clients.reduce((a, c) => a + c.gaps, 0);
     let acked = 0;
     let outstanding = 0;
@@ -338,14 +359,14 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
     await sleep(1_000); // let the last batches reach the clients before counting
     const msgs = clients.reduce((a, c) => a + c.msgs, 0) - m0;
     steps.push({
-      targetEventsPerSec: rate, ingestedEventsPerSec: Math.round(ackedRate), behindTarget: r2(1 - ackedRate / rate),
-      ingestRttMs: dist(rtt), deliveredMsgsPerSec: Math.round(msgs / (secs + 1)), conflatedMsgs: clients.reduce((a, c) => a + c.conflated, 0) - k0,
-      gapFrames: clients.reduce((a, c) => a + c.gaps, 0) - g0, socketsOpen: clients.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
+      targetEventsPerSec: rate, batchEvents: BATCH, ingestedEventsPerSec: Math.round(ackedRate), behindTarget: r2(1 - ackedRate / rate),
+      ingestRttMs: dist(rtt), deliveredMsgsPerSec: Math.round(msgs / (secs + 1)), conflatedMsgs: conflated() - k0,
+      gapFrames: clients.reduce((a, c) => a + c.gaps, 0) - g0, gapReasons: [...gapReasons], socketsOpen: clients.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
     });
     console.log('throughput step', steps.at(-1));
   }
   for (const c of clients) c.ws.close();
-  return { symbol, clients: clients.length, connectFailed: clients.failed, batchEvents: BATCH, inflight, secondsPerStep: seconds, steps };
+  return { symbol, codec, relayBacklogBytes: process.env.BENCH_RELAY_BACKLOG_BYTES ?? 'default (256 KiB)', clients: clients.length, connectFailed: clients.failed, inflight, secondsPerStep: seconds, steps };
 }
 
 export async function run(): Promise<void> {
@@ -371,7 +392,8 @@ export async function run(): Promise<void> {
   const others = workerdPids();
   const stack: Stack = await startStack({
     replay: DEFAULT_RECORDING, speed, loop: true, port: 0, log: (l) => appendFileSync(wranglerLog, l),
-    vars: { RELAY_MAX_CLIENTS: '1000', RELAY_SHARDS: '1', BENCH: 'on', SYMBOLS: 'BTC-USDT,ETH-USDT' },
+    // BENCH_RELAY_BACKLOG_BYTES: the relays' slow-consumer threshold (RELAY_BACKLOG_BYTES, 256 KiB by default).
+    vars: { RELAY_MAX_CLIENTS: '1000', RELAY_SHARDS: '1', BENCH: 'on', SYMBOLS: 'BTC-USDT,ETH-USDT', ...(process.env.BENCH_RELAY_BACKLOG_BYTES ? { RELAY_BACKLOG_BYTES: process.env.BENCH_RELAY_BACKLOG_BYTES } : {}) },
   });
   const ours = new Set([...workerdPids()].filter((p) => !others.has(p)));
   const entry = await workerdEntry(ours);

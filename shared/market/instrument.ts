@@ -12,6 +12,8 @@ export const RESUME = 512;
 export const SNAPSHOT_DEPTH = 1000;
 export const CANDLE_SNAPSHOT = 120;
 
+const INTERVAL_NAMES = Object.keys(INTERVALS) as Interval[];
+
 export interface ClosedBar { scope: string; interval: Interval; bar: Candle }
 
 /** A stream update that carries a sequence number. */
@@ -38,6 +40,7 @@ export class InstrumentState {
   private readonly quotes: CrossBbo['venues'] = {};
   private readonly tape: WireTrade[] = [];
   private readonly builders = new Map<string, CandleBuilder>();
+  private readonly byScope = new Map<string, CandleBuilder[]>();
   private readonly recent = new Map<string, SeqMsg[]>();
   /** Per venue, the last trade taken and its feed's reconnect count then: what the next trade must follow. */
   private readonly lastTrade = new Map<Venue, { id: string; ts: number; reconnects: number }>();
@@ -78,7 +81,7 @@ export class InstrumentState {
     const changed = new Map<Venue, { bids: Map<number, number>; asks: Map<number, number>; ts: number }>();
     const resnap = new Set<Venue>();
     const trades = new Map<string, WireTrade[]>();
-    const candleTouched = new Set<string>();
+    const tradedScopes = new Set<string>();
     const quoted = new Set<Venue>();
     // Each venue's bars close on that venue's trade clock, consolidated bars on the latest of them.
     // Only trades move it: some venues stamp quotes with our receive time, which runs ahead of theirs.
@@ -111,10 +114,8 @@ export class InstrumentState {
           const list = trades.get(scope);
           if (list) list.push(t);
           else trades.set(scope, [t]);
-          for (const iv of Object.keys(INTERVALS) as Interval[]) {
-            this.builder(scope, iv).add(e.ts, e.price, e.amount);
-            candleTouched.add(`${scope}|${iv}`);
-          }
+          for (const b of this.scopeBuilders(scope)) b.add(e.ts, e.price, e.amount);
+          tradedScopes.add(scope);
         }
         this.tape.push(t);
         const hole = this.follow(e, feed);
@@ -160,8 +161,10 @@ export class InstrumentState {
     }
     const closedNow = this.closing;
     this.closing = [];
-    for (const c of closedNow) candleTouched.add(`${c.scope}|${c.interval}`);
-    for (const key of candleTouched) {
+    const touched = new Set<string>();
+    for (const scope of tradedScopes) for (const iv of INTERVAL_NAMES) touched.add(`${scope}|${iv}`);
+    for (const c of closedNow) touched.add(`${c.scope}|${c.interval}`);
+    for (const key of touched) {
       const [scope, interval] = key.split('|') as [string, Interval];
       const closed = closedNow.filter((c) => c.scope === scope && c.interval === interval).map((c) => c.bar);
       const open = this.builders.get(key)!.open;
@@ -237,6 +240,13 @@ export class InstrumentState {
     if (scope !== CONSOLIDATED) for (const v of Object.keys(venues)) if (v !== scope) delete venues[v as Venue];
     const day = this.builders.get(`${scope}|1d`)?.open;
     return crossBbo(venues, day && day.volume > 0 ? day.quoteVolume / day.volume : NaN);
+  }
+
+  /** A scope's builders for every interval, looked up once per scope rather than per trade and interval. */
+  private scopeBuilders(scope: string): CandleBuilder[] {
+    let list = this.byScope.get(scope);
+    if (!list) this.byScope.set(scope, (list = INTERVAL_NAMES.map((iv) => this.builder(scope, iv))));
+    return list;
   }
 
   private builder(scope: string, interval: Interval): CandleBuilder {

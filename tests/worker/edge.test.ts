@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import type { FeedStatus, MarketEvent } from '../../shared/market/types';
-import type { BboMsg, BookMsg, ServerMsg, SnapshotMsg } from '../../shared/protocol/messages';
+import type { BboMsg, ServerMsg, SnapshotMsg, TradesMsg } from '../../shared/protocol/messages';
 import { CLOSE, MAX_CLIENT_FRAME } from '../../shared/protocol/messages';
 import type { Relay } from '../../worker/objects/Relay';
 import { hubStub, relayStub } from '../../worker/objects/stubs';
@@ -58,8 +58,10 @@ describe.skipIf(!inject('hasData'))('edge fan-out on real Binance spot and USD-M
     const got = of(a.received, 'trades', stream).flatMap((t) => t.trades);
     expect(got.map((t) => t.id)).toEqual(sentTrades.map((t) => (t as { id: string }).id));
     expect(got.map((t) => t.price)).toEqual(sentTrades.map((t) => (t as { price: number }).price));
-    const seqs = [...of(a.received, 'snapshot', stream), ...of(a.received, 'trades', stream)].map((m) => m.seq);
-    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    // No hole: each frame starts (`from`, when the hub merged what queued for the relay) right after the last.
+    const frames = [...of(a.received, 'snapshot', stream), ...of(a.received, 'trades', stream)];
+    for (let i = 1; i < frames.length; i++) expect((frames[i] as TradesMsg).from ?? frames[i]!.seq).toBe(frames[i - 1]!.seq + 1);
+    const seqs = frames.map((m) => m.seq);
     const lastTrade = seqs.at(-1)!;
     const lastBook = [...of(a.received, 'snapshot', bookStream), ...of(a.received, 'book', bookStream)].at(-1)!.seq;
     a.ws.close();
@@ -149,35 +151,61 @@ describe.skipIf(!inject('hasData'))('edge fan-out on real Binance spot and USD-M
     expect(bad.status).toBe(400);
   });
 
-  it('conflates book updates for a slow client while a fast one gets every update', async () => {
+  it('conflates book updates for a slow client while a fast one gets every update, and both end on the hub\'s book', async () => {
     const stream = `book:${SYM}:binance-usdm`;
     const fast = await connect({ codec: 'bin' });
     const slow = await connect();
     for (const c of [fast, slow]) c.send({ t: 'subscribe', streams: [stream] });
     await fast.until((m) => of(m, 'snapshot').length === 1);
     await slow.until((m) => of(m, 'snapshot').length === 1);
+    const start = (of(fast.received, 'snapshot', stream)[0] as SnapshotMsg).seq;
     // The slow client stops acknowledging what it reads (as a busy or thin-linked browser would) for the burst.
     slow.pauseAcks(true);
     const burst = usdm().slice(1).filter((e) => e.type === 'book');
     await feedHub(burst, 5);
+    // Every batch changes the book: one update each. What queued while the hub's call to the relay was in
+    // flight comes merged (`from`), so the fast client's frames cover every update without a hole.
     const updates = Math.ceil(burst.length / 5);
-    await fast.until((m) => of(m, 'book', stream).length === updates);
+    const lastSeq = start + updates;
+    const covers = (c: typeof fast) => of(c.received, 'book', stream).some((b) => b.seq === lastSeq) || of(c.received, 'snapshot', stream).some((b) => b.seq === lastSeq);
+    await fast.until(() => covers(fast));
+    let next = start + 1;
+    for (const b of of(fast.received, 'book', stream)) {
+      expect(b.from ?? b.seq).toBe(next);
+      next = b.seq + 1;
+    }
+    expect(next).toBe(lastSeq + 1);
     slow.pauseAcks(false);
-    const lastSeq = of(fast.received, 'book', stream).at(-1)!.seq;
-    await slow.until((m) => of(m, 'book', stream).some((b) => b.seq === lastSeq));
-    const slowBooks = of(slow.received, 'book', stream) as BookMsg[];
-    expect(slowBooks.length).toBeLessThan(updates);
-    expect(slowBooks.at(-1)!.from).toBeLessThan(lastSeq);
-    // Both end on the same book: apply each client's updates to its snapshot and compare.
-    const apply = (c: typeof fast) => {
-      const snap = of(c.received, 'snapshot', stream)[0] as SnapshotMsg;
-      const bids = new Map<number, number>();
-      if (snap.data.kind === 'book') for (const [p, s] of snap.data.book.bids) bids.set(p, s);
-      for (const b of of(c.received, 'book', stream)) for (const [p, s] of b.bids) s === 0 ? bids.delete(p) : bids.set(p, s);
-      return [...bids].sort((x, y) => y[0] - x[0]).slice(0, 50);
+    await slow.until(() => covers(slow));
+    // The slow client got fewer frames: its backlog went out as the relay's current book.
+    const slowFrames = slow.received.filter((m) => (m.t === 'book' || m.t === 'snapshot') && m.stream === stream);
+    expect(slowFrames.length - 1).toBeLessThan(updates);
+    expect(of(slow.received, 'snapshot', stream).length + of(slow.received, 'book', stream).filter((b) => b.from !== undefined && b.from < b.seq).length).toBeGreaterThan(1);
+    // Both hold exactly the hub's book: each client's frames applied in order, against a fresh snapshot. A
+    // client's levels past a snapshot's 1,000 are only those deltas brought, so the comparison stops short of it.
+    const DEPTH = 300;
+    const fresh = await connect();
+    fresh.send({ t: 'subscribe', streams: [stream] });
+    const hub = (await fresh.until((m) => of(m, 'snapshot').length === 1), of(fresh.received, 'snapshot', stream)[0] as SnapshotMsg);
+    expect(hub.seq).toBe(lastSeq);
+    const book = (msgs: ServerMsg[]) => {
+      const sides = { bids: new Map<number, number>(), asks: new Map<number, number>() };
+      for (const m of msgs) {
+        if (m.t === 'snapshot' && m.stream === stream && m.data.kind === 'book') {
+          for (const s of ['bids', 'asks'] as const) {
+            sides[s].clear();
+            for (const [p, q] of m.data.book[s]) sides[s].set(p, q);
+          }
+        } else if (m.t === 'book' && m.stream === stream) {
+          for (const s of ['bids', 'asks'] as const) for (const [p, q] of m[s]) q === 0 ? sides[s].delete(p) : sides[s].set(p, q);
+        }
+      }
+      return { bids: [...sides.bids].sort((x, y) => y[0] - x[0]).slice(0, DEPTH), asks: [...sides.asks].sort((x, y) => x[0] - y[0]).slice(0, DEPTH) };
     };
-    expect(apply(slow)).toEqual(apply(fast));
-    fast.ws.close();
-    slow.ws.close();
+    const want = book([hub]);
+    expect([want.bids.length, want.asks.length]).toEqual([DEPTH, DEPTH]);
+    expect(book(fast.received)).toEqual(want);
+    expect(book(slow.received)).toEqual(want);
+    for (const c of [fast, slow, fresh]) c.ws.close();
   });
 });

@@ -51,7 +51,7 @@ interface Conn {
  */
 export class Relay extends DurableObject<Env> {
   private readonly conns = new Map<WebSocket, Conn>();
-  /** Full-depth books of the streams depth-limited sockets hold (memory only, rebuilt from snapshots). */
+  /** Full-depth books of the book streams sockets here hold (memory only, rebuilt from snapshots). */
   private readonly mirrors = new Map<string, BookMirror>();
   private readonly hopLog = new HopLog();
 
@@ -173,6 +173,7 @@ export class Relay extends DurableObject<Env> {
         for (const feed of feeds) this.deliver(ws, c, { t: 'status', feed });
         const last = new Map<string, number>();
         for (const m of msgs as SeqMsg[]) {
+          this.follow(m);
           this.deliver(ws, c, m);
           last.set(m.stream, m.seq);
         }
@@ -202,6 +203,7 @@ export class Relay extends DurableObject<Env> {
     const relayIn = Date.now();
     const encoded = new Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>();
     const wanted = new Set<string>();
+    for (const m of msgs) this.follow(m);
     for (const ws of this.ctx.getWebSockets()) {
       const c = this.conn(ws);
       for (const s of c.subs) wanted.add(s);
@@ -226,6 +228,17 @@ export class Relay extends DurableObject<Env> {
       });
     }
     return { unwanted: [...unwanted] };
+  }
+
+  /**
+   * Every book message the relay takes, once, into the stream's mirror: a slow socket's pending book deltas
+   * go out as the mirror's snapshot (O(1) per update per slow socket instead of merging each one's levels).
+   */
+  private follow(m: ServerMsg): void {
+    if (m.t !== 'book' && !(m.t === 'snapshot' && m.data.kind === 'book')) return;
+    let mirror = this.mirrors.get(m.stream);
+    if (!mirror) this.mirrors.set(m.stream, (mirror = new BookMirror()));
+    if (!mirror.apply(m)) this.mirrors.delete(m.stream);
   }
 
   /** The hop traces recorded since the last call (BENCH on only). */
@@ -316,7 +329,8 @@ export class Relay extends DurableObject<Env> {
     setTimeout(() => {
       if (!this.conns.has(ws) || !c.out) return;
       if (this.backlog(ws, c) > this.maxBacklog / 2) return this.scheduleDrain(ws, c);
-      const msgs = c.out.drain();
+      // A depth-limited socket's book deltas are cut to what it holds: those merge, never become the full book.
+      const msgs = c.out.drain(c.thin?.rate.depth ? undefined : this.mirrors);
       c.out = undefined;
       for (const m of msgs) this.sendNow(ws, c, m);
     }, DRAIN_MS);

@@ -1,12 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Candle } from '../../shared/market/candles';
 import { CANDLE_SNAPSHOT, InstrumentState, type ClosedBar, type SeqMsg } from '../../shared/market/instrument';
-import type { FeedStatus, MarketEvent, Venue } from '../../shared/market/types';
+import type { FeedStatus, MarketEvent, TradeEvent, Venue } from '../../shared/market/types';
 import type { Interval, ServerMsg, StreamMsg } from '../../shared/protocol/messages';
 import { CONSOLIDATED, INTERVALS, parseStream, streamName } from '../../shared/protocol/messages';
 import type { Tick } from '../../shared/risk/alerts';
 import type { HealthObservation } from '../../shared/risk/rules';
 import type { HopTrace } from './hops';
+import { Outbox } from './outbox';
 import { alertDeskStub, relayStub } from './stubs';
 
 /** Closed bars kept per interval (the coarser intervals are the roll-ups that outlive the finer ones). */
@@ -15,11 +16,17 @@ const RETENTION_MS: Record<Interval, number> = {
 };
 /** Acknowledged trades kept in storage (the tape and candles are rebuilt from nothing else). */
 const KEEP_TRADES = 20_000;
+/** Trade rows per INSERT: 7 values each, under the 100 bound parameters a statement may take. */
+const TRADE_ROWS = 14;
+const insertTrades = (rows: number) => `INSERT INTO trades (n, venue, id, ts, price, amount, side) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
 type Row = Record<string, SqlStorageValue>;
 
 /** Trades a hub resends to a desk that fell behind before it skips ahead instead. */
 const DESK_RESEND_MAX = 5_000;
+/** After a call to a relay that took t ms, the next waits PUBLISH_PACE·t (at most PUBLISH_WAIT_MAX_MS): see pump(). */
+const PUBLISH_PACE = 2;
+const PUBLISH_WAIT_MAX_MS = 250;
 /** Book-health observations sent to the desk at most this often, unless a feed changes state. */
 const HEALTH_EVERY_MS = 1_000;
 
@@ -36,13 +43,16 @@ export class SymbolHub extends DurableObject<Env> {
   private feeds = new Map<string, FeedStatus>();
   /** stream → relays subscribed to it (mirrors the `subs` table). */
   private readonly subs = new Map<string, Set<string>>();
-  private readonly outbox = new Map<string, { queue: { msgs: ServerMsg[]; trace?: HopTrace }[]; busy: boolean }>();
+  /** Per relay, what waits for its next call: see post(). */
+  private readonly queues = new Map<string, RelayQueue>();
   /** Batches go to the alert desk one after another, so it never sees a later one first. */
   private deskQueue: Promise<void> = Promise.resolve();
   /** The consolidated top of book as last published: the mark for P&L and the spread for book-health alerts. */
   private top: { bid: number; ask: number; ts: number } | undefined;
   private lastTrade: { seq: number; price: number; ts: number } | undefined;
   private healthSentAt = 0;
+  /** The row number of the last trade stored (read once from storage). */
+  private lastTradeN: number | undefined;
   /** The desk has book-health alerts (its answer to every tick batch): only then is health sent each second. */
   private deskWantsHealth = false;
 
@@ -82,13 +92,19 @@ export class SymbolHub extends DurableObject<Env> {
     const m = this.market(symbol);
     const { msgs, closed } = m.apply(events, feed);
     const ticks: Tick[] = [];
+    const trades = events.filter((e): e is TradeEvent => e.type === 'trade' && e.symbol === symbol);
+    // The row number is the trade's place in this hub's stream: contiguous, so the alert desk sees gaps.
+    // Numbered here and written TRADE_ROWS to a statement: one statement per trade was most of an ingest.
+    const first = (this.lastTradeN ??= this.sql.exec<{ n: number | null }>('SELECT MAX(n) AS n FROM trades').one().n ?? 0) + 1;
     this.ctx.storage.transactionSync(() => {
-      for (const e of events) {
-        if (e.type === 'trade' && e.symbol === symbol) {
-          // The row number is the trade's place in this hub's stream: contiguous, so the alert desk sees gaps.
-          const { n } = this.sql.exec<{ n: number }>('INSERT INTO trades (venue, id, ts, price, amount, side) VALUES (?, ?, ?, ?, ?, ?) RETURNING n', e.exchange, e.id, e.ts, e.price, e.amount, e.side).one();
-          ticks.push({ seq: n, ts: e.ts, price: e.price });
-        }
+      for (let i = 0; i < trades.length; i += TRADE_ROWS) {
+        const chunk = trades.slice(i, i + TRADE_ROWS);
+        const args: SqlStorageValue[] = [];
+        chunk.forEach((e, k) => {
+          args.push(first + i + k, e.exchange, e.id, e.ts, e.price, e.amount, e.side);
+          ticks.push({ seq: first + i + k, ts: e.ts, price: e.price });
+        });
+        this.sql.exec(insertTrades(chunk.length), ...args);
       }
       // Only trades move candles: a quotes-only batch (most of them) has no bar to write.
       if (ticks.length || closed.length) {
@@ -99,6 +115,7 @@ export class SymbolHub extends DurableObject<Env> {
       this.ctx.storage.kv.put('seq', m.seqs);
       this.ctx.storage.kv.put('feeds', [...this.feeds.values()]);
     });
+    this.lastTradeN = first + trades.length - 1;
     if (trace) trace.hubCommit = Date.now();
     this.fanOut(msgs, trace);
     const bbo = streamName('bbo', symbol, CONSOLIDATED);
@@ -185,6 +202,10 @@ export class SymbolHub extends DurableObject<Env> {
   async subscribe(relay: string, symbol: string, streams: string[], resume: Record<string, number> = {}): Promise<{ msgs: SeqMsg[]; feeds: FeedStatus[] }> {
     const m = this.market(symbol);
     const msgs: SeqMsg[] = [];
+    // Updates queued for this relay are at or before the snapshots below: later ones must not merge into them,
+    // or a merged update would reach the new socket covering seqs its snapshot already holds (trades twice).
+    const q = this.queues.get(relay);
+    if (q && q.boxes.at(-1)!.size) q.boxes.push(new Outbox());
     for (const stream of streams) {
       const id = parseStream(stream);
       if (!id || id.symbol !== symbol) continue;
@@ -261,35 +282,51 @@ export class SymbolHub extends DurableObject<Env> {
   }
 
   /**
-   * One call at a time per relay, in order, so a relay sees a stream's updates in sequence; whatever
-   * queued meanwhile goes in the next call, so a relay that falls behind gets fewer, bigger calls and
-   * never holds up the others.
+   * One call at a time per relay, in order. What queues meanwhile is conflated per stream (book deltas merged,
+   * trades concatenated, quotes and candles the latest), so a relay gets one message per stream per call
+   * however many batches arrived: the hub's cost per call is O(streams), the relay's O(its sockets), and
+   * the calls pace themselves to what the relay can take. A relay that falls behind never holds up the others.
    */
   private post(relay: string, msgs: ServerMsg[], trace?: HopTrace): void {
-    let box = this.outbox.get(relay);
-    if (!box) this.outbox.set(relay, (box = { queue: [], busy: false }));
-    box.queue.push({ msgs, trace });
-    if (box.busy) return;
-    const pump = async (b: NonNullable<typeof box>) => {
-      b.busy = true;
-      while (b.queue.length) {
-        const items = b.queue.splice(0);
-        const batch = items.flatMap((i) => i.msgs);
-        // One trace per message (the same object for a batch's messages is sent once).
-        const hubSend = Date.now();
-        const traces = items.some((i) => i.trace) ? items.flatMap((i) => { const t = i.trace && { ...i.trace, hubSend }; return i.msgs.map(() => t); }) : [];
-        try {
-          const { unwanted } = await relayStub(this.env, relay).publish(batch, traces);
-          if (unwanted.length) await this.unsubscribe(relay, unwanted);
-        } catch (err) {
-          console.warn(`relay ${relay}: ${err instanceof Error ? err.message : String(err)}`);
-        }
+    let q = this.queues.get(relay);
+    if (!q) this.queues.set(relay, (q = { boxes: [new Outbox()], traces: new Map(), busy: false, nextAt: 0 }));
+    const box = q.boxes.at(-1)!;
+    for (const m of msgs) {
+      box.add(m);
+      if (trace && 'seq' in m) q.traces.set(m.stream, trace);
+    }
+    if (!q.busy) void this.pump(relay, q);
+  }
+
+  private async pump(relay: string, q: RelayQueue): Promise<void> {
+    q.busy = true;
+    while (q.boxes.some((b) => b.size)) {
+      const wait = q.nextAt - Date.now();
+      if (wait > 0) await scheduler.wait(wait);
+      const batch = q.boxes.flatMap((b) => b.drain());
+      q.boxes = [new Outbox()];
+      // One trace per message: that of the batch that last updated its stream.
+      const hubSend = Date.now();
+      const traces = q.traces.size ? batch.map((m) => { const t = 'seq' in m ? q.traces.get(m.stream) : undefined; return t && { ...t, hubSend }; }) : [];
+      q.traces.clear();
+      const t0 = Date.now();
+      try {
+        const { unwanted } = await relayStub(this.env, relay).publish(batch, traces);
+        if (unwanted.length) await this.unsubscribe(relay, unwanted);
+      } catch (err) {
+        console.warn(`relay ${relay}: ${err instanceof Error ? err.message : String(err)}`);
       }
-      b.busy = false;
-    };
-    void pump(box);
+      // A relay's sends to its sockets outlast its call (the runtime writes them after), so the next call
+      // waits in proportion to this one: a relay with many sockets gets fewer, bigger calls, and the time
+      // spent fanning out stays a bounded share of the thread whatever the ingest rate.
+      q.nextAt = Date.now() + Math.min(PUBLISH_PACE * (Date.now() - t0), PUBLISH_WAIT_MAX_MS);
+    }
+    q.busy = false;
   }
 }
+
+/** A relay's pending updates: boxes in order, a new one begun where a subscribe must not be merged across. */
+interface RelayQueue { boxes: Outbox[]; traces: Map<string, HopTrace>; busy: boolean; nextAt: number }
 
 function toCandle(r: Row): Candle {
   return {

@@ -1,6 +1,7 @@
+import { SNAPSHOT_DEPTH } from '../../shared/market/instrument';
 import type { Level } from '../../shared/market/types';
 import type { BookMsg, BookState, ConsolidatedLevel, SnapshotMsg, StreamRate } from '../../shared/protocol/messages';
-import { Outbox } from './outbox';
+import { Outbox, type BookSource } from './outbox';
 
 type L = Level | ConsolidatedLevel;
 type Side = 'bids' | 'asks';
@@ -9,15 +10,16 @@ const SIDES: Side[] = ['bids', 'asks'];
 /**
  * One book stream at full depth as the relay last saw it, shared by every depth-limited socket on it: the
  * levels that enter a socket's top N when better ones go come from here. Fed by the messages delivered
- * to those sockets, in their order; a repeated seq (a second socket) is skipped.
+ * to the relay, in order; a repeated seq is skipped. A slow socket's book is caught up from it (`snapshot`).
  */
-export class BookMirror {
+export class BookMirror implements BookSource {
   seq = -1;
   ts = 0;
   private readonly sides: Record<Side, Map<number, L>> = { bids: new Map(), asks: new Map() };
   /** The best N per side at `seq`, computed once per seq however many sockets ask. */
   private tops = new Map<number, Record<Side, L[]>>();
   private topsSeq = -1;
+  private snap: SnapshotMsg | undefined;
 
   /** Folds a book snapshot or delta in; false when a delta does not follow on (the mirror is no longer the book). */
   apply(m: SnapshotMsg | BookMsg): boolean {
@@ -35,6 +37,14 @@ export class BookMirror {
     }
     this.seq = m.seq;
     return true;
+  }
+
+  /** The book as a snapshot at `seq`, cut to the depth of every snapshot; built once per seq, however many sockets take it. */
+  snapshot(stream: string): SnapshotMsg {
+    if (this.snap?.seq !== this.seq || this.snap.stream !== stream) {
+      this.snap = { t: 'snapshot', stream, seq: this.seq, data: { kind: 'book', book: this.top(SNAPSHOT_DEPTH) } };
+    }
+    return this.snap;
   }
 
   top(n: number): Record<Side, L[]> {
