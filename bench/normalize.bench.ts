@@ -33,7 +33,10 @@ interface Row {
   noCcxt?: string;
 }
 
-const ROWS: Row[] = (Object.keys(ADAPTERS) as Venue[]).flatMap((venue): Row[] => {
+/** `BENCH_VENUES=kraken,okx npm run bench -- normalize` runs only those venues' rows; all by default. */
+const ONLY = process.env.BENCH_VENUES?.split(',').map((v) => v.trim()).filter(Boolean);
+
+const ROWS: Row[] = (Object.keys(ADAPTERS) as Venue[]).filter((venue) => !ONLY?.length || ONLY.includes(venue)).flatMap((venue): Row[] => {
   const adapter = () => ADAPTERS[venue]!([]);
   if (venue !== 'kraken') return [{ label: venue, venue, adapter, noCcxt: CCXT_MISSING[venue] }];
   // ccxt speaks only Kraken v2: v1 (the recorded protocol) runs without it; v2 runs both on the converted recordings.
