@@ -37,3 +37,19 @@ export function pairs(s: string, i: number, out: [number, number][]): number {
     i++;
   }
 }
+
+// kraken
+
+/**
+ * End index of a non-negative JSON number without exponent (`0`, `12`, `0.50`, `354.15000000`) starting at
+ * `i`, or -1: the subset Kraken v2 prints prices, sizes and checksums in, whose text `parseDecimal` reads.
+ */
+export function plainNumber(s: string, i: number): number {
+  const d0 = i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  if (i === d0 || (s.charCodeAt(d0) === 48 && i - d0 > 1)) return -1;
+  if (s.charCodeAt(i) !== 46) return i;
+  const f0 = ++i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  return i === f0 ? -1 : i;
+}
