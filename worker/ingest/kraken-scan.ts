@@ -22,12 +22,13 @@ export class KrakenLevels {
   qty = new Float64Array(1024);
   /** Level i's price text is text[at[4i], at[4i+1]), its size text text[at[4i+2], at[4i+3]). */
   at = new Int32Array(4096);
-  /** Run k holds the levels from the end of run k-1 (0 for the first) to ends[k]. */
-  readonly ends: number[] = [];
+  /** Run k < runs holds the levels from the end of run k-1 (0 for the first) to ends[k]; a v1 message has at most 2 a side. */
+  readonly ends = new Int32Array(2);
+  runs = 0;
 
   clear(): void {
     this.n = 0;
-    this.ends.length = 0;
+    this.runs = 0;
   }
 
   /** Adds a level; false when it is not a book level (price > 0, size ≥ 0, both finite). */
@@ -49,7 +50,7 @@ export class KrakenLevels {
   }
 
   endRun(): void {
-    this.ends.push(this.n);
+    this.ends[this.runs++] = this.n;
   }
 }
 
@@ -105,7 +106,7 @@ export function applyKrakenLevels(side: BookSide, lv: KrakenLevels, text: string
   const { px, qty, at, ends } = lv;
   const out: Level[] = new Array<Level>(lv.n);
   let from = 0;
-  for (let r = 0; r < ends.length; r++) {
+  for (let r = 0; r < lv.runs; r++) {
     const to = ends[r]!;
     const fromEnd = side.length === 0;
     for (let k = from; k < to; k++) {
@@ -153,7 +154,7 @@ export function scanKrakenV1Book(s: string, m: KrakenBookMsg): boolean {
   if (pairEnd !== n - 2) return false;
   m.depth = depth;
   m.symbol = s.slice(nameEnd + 3, pairEnd);
-  m.tsMs = m.timeTo > m.timeFrom ? Math.round(parseDecimal(s, m.timeFrom, m.timeTo) * 1000) : 0;
+  m.tsMs = m.timeTo > m.timeFrom ? Math.round(seconds(s, m.timeFrom, m.timeTo) * 1000) : 0;
   return true;
 }
 
@@ -164,22 +165,28 @@ function v1Part(s: string, i: number, m: KrakenBookMsg, first: boolean): number 
   let seen = 0;
   m.checksum = undefined; // the last part's `c` is the message's
   for (;;) {
-    let bit: number;
-    if (s.startsWith('"a":[', i)) bit = 1;
-    else if (s.startsWith('"b":[', i)) bit = 2;
-    else if (s.startsWith('"c":"', i)) bit = 4;
-    else if (first && s.startsWith('"as":[', i)) bit = 8;
-    else if (first && s.startsWith('"bs":[', i)) bit = 16;
-    else return -1;
+    // One of "a" "b" "c" (1, 2, 4), or in a first part "as" "bs" (8, 16), then a colon.
+    if (s.charCodeAt(i) !== Q) return -1;
+    let bit = s.charCodeAt(i + 1) - 96;
+    i += 2;
+    if (first && s.charCodeAt(i) === 115 && bit < 3) {
+      bit <<= 3;
+      i++;
+    }
+    if (!(bit === 1 || bit === 2 || bit === 3 || bit === 8 || bit === 16) || s.charCodeAt(i) !== Q || s.charCodeAt(i + 1) !== 58) return -1;
+    if (bit === 3) bit = 4;
     if (seen & bit || (seen !== 0 && (seen & SNAPSHOT_KEYS ? 1 : 0) !== (bit & SNAPSHOT_KEYS ? 1 : 0))) return -1;
     seen |= bit;
+    i += 2;
     if (bit === 4) {
-      const e = plainString(s, i + 5);
+      if (s.charCodeAt(i) !== Q) return -1;
+      const e = plainString(s, i + 1);
       if (e < 0) return -1;
-      m.checksum = s.slice(i + 5, e);
+      m.checksum = s.slice(i + 1, e);
       i = e + 1;
     } else {
-      i = v1Levels(s, i + (bit < 8 ? 5 : 6), m, bit & 1 || bit & 8 ? m.asks : m.bids);
+      if (s.charCodeAt(i) !== 91) return -1;
+      i = v1Levels(s, i + 1, m, bit & 1 || bit & 8 ? m.asks : m.bids);
       if (i < 0) return -1;
     }
     const c = s.charCodeAt(i);
@@ -232,6 +239,28 @@ function v1Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
   m.timeFrom = t0;
   m.timeTo = t1;
   return i + 1;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * The number s[from, to) denotes, as `+s.slice(from, to)` gives it: Kraken's times (`1618678133.365913`)
+ * have 16 digits, one more than `parseDecimal`'s fast path takes, but their digits still form an integer
+ * below 2^53, and then one division by an exact power of ten is correctly rounded too.
+ */
+function seconds(s: string, from: number, to: number): number {
+  let m = 0;
+  let scale = -1;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0) scale = 0;
+    else return parseDecimal(s, from, to);
+  }
+  if (to === from || scale === 0 || m >= 2 ** 53 || scale > 22) return parseDecimal(s, from, to);
+  return scale > 0 ? m / POW10[scale]! : m;
 }
 
 /**
@@ -393,6 +422,14 @@ export function krakenV1FromJson(a: unknown[], pair: string, depth: number, m: K
   }
   m.checksum = second ? second.c : first.c;
 }
+
+/**
+ * v2 sends prices and quantities as JSON numbers printed at the pair's full precision, and the checksum is
+ * over that text: quoting them in a book frame before JSON.parse keeps it ("45285.20" would otherwise become
+ * 45285.2). The scanner needs none of this: it reads the text where it is.
+ */
+export const quoteV2Numbers = (frame: string): string => (frame.startsWith('{"channel":"book"') ? frame.replace(NUMBER_FIELDS, '"$1":"$2"') : frame);
+const NUMBER_FIELDS = /"(price|qty)":(-?[0-9][0-9.eE+-]*)/g;
 
 /** A parsed v2 book data entry `d` (its symbol a string) into `m`. */
 export function krakenV2FromJson(d: Obj, snapshot: boolean, m: KrakenBookMsg): void {

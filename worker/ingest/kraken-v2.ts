@@ -4,7 +4,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV2Symbol } from '../../shared/market/kraken-symbols';
 import { failBook, invalidateBooks, readFrame, unusable } from './frame';
-import { applyKrakenLevels, KrakenBookMsg, krakenV2FromJson, scanKrakenV2Book } from './kraken-scan';
+import { applyKrakenLevels, KrakenBookMsg, krakenV2FromJson, quoteV2Numbers, scanKrakenV2Book } from './kraken-scan';
 
 interface BookState {
   book: OrderBook;
@@ -14,12 +14,6 @@ interface BookState {
 
 type Obj = Record<string, unknown>;
 const DEPTHS = [10, 25, 100, 500, 1000];
-/**
- * v2 sends prices and quantities as JSON numbers printed at the pair's full precision, and the checksum
- * is over that text: the scanner keeps it; for frames it leaves to JSON.parse, quoting them first keeps it
- * ("45285.20" would otherwise become 45285.2).
- */
-const NUMBER_FIELDS = /"(price|qty)":(-?[0-9][0-9.eE+-]*)/g;
 
 /**
  * Kraken spot, WebSocket API v2 (wss://ws.kraken.com/v2): `book` (snapshot and updates, both with a
@@ -73,7 +67,7 @@ export class KrakenV2Adapter implements Adapter {
       this.table.seen(symbol, recvTs);
       return this.book(symbol, this.msg, recvTs, sink);
     }
-    const msg = readFrame(this, frame.startsWith('{"channel":"book"') ? frame.replace(NUMBER_FIELDS, '"$1":"$2"') : frame, sink) as Obj | undefined;
+    const msg = readFrame(this, quoteV2Numbers(frame), sink) as Obj | undefined;
     if (msg === undefined) return;
     if (typeof msg.method === 'string') return this.reply(msg, sink);
     const data = msg.data as Obj[] | undefined;
