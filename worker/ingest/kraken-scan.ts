@@ -210,9 +210,9 @@ function v1Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
   let t0 = m.timeFrom, t1 = m.timeTo;
   for (;;) {
     if (s.charCodeAt(i) !== 91 || s.charCodeAt(i + 1) !== Q) return -1;
-    const p0 = i + 2, p1 = plainString(s, p0);
+    const p0 = i + 2, p1 = quotedDecimal(s, p0), p = value;
     if (p1 < 0 || s.charCodeAt(p1 + 1) !== COMMA || s.charCodeAt(p1 + 2) !== Q) return -1;
-    const q0 = p1 + 3, q1 = plainString(s, q0);
+    const q0 = p1 + 3, q1 = quotedDecimal(s, q0), q = value;
     if (q1 < 0 || s.charCodeAt(q1 + 1) !== COMMA || s.charCodeAt(q1 + 2) !== Q) return -1;
     const u0 = q1 + 3, u1 = plainString(s, u0);
     if (u1 < 0) return -1;
@@ -229,7 +229,7 @@ function v1Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
       t0 = u0;
       t1 = u1;
     }
-    if (!lv.push(parseDecimal(s, p0, p1), parseDecimal(s, q0, q1), p0, p1, q0, q1)) m.ok = false;
+    if (!lv.push(p, q, p0, p1, q0, q1)) m.ok = false;
     const c = s.charCodeAt(++i);
     if (c === 93) break;
     if (c !== COMMA) return -1;
@@ -242,6 +242,38 @@ function v1Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** The value `quotedDecimal` read last. */
+let value = 0;
+
+/**
+ * The end (closing quote) of a string without escapes or control characters starting at `i`, or -1, with
+ * its value as `parseDecimal` gives it in `value`: read in the same pass when it is a plain decimal (the
+ * levels' prices and sizes), by `plainString` and `parseDecimal` otherwise.
+ */
+function quotedDecimal(s: string, i: number): number {
+  const from = i;
+  let m = 0;
+  let digits = 0;
+  let scale = -1;
+  for (;; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0) scale = 0;
+    else if (c === Q) break;
+    else {
+      const e = plainString(s, i);
+      if (e >= 0) value = parseDecimal(s, from, e);
+      return e;
+    }
+  }
+  // parseDecimal's fast path, its general conversion beyond it.
+  value = digits === 0 || digits > 15 ? parseDecimal(s, from, i) : scale > 0 ? m / POW10[scale]! : m;
+  return i;
+}
 
 /**
  * The number s[from, to) denotes, as `+s.slice(from, to)` gives it: Kraken's times (`1618678133.365913`)
