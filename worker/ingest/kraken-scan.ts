@@ -82,6 +82,11 @@ export class KrakenBookMsg {
   timestamp: unknown = undefined;
   readonly asks = new KrakenLevels();
   readonly bids = new KrakenLevels();
+  /**
+   * v1 scanner: per channel id, the tail `"book-N","pair"]` its last message ended with, read: a message
+   * ending in the same text has the same depth and pair (the id only says which text to compare with).
+   */
+  readonly tails = new Map<number, { text: string; depth: number; pair: string }>();
 
   reset(text: string): void {
     this.text = text;
@@ -132,7 +137,8 @@ export function scanKrakenV1Book(s: string, m: KrakenBookMsg): boolean {
   if (s.charCodeAt(0) !== 91 || s.charCodeAt(n - 1) !== 93) return false;
   // The channel id, a JSON integer (unused).
   let i = 1;
-  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  let id = 0;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) id = id * 10 + (c - 48);
   if (i === 1 || (s.charCodeAt(1) === 48 && i > 2) || s.charCodeAt(i) !== COMMA) return false;
   m.reset(s);
   i = v1Part(s, i + 1, m, true);
@@ -144,16 +150,25 @@ export function scanKrakenV1Book(s: string, m: KrakenBookMsg): boolean {
     if (i < 0 || s.charCodeAt(i) !== COMMA) return false;
     i++;
   }
-  if (!s.startsWith('"book-', i)) return false;
-  const nameEnd = plainString(s, i + 1);
-  if (nameEnd < 0 || s.charCodeAt(nameEnd + 1) !== COMMA || s.charCodeAt(nameEnd + 2) !== Q) return false;
-  const depth = parseDecimal(s, i + 6, nameEnd);
-  // A depth the adapter cannot use is reported by the JSON path.
-  if (!(depth > 0)) return false;
-  const pairEnd = plainString(s, nameEnd + 3);
-  if (pairEnd !== n - 2) return false;
-  m.depth = depth;
-  m.symbol = s.slice(nameEnd + 3, pairEnd);
+  const tail = m.tails.get(id);
+  if (tail !== undefined && n - i === tail.text.length && s.startsWith(tail.text, i)) {
+    m.depth = tail.depth;
+    m.symbol = tail.pair;
+  } else {
+    if (!s.startsWith('"book-', i)) return false;
+    const nameEnd = plainString(s, i + 1);
+    if (nameEnd < 0 || s.charCodeAt(nameEnd + 1) !== COMMA || s.charCodeAt(nameEnd + 2) !== Q) return false;
+    const depth = parseDecimal(s, i + 6, nameEnd);
+    // A depth the adapter cannot use is reported by the JSON path.
+    if (!(depth > 0)) return false;
+    const pairEnd = plainString(s, nameEnd + 3);
+    if (pairEnd !== n - 2) return false;
+    m.depth = depth;
+    m.symbol = s.slice(nameEnd + 3, pairEnd);
+    // Channel ids are per subscription: a long session's resubscribes must not grow this without end.
+    if (m.tails.size >= 256) m.tails.clear();
+    m.tails.set(id, { text: s.slice(i), depth, pair: m.symbol });
+  }
   m.tsMs = m.timeTo > m.timeFrom ? Math.round(seconds(s, m.timeFrom, m.timeTo) * 1000) : 0;
   return true;
 }
@@ -309,6 +324,30 @@ function later(s: string, a0: number, a1: number, b0: number, b1: number): boole
   return false;
 }
 
+/**
+ * `plainNumber` and `parseDecimal` of its text in one pass: the end of the number at `i` or -1, its value
+ * in `value`.
+ */
+function numberAt(s: string, i: number): number {
+  const from = i;
+  let m = 0;
+  let digits = 0;
+  let scale = -1;
+  for (;; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0 && digits > 0) scale = 0;
+    else break;
+  }
+  // JSON: a digit before and after the dot, no leading zero before another digit.
+  if (digits === 0 || scale === 0 || (s.charCodeAt(from) === 48 && i > from + 1 && s.charCodeAt(from + 1) !== 46)) return -1;
+  value = digits > 15 ? parseDecimal(s, from, i) : scale > 0 ? m / POW10[scale]! : m;
+  return i;
+}
+
 // ---- v2: {"channel":"book","type":"snapshot"|"update","data":[{symbol, bids, asks, checksum, timestamp?}]} ----
 
 const V2_HEAD = '{"channel":"book","type":"';
@@ -366,11 +405,11 @@ function v2Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
   if (s.charCodeAt(i) !== 93) {
     for (;;) {
       if (!s.startsWith('{"price":', i)) return -1;
-      const p0 = i + 9, p1 = plainNumber(s, p0);
+      const p0 = i + 9, p1 = numberAt(s, p0), p = value;
       if (p1 < 0 || !s.startsWith(',"qty":', p1)) return -1;
-      const q0 = p1 + 7, q1 = plainNumber(s, q0);
+      const q0 = p1 + 7, q1 = numberAt(s, q0), q = value;
       if (q1 < 0 || s.charCodeAt(q1) !== 125) return -1;
-      if (!lv.push(parseDecimal(s, p0, p1), parseDecimal(s, q0, q1), p0, p1, q0, q1)) m.ok = false;
+      if (!lv.push(p, q, p0, p1, q0, q1)) m.ok = false;
       i = q1 + 1;
       const c = s.charCodeAt(i);
       if (c === 93) break;

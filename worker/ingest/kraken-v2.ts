@@ -4,6 +4,7 @@ import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV2Symbol } from '../../shared/market/kraken-symbols';
 import { failBook, invalidateBooks, readFrame, unusable } from './frame';
+import { isoMs } from './sync';
 import { applyKrakenLevels, KrakenBookMsg, krakenV2FromJson, quoteV2Numbers, scanKrakenV2Book } from './kraken-scan';
 
 interface BookState {
@@ -129,7 +130,7 @@ export class KrakenV2Adapter implements Adapter {
     this.table.row(symbol).checksumOk++;
     if (st.book.crossed) return this.invalid(symbol, raw, 'crossed', `kraken: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
     if (m.snapshot) this.table.live(symbol);
-    const ts = typeof m.timestamp === 'string' ? Date.parse(m.timestamp) || recvTs : recvTs;
+    const ts = typeof m.timestamp === 'string' ? krakenV2Ms(m.timestamp) || recvTs : recvTs;
     sink.event({ type: 'book', kind: m.snapshot ? 'snapshot' : 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
   }
 
@@ -161,4 +162,22 @@ export class KrakenV2Adapter implements Adapter {
     const ts = typeof t.timestamp === 'string' ? Date.parse(t.timestamp) || recvTs : recvTs;
     sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, ts, recvTs });
   }
+}
+
+/** Kraken v2's timestamps: RFC 3339, UTC, microseconds. `d` a digit; hour, minute and second are range-checked apart. */
+const V2_TIME = 'dddd-dd-ddTdd:dd:dd.ddddddZ';
+
+/**
+ * `Date.parse(t)`, faster for a valid time of the shape Kraken sends (`2021-04-17T16:48:53.162950Z`, one
+ * per book message): read by `isoMs` (day cached), less the fraction of a millisecond Date.parse drops.
+ */
+export function krakenV2Ms(t: string): number {
+  if (t.length !== V2_TIME.length) return Date.parse(t);
+  for (let i = 0; i < V2_TIME.length; i++) {
+    const c = t.charCodeAt(i), want = V2_TIME.charCodeAt(i);
+    if (want === 100 ? c < 48 || c > 57 : c !== want) return Date.parse(t);
+  }
+  const two = (i: number) => (t.charCodeAt(i) - 48) * 10 + t.charCodeAt(i + 1) - 48;
+  if (two(11) > 23 || two(14) > 59 || two(17) > 59) return Date.parse(t);
+  return Math.floor(isoMs(t, NaN));
 }
