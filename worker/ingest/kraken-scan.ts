@@ -364,25 +364,27 @@ export function scanKrakenV2Book(s: string, m: KrakenBookMsg): boolean {
   let seen = 0;
   for (;;) {
     let bit: number;
-    if (s.startsWith('"symbol":"', i)) {
+    // Told apart by their first letter, then compared whole.
+    const k = s.charCodeAt(i + 1);
+    if (k === 115 && s.startsWith('"symbol":"', i)) {
       bit = 1;
       const e = plainString(s, i + 10);
       if (e < 0) return false;
       m.symbol = s.slice(i + 10, e);
       i = e + 1;
-    } else if (s.startsWith('"bids":[', i)) {
+    } else if (k === 98 && s.startsWith('"bids":[', i)) {
       bit = 2;
       i = v2Levels(s, i + 8, m, m.bids);
-    } else if (s.startsWith('"asks":[', i)) {
+    } else if (k === 97 && s.startsWith('"asks":[', i)) {
       bit = 4;
       i = v2Levels(s, i + 8, m, m.asks);
-    } else if (s.startsWith('"checksum":', i)) {
+    } else if (k === 99 && s.startsWith('"checksum":', i)) {
       bit = 8;
       const e = plainNumber(s, i + 11);
       if (e < 0) return false;
       m.checksum = parseDecimal(s, i + 11, e);
       i = e;
-    } else if (s.startsWith('"timestamp":"', i)) {
+    } else if (k === 116 && s.startsWith('"timestamp":"', i)) {
       bit = 16;
       const e = plainString(s, i + 13);
       if (e < 0) return false;

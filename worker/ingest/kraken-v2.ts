@@ -177,7 +177,9 @@ export function krakenV2Ms(t: string): number {
     const c = t.charCodeAt(i), want = V2_TIME.charCodeAt(i);
     if (want === 100 ? c < 48 || c > 57 : c !== want) return Date.parse(t);
   }
-  const two = (i: number) => (t.charCodeAt(i) - 48) * 10 + t.charCodeAt(i + 1) - 48;
-  if (two(11) > 23 || two(14) > 59 || two(17) > 59) return Date.parse(t);
+  if (two(t, 11) > 23 || two(t, 14) > 59 || two(t, 17) > 59) return Date.parse(t);
   return Math.floor(isoMs(t, NaN));
 }
+
+/** The two digits at `i` as a number. */
+const two = (t: string, i: number): number => (t.charCodeAt(i) - 48) * 10 + t.charCodeAt(i + 1) - 48;
