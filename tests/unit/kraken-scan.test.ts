@@ -68,6 +68,10 @@ describe('Kraken book scanners', () => {
     expect(fast('v1', '[0,{"bs":[["2","1","1600000000.400000"],["1","3","1600000000.600000"]],"as":[]},"book-25","XBT/USD"]')).toMatchObject({
       snapshot: true, ok: true, tsMs: 1600000000600, asks: [[]], bids: [[[2, 1, '2', '1'], [1, 3, '1', '3']]],
     });
+    // Times compare as strings, the longer later, whatever their shape: as the adapter always compared them.
+    const mixed = '[7,{"a":[["1","1","1600000000.9"],["2","1","1600000000.400000"]]},{"b":[["0.5","1","1600000000.300000"]],"c":"1"},"book-10","XBT/USD"]';
+    expect(fast('v1', mixed)).toMatchObject({ tsMs: 1600000000400 });
+    expect(slowV1(mixed)).toMatchObject({ tsMs: 1600000000400 });
     expect(fast('v2', '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":0.10,"qty":0}],"asks":[],"checksum":7,"timestamp":"t"}]}')).toEqual({
       symbol: 'BTC/USD', depth: 0, snapshot: false, ok: true, checksum: 7, tsMs: 0, timestamp: 't', asks: [[]], bids: [[[0.1, 0, '0.10', '0']]],
     });

@@ -75,9 +75,10 @@ export class KrakenBookMsg {
   checksum: unknown = undefined;
   /** v1: the latest level time in Unix ms, 0 when none. */
   tsMs = 0;
-  /** v1 scanner: the latest level time's text so far, text[timeFrom, timeTo) (empty: none). */
+  /** v1 scanner: the latest level time's text so far, text[timeFrom, timeTo) (empty: none), in µs when of Kraken's shape (else -1). */
   timeFrom = 0;
   timeTo = 0;
+  timeUs = -1;
   /** v2: `timestamp` as JSON.parse reads it. */
   timestamp: unknown = undefined;
   readonly asks = new KrakenLevels();
@@ -96,6 +97,7 @@ export class KrakenBookMsg {
     this.ok = true;
     this.checksum = undefined;
     this.tsMs = this.timeFrom = this.timeTo = 0;
+    this.timeUs = -1;
     this.timestamp = undefined;
     this.asks.clear();
     this.bids.clear();
@@ -169,7 +171,7 @@ export function scanKrakenV1Book(s: string, m: KrakenBookMsg): boolean {
     if (m.tails.size >= 256) m.tails.clear();
     m.tails.set(id, { text: s.slice(i), depth, pair: m.symbol });
   }
-  m.tsMs = m.timeTo > m.timeFrom ? Math.round(seconds(s, m.timeFrom, m.timeTo) * 1000) : 0;
+  m.tsMs = m.timeUs >= 0 ? Math.round((m.timeUs / 1e6) * 1000) : m.timeTo > m.timeFrom ? Math.round(seconds(s, m.timeFrom, m.timeTo) * 1000) : 0;
   return true;
 }
 
@@ -222,14 +224,14 @@ function v1Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
     lv.endRun();
     return i + 1;
   }
-  let t0 = m.timeFrom, t1 = m.timeTo;
+  let t0 = m.timeFrom, t1 = m.timeTo, maxUs = m.timeUs;
   for (;;) {
     if (s.charCodeAt(i) !== 91 || s.charCodeAt(i + 1) !== Q) return -1;
     const p0 = i + 2, p1 = quotedDecimal(s, p0), p = value;
     if (p1 < 0 || s.charCodeAt(p1 + 1) !== COMMA || s.charCodeAt(p1 + 2) !== Q) return -1;
     const q0 = p1 + 3, q1 = quotedDecimal(s, q0), q = value;
     if (q1 < 0 || s.charCodeAt(q1 + 1) !== COMMA || s.charCodeAt(q1 + 2) !== Q) return -1;
-    const u0 = q1 + 3, u1 = plainString(s, u0);
+    const u0 = q1 + 3, us = micros(s, u0), u1 = us >= 0 ? u0 + 17 : plainString(s, u0);
     if (u1 < 0) return -1;
     i = u1 + 1;
     if (s.charCodeAt(i) === COMMA) {
@@ -240,9 +242,11 @@ function v1Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
       i = e + 1;
     }
     if (s.charCodeAt(i) !== 93) return -1;
-    if (later(s, u0, u1, t0, t1)) {
+    // Two times of Kraken's shape compare as their µs; otherwise as the strings.
+    if (us >= 0 && maxUs >= 0 ? us > maxUs : later(s, u0, u1, t0, t1)) {
       t0 = u0;
       t1 = u1;
+      maxUs = us;
     }
     if (!lv.push(p, q, p0, p1, q0, q1)) m.ok = false;
     const c = s.charCodeAt(++i);
@@ -253,6 +257,7 @@ function v1Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
   lv.endRun();
   m.timeFrom = t0;
   m.timeTo = t1;
+  m.timeUs = maxUs;
   return i + 1;
 }
 
@@ -308,6 +313,25 @@ function seconds(s: string, from: number, to: number): number {
   }
   if (to === from || scale === 0 || m >= 2 ** 53 || scale > 22) return parseDecimal(s, from, to);
   return scale > 0 ? m / POW10[scale]! : m;
+}
+
+/**
+ * A level time of Kraken's shape at `i` (`1618678133.365913"`: 10 digits, a dot, 6 digits, the closing quote)
+ * as an integer count of µs (below 2^53, so exact: divided by 1e6 it is the number the text denotes), or -1.
+ */
+function micros(s: string, i: number): number {
+  let v = 0;
+  for (let k = 0; k < 17; k++) {
+    const c = s.charCodeAt(i + k);
+    if (k === 10) {
+      if (c !== 46) return -1;
+      continue;
+    }
+    const d = c - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    v = v * 10 + d;
+  }
+  return s.charCodeAt(i + 17) === Q && v < 2 ** 53 ? v : -1;
 }
 
 /**
