@@ -1,7 +1,7 @@
 import type { BookSide } from '../../shared/market/book';
 import { parseDecimal } from '../../shared/market/decimal';
 import type { Level } from '../../shared/market/types';
-import { COMMA, plainNumber, plainString, Q } from './scan';
+import { COMMA, plainNumber, plainString, Q, textAt } from './scan';
 
 /*
  * Kraken book messages (v1 and v2) read into one shape, `KrakenBookMsg`, either by a one-pass scanner that
@@ -87,7 +87,7 @@ export class KrakenBookMsg {
    * v1 scanner: per channel id, the tail `"book-N","pair"]` its last message ended with, read: a message
    * ending in the same text has the same depth and pair (the id only says which text to compare with).
    */
-  readonly tails = new Map<number, { text: string; depth: number; pair: string }>();
+  readonly tails = new Map<number, { codes: Uint16Array; depth: number; pair: string }>();
 
   reset(text: string): void {
     this.text = text;
@@ -153,11 +153,11 @@ export function scanKrakenV1Book(s: string, m: KrakenBookMsg): boolean {
     i++;
   }
   const tail = m.tails.get(id);
-  if (tail !== undefined && n - i === tail.text.length && s.startsWith(tail.text, i)) {
+  if (tail !== undefined && n - i === tail.codes.length && codesAt(s, i, tail.codes)) {
     m.depth = tail.depth;
     m.symbol = tail.pair;
   } else {
-    if (!s.startsWith('"book-', i)) return false;
+    if (!textAt(s, i, '"book-')) return false;
     const nameEnd = plainString(s, i + 1);
     if (nameEnd < 0 || s.charCodeAt(nameEnd + 1) !== COMMA || s.charCodeAt(nameEnd + 2) !== Q) return false;
     const depth = parseDecimal(s, i + 6, nameEnd);
@@ -169,9 +169,18 @@ export function scanKrakenV1Book(s: string, m: KrakenBookMsg): boolean {
     m.symbol = s.slice(nameEnd + 3, pairEnd);
     // Channel ids are per subscription: a long session's resubscribes must not grow this without end.
     if (m.tails.size >= 256) m.tails.clear();
-    m.tails.set(id, { text: s.slice(i), depth, pair: m.symbol });
+    // Kept as codes: a slice of the frame would be a view into it, much slower to read character by character.
+    const codes = new Uint16Array(n - i);
+    for (let k = 0; k < codes.length; k++) codes[k] = s.charCodeAt(i + k);
+    m.tails.set(id, { codes, depth, pair: m.symbol });
   }
   m.tsMs = m.timeUs >= 0 ? Math.round((m.timeUs / 1e6) * 1000) : m.timeTo > m.timeFrom ? Math.round(seconds(s, m.timeFrom, m.timeTo) * 1000) : 0;
+  return true;
+}
+
+/** Whether `s` holds the character codes `codes` at `i` (to its end). */
+function codesAt(s: string, i: number, codes: Uint16Array): boolean {
+  for (let k = 0; k < codes.length; k++) if (s.charCodeAt(i + k) !== codes[k]) return false;
   return true;
 }
 
@@ -378,37 +387,37 @@ const V2_HEAD = '{"channel":"book","type":"';
 
 /** Reads a v2 book message with one data entry into `m`; false (m then undefined) when outside the subset. */
 export function scanKrakenV2Book(s: string, m: KrakenBookMsg): boolean {
-  if (!s.startsWith(V2_HEAD)) return false;
+  if (!textAt(s, 0, V2_HEAD)) return false;
   const n = s.length;
   const typeEnd = plainString(s, V2_HEAD.length);
-  if (typeEnd < 0 || !s.startsWith('","data":[{', typeEnd) || !s.endsWith('}]}')) return false;
+  if (typeEnd < 0 || !textAt(s, typeEnd, '","data":[{') || !textAt(s, s.length - 3, '}]}')) return false;
   m.reset(s);
-  m.snapshot = typeEnd - V2_HEAD.length === 8 && s.startsWith('snapshot', V2_HEAD.length);
+  m.snapshot = typeEnd - V2_HEAD.length === 8 && textAt(s, V2_HEAD.length, 'snapshot');
   let i = typeEnd + 11;
   let seen = 0;
   for (;;) {
     let bit: number;
     // Told apart by their first letter, then compared whole.
     const k = s.charCodeAt(i + 1);
-    if (k === 115 && s.startsWith('"symbol":"', i)) {
+    if (k === 115 && textAt(s, i, '"symbol":"')) {
       bit = 1;
       const e = plainString(s, i + 10);
       if (e < 0) return false;
       m.symbol = s.slice(i + 10, e);
       i = e + 1;
-    } else if (k === 98 && s.startsWith('"bids":[', i)) {
+    } else if (k === 98 && textAt(s, i, '"bids":[')) {
       bit = 2;
       i = v2Levels(s, i + 8, m, m.bids);
-    } else if (k === 97 && s.startsWith('"asks":[', i)) {
+    } else if (k === 97 && textAt(s, i, '"asks":[')) {
       bit = 4;
       i = v2Levels(s, i + 8, m, m.asks);
-    } else if (k === 99 && s.startsWith('"checksum":', i)) {
+    } else if (k === 99 && textAt(s, i, '"checksum":')) {
       bit = 8;
       const e = plainNumber(s, i + 11);
       if (e < 0) return false;
       m.checksum = parseDecimal(s, i + 11, e);
       i = e;
-    } else if (k === 116 && s.startsWith('"timestamp":"', i)) {
+    } else if (k === 116 && textAt(s, i, '"timestamp":"')) {
       bit = 16;
       const e = plainString(s, i + 13);
       if (e < 0) return false;
@@ -430,9 +439,9 @@ export function scanKrakenV2Book(s: string, m: KrakenBookMsg): boolean {
 function v2Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): number {
   if (s.charCodeAt(i) !== 93) {
     for (;;) {
-      if (!s.startsWith('{"price":', i)) return -1;
+      if (!textAt(s, i, '{"price":')) return -1;
       const p0 = i + 9, p1 = numberAt(s, p0), p = value;
-      if (p1 < 0 || !s.startsWith(',"qty":', p1)) return -1;
+      if (p1 < 0 || !textAt(s, p1, ',"qty":')) return -1;
       const q0 = p1 + 7, q1 = numberAt(s, q0), q = value;
       if (q1 < 0 || s.charCodeAt(q1) !== 125) return -1;
       if (!lv.push(p, q, p0, p1, q0, q1)) m.ok = false;

@@ -53,3 +53,11 @@ export function plainNumber(s: string, i: number): number {
   for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
   return i === f0 ? -1 : i;
 }
+
+/** Whether `s` holds `lit` at `i`: for the short literals of a scanner this loop is many times faster than `s.startsWith(lit, i)`. */
+export function textAt(s: string, i: number, lit: string): boolean {
+  const n = lit.length;
+  if (i < 0 || i + n > s.length) return false;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(i + k) !== lit.charCodeAt(k)) return false;
+  return true;
+}
