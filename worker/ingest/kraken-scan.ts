@@ -137,7 +137,7 @@ const SNAPSHOT_KEYS = 8 | 16;
 export function scanKrakenV1Book(s: string, m: KrakenBookMsg): boolean {
   const n = s.length;
   if (s.charCodeAt(0) !== 91 || s.charCodeAt(n - 1) !== 93) return false;
-  // The channel id, a JSON integer (unused).
+  // The channel id, a JSON integer: the key of the message tails read before.
   let i = 1;
   let id = 0;
   for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) id = id * 10 + (c - 48);
