@@ -33,7 +33,10 @@ interface Row {
   noCcxt?: string;
 }
 
-/** `BENCH_VENUES=kraken,okx npm run bench -- normalize` runs only those venues' rows; all by default. */
+/**
+ * `BENCH_VENUES=kraken,okx npm run bench -- normalize` runs only those venues' rows (results in
+ * bench/results/normalize-kraken-okx.json); all by default.
+ */
 const ONLY = process.env.BENCH_VENUES?.split(',').map((v) => v.trim()).filter(Boolean);
 
 const ROWS: Row[] = (Object.keys(ADAPTERS) as Venue[]).filter((venue) => !ONLY?.length || ONLY.includes(venue)).flatMap((venue): Row[] => {
@@ -146,5 +149,6 @@ export async function run(): Promise<void> {
     console.log(`| ${row.label} | ${frames.toLocaleString('en')} | ${(bytes / 1e6).toFixed(2)} | ${cell(r.json)} | ${cell(r.edgetape)} | ${cell(r.ccxt)} | ${costVsJson.toFixed(2)}× | ${best.ccxt === undefined ? 'n/a' : `${(best.ccxt / best.json!).toFixed(1)}×`} | ${vsCcxt ? `${vsCcxt.toFixed(1)}×` : 'n/a'} |`);
   }
   for (const n of notes) console.log(n);
-  console.log(`wrote ${writeResults('normalize', { rounds: ROUNDS, minRoundBytes: MIN_ROUND_BYTES, rows })}`);
+  // A run of some venues only must not replace the full table's results.
+  console.log(`wrote ${writeResults(ONLY?.length ? `normalize-${ONLY.join('-')}` : 'normalize', { rounds: ROUNDS, minRoundBytes: MIN_ROUND_BYTES, rows })}`);
 }
