@@ -227,8 +227,11 @@ export class BookSide {
       this.qty = doubled(this.qty);
       if (this.slot) this.slot = doubled(this.slot);
     }
-    this.px.copyWithin(i + 1, i, n);
-    this.qty.copyWithin(i + 1, i, n);
+    // Appending (a snapshot loaded from its worst end, a new best level) moves nothing: skip the calls, ~12 ns each.
+    if (i < n) {
+      this.px.copyWithin(i + 1, i, n);
+      this.qty.copyWithin(i + 1, i, n);
+    }
     this.px[i] = price;
     this.qty[i] = size;
     if (this.slot) {
@@ -237,7 +240,7 @@ export class BookSide {
         this.pxDig = doubled(this.pxDig!);
         this.qtyDig = doubled(this.qtyDig!);
       }
-      this.slot.copyWithin(i + 1, i, n);
+      if (i < n) this.slot.copyWithin(i + 1, i, n);
       this.slot[i] = k;
       this.pxStr![k] = priceStr ?? String(price);
       this.qtyStr![k] = sizeStr ?? String(size);

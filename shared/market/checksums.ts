@@ -74,19 +74,46 @@ class SlotCrc {
 /**
  * Kraken's book checksum (WebSocket v1 and v2): CRC32 over the top 10 asks (best first) then the top 10
  * bids, each level as price then size with the dot and leading zeros removed, as an unsigned integer.
- * One instance per book.
+ * CRC is linear, so the bids' part is kept apart — its register from 0 and its length, per slot — and
+ * joined to the asks' CRC at the end in one or two lookups: a change on one side refolds only that side's
+ * slots from the changed rank on (an ask change no longer refolds all ten bids). One instance per book.
  */
 export class KrakenChecksum {
-  private readonly crc = new SlotCrc(20, (crc, p, s) => crc32Append(crc32Append(crc, p), s));
+  /** Per slot, the asks' running CRC after it (from CRC32_START), the bids' register after it (from 0) and length. */
+  private readonly askAfter = new Int32Array(10);
+  private readonly bidAfter = new Int32Array(10);
+  private readonly bidLength = new Int32Array(10);
 
   of(book: OrderBook): number {
     assertDigest(book, krakenDigest, 'kraken');
-    const c = this.crc;
     const a = book.asks.takeChanged(), b = book.bids.takeChanged();
-    const from = Math.min(a < 10 ? a : 20, b < 10 ? 10 + b : 20);
-    c.begin(from);
-    for (let k = from; k < 20; k++) c.slot(k, k < 10 ? book.asks : book.bids, k < 10 ? k : k - 10);
-    return c.end() >>> 0;
+    if (a < 10) {
+      const asks = book.asks;
+      let crc = a > 0 ? this.askAfter[a - 1]! : CRC32_START;
+      for (let k = a; k < 10; k++) {
+        if (k < asks.length) crc = crc32Append(crc32Append(crc, asks.priceDigestAt(k)), asks.sizeDigestAt(k));
+        this.askAfter[k] = crc;
+      }
+    }
+    if (b < 10) {
+      const bids = book.bids;
+      let reg = b > 0 ? this.bidAfter[b - 1]! : 0;
+      let n = b > 0 ? this.bidLength[b - 1]! : 0;
+      for (let k = b; k < 10; k++) {
+        if (k < bids.length) {
+          const p = bids.priceDigestAt(k), q = bids.sizeDigestAt(k);
+          reg = crc32Append(crc32Append(reg, p), q);
+          n += (p & 0xff) + (q & 0xff);
+        }
+        this.bidAfter[k] = reg;
+        this.bidLength[k] = n;
+      }
+    }
+    // The asks' CRC run through as many zero bytes as the bids' text has, plus the bids' register.
+    let crc = this.askAfter[9]!;
+    let n = this.bidLength[9]!;
+    for (; n > 255; n -= 255) crc = crc32Append(crc, crc32Digest(0, 255));
+    return crc32End(crc32Append(crc, crc32Digest(this.bidAfter[9]!, n))) >>> 0;
   }
 }
 

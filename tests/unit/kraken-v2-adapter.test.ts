@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderBook } from '../../shared/market/book';
 import { KrakenChecksum, krakenDigest } from '../../shared/market/checksums';
-import { KrakenV2Adapter } from '../../worker/ingest/kraken-v2';
+import { KrakenV2Adapter, krakenV2Ms } from '../../worker/ingest/kraken-v2';
 import { feed, krakenV2, newRun, sinkInto } from './adapter-harness';
 import { hasData, NO_DATA } from './recordings';
 
@@ -17,6 +18,26 @@ describe('KrakenV2Adapter', () => {
       '{"method":"subscribe","params":{"channel":"ticker","symbol":["BTC/USD"]}}',
     ]);
     expect(a.heartbeat.frame).toBe('{"method":"ping"}');
+  });
+
+  it('reads timestamps as Date.parse does, for the shape Kraken sends and any mutation of it', () => {
+    expect(krakenV2Ms('2021-04-17T16:48:53.999999Z')).toBe(1618678133999);
+    expect(krakenV2Ms('2021-04-17T24:00:00.000000Z')).toBe(Date.parse('2021-04-17T24:00:00.000000Z'));
+    expect(krakenV2Ms('2021-04-17T16:60:53.162950Z')).toBeNaN();
+    const base = '2021-04-17T16:48:53.162950Z';
+    let fast = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.constantFrom(...'0123456789-:.TZ +/x')), { minLength: 1, maxLength: 3 }), (edits) => {
+        const t = base.split('');
+        for (const [at, c] of edits) t[at] = c;
+        const s = t.join('');
+        if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(s)) fast++;
+        expect(krakenV2Ms(s)).toStrictEqual(Date.parse(s));
+      }),
+      { numRuns: 20_000, seed: 3 },
+    );
+    // A fifth of the mutations keep the shape (a digit for a digit): the fast path was compared, not only the fallback.
+    expect(fast).toBeGreaterThan(2_000);
   });
 
   it('checksums the wire text of the numbers (trailing zeros kept), and a mismatch resubscribes', () => {

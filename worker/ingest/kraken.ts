@@ -1,11 +1,10 @@
 import { OrderBook } from '../../shared/market/book';
 import { KrakenChecksum, krakenDigest } from '../../shared/market/checksums';
-import type { Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
 import { krakenCanonical, krakenV1Pair } from '../../shared/market/kraken-symbols';
-import { applyLevels } from './levels';
 import { failBook, invalidateBooks, readFrame, unusable } from './frame';
+import { applyKrakenLevels, KrakenBookMsg, krakenV1FromJson, scanKrakenV1Book } from './kraken-scan';
 
 interface BookState {
   book: OrderBook;
@@ -34,6 +33,8 @@ export class KrakenAdapter implements Adapter {
   private readonly books = new Map<string, BookState>();
   private readonly canonical = new Map<string, string>();
   private readonly table: HealthTable;
+  /** The book message being handled, its buffers reused. */
+  private readonly msg = new KrakenBookMsg();
 
   constructor(
     readonly symbols: readonly string[],
@@ -69,6 +70,8 @@ export class KrakenAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
+    // Book messages, nearly all the traffic, are scanned without JSON.parse when they are in the scanner's subset.
+    if (scanKrakenV1Book(frame, this.msg)) return this.book(this.symbolOf(this.msg.symbol, recvTs), this.msg, recvTs, sink);
     const msg = readFrame(this, frame, sink);
     if (msg === undefined) return;
     if (Array.isArray(msg)) return this.channel(msg, recvTs, sink);
@@ -97,51 +100,56 @@ export class KrakenAdapter implements Adapter {
   private channel(a: unknown[], recvTs: number, sink: Sink): void {
     const pair = a[a.length - 1], name = a[a.length - 2];
     if (typeof pair !== 'string' || typeof name !== 'string' || a.length < 4) return unusable(this, sink, 'malformed channel message');
-    let symbol = this.canonical.get(pair);
-    if (symbol === undefined) this.canonical.set(pair, (symbol = krakenCanonical(pair)));
-    this.table.seen(symbol, recvTs);
-    if (name.startsWith('book-')) return this.book(symbol, pair, +name.slice(5), a, recvTs, sink);
+    const symbol = this.symbolOf(pair, recvTs);
+    if (name.startsWith('book-')) {
+      const first = a[1] as Obj | null, depth = +name.slice(5);
+      if (!first || typeof first !== 'object' || !(depth > 0)) return unusable(this, sink, 'malformed book message', undefined, symbol);
+      krakenV1FromJson(a, pair, depth, this.msg);
+      return this.book(symbol, this.msg, recvTs, sink);
+    }
     if (name === 'trade') return this.trades(symbol, a[1], recvTs, sink);
     if (name === 'ticker') return this.ticker(symbol, a[1], recvTs, sink);
     unusable(this, sink, `unhandled channel ${name}`, undefined, symbol);
   }
 
-  private book(symbol: string, pair: string, depth: number, a: unknown[], recvTs: number, sink: Sink): void {
-    const first = a[1] as Obj | null;
-    if (!first || typeof first !== 'object' || !(depth > 0)) return unusable(this, sink, 'malformed book message', undefined, symbol);
-    if ('as' in first || 'bs' in first) {
+  /** The canonical symbol of a stream pair name (cached), marked as seen now. */
+  private symbolOf(pair: string, recvTs: number): string {
+    let symbol = this.canonical.get(pair);
+    if (symbol === undefined) this.canonical.set(pair, (symbol = krakenCanonical(pair)));
+    this.table.seen(symbol, recvTs);
+    return symbol;
+  }
+
+  private book(symbol: string, m: KrakenBookMsg, recvTs: number, sink: Sink): void {
+    const { symbol: pair, depth } = m;
+    const ts = m.tsMs || recvTs;
+    if (m.snapshot) {
+      if (!m.ok) return this.invalid(symbol, pair, depth, 'snapshot', 'kraken: malformed book snapshot', sink);
       const book = new OrderBook(krakenDigest);
-      // Level times first: applying the levels rewrites them to [price, size].
-      const ts = toMs(latest(first.as, latest(first.bs, ''))) || recvTs;
-      if (!applyLevels(book.asks, first.as, undefined, 'empty') || !applyLevels(book.bids, first.bs, undefined, 'empty')) {
-        return this.invalid(symbol, pair, depth, 'snapshot', 'kraken: malformed book snapshot', sink);
-      }
+      const asks = applyKrakenLevels(book.asks, m.asks, m.text), bids = applyKrakenLevels(book.bids, m.bids, m.text);
       book.asks.truncate(depth);
       book.bids.truncate(depth);
       this.books.set(symbol, { book, checksum: this.books.get(symbol)?.checksum ?? new KrakenChecksum(), depth, good: true });
       if (book.crossed) return this.invalid(symbol, pair, depth, 'crossed', `kraken: crossed snapshot ${book.bids.bestPrice} ≥ ${book.asks.bestPrice}`, sink);
       this.table.live(symbol);
-      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids: (first.bs ?? []) as Level[], asks: (first.as ?? []) as Level[], ts, recvTs });
+      sink.event({ type: 'book', kind: 'snapshot', exchange: this.venue, symbol, bids, asks, ts, recvTs });
       return;
     }
     const st = this.books.get(symbol);
     if (!st || !st.good) return; // waiting for the snapshot that a (re)subscribe brings
-    const second = a.length === 5 ? (a[2] as Obj | null) : undefined;
-    const ts = toMs(latest(first.a, latest(first.b, latest(second?.a, latest(second?.b, ''))))) || recvTs;
-    const ok = applyPart(st.book, first) && (second === undefined || applyPart(st.book, second));
-    // The checksum rides in the last object of the message.
-    const checksum = second ? second.c : first.c;
-    if (!ok) return this.invalid(symbol, pair, st.depth, 'snapshot', 'kraken: malformed book update', sink);
+    if (!m.ok) return this.invalid(symbol, pair, st.depth, 'snapshot', 'kraken: malformed book update', sink);
+    const asks = applyKrakenLevels(st.book.asks, m.asks, m.text), bids = applyKrakenLevels(st.book.bids, m.bids, m.text);
     st.book.asks.truncate(st.depth);
     st.book.bids.truncate(st.depth);
     const h = this.table.row(symbol);
+    const checksum = m.checksum;
     if (checksum !== undefined) {
       const got = st.checksum.of(st.book);
       if (typeof checksum !== 'string' || got !== +checksum) return this.invalid(symbol, pair, st.depth, 'checksum', `kraken: checksum ${String(checksum)} ≠ book ${got}`, sink);
       h.checksumOk++;
     }
     if (st.book.crossed) return this.invalid(symbol, pair, st.depth, 'crossed', `kraken: crossed book ${st.book.bids.bestPrice} ≥ ${st.book.asks.bestPrice}`, sink);
-    sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids: side(first.b, second?.b), asks: side(first.a, second?.a), ts, recvTs });
+    sink.event({ type: 'book', kind: 'delta', exchange: this.venue, symbol, bids, asks, ts, recvTs });
   }
 
   resync(sink: Sink, reason: string, symbol?: string): void {
@@ -190,26 +198,3 @@ export class KrakenAdapter implements Adapter {
     sink.event({ type: 'bbo', exchange: this.venue, symbol, bid, bidSize, ask, askSize, ts: recvTs, recvTs });
   }
 }
-
-/** One `{a, b, c?}` object of an update (a message has one or two); its levels become [price, size]. */
-function applyPart(book: OrderBook, part: Obj | null): boolean {
-  return !!part && typeof part === 'object' && applyLevels(book.asks, part.a, undefined, 'empty') && applyLevels(book.bids, part.b, undefined, 'empty');
-}
-
-/** One side's changes of an update whose parts are applied, from one part or both. */
-const side = (a: unknown, b: unknown): Level[] => (a === undefined ? ((b ?? []) as Level[]) : b === undefined ? (a as Level[]) : (a as Level[]).concat(b as Level[]));
-
-/**
- * The latest level timestamp (3rd element: seconds with a fixed 6 decimals) in a list of levels, or `max`
- * when none is later. Compared as strings (same width until 2286), converted once by `toMs`.
- */
-function latest(levels: unknown, max: string): string {
-  if (!Array.isArray(levels)) return max;
-  for (const l of levels as unknown[][]) {
-    const t = l?.[2];
-    if (typeof t === 'string' && (t.length > max.length || (t.length === max.length && t > max))) max = t;
-  }
-  return max;
-}
-
-const toMs = (sec: string): number => (sec ? Math.round(+sec * 1000) : 0);

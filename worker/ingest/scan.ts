@@ -141,7 +141,7 @@ export function skipValue(s: string, i: number, depth = 16): number {
 
 /** Index in `keys` of the key at `s[from, to)`, compared without slicing it; -1 for any other. */
 export function keyIndex(s: string, from: number, to: number, keys: readonly string[]): number {
-  for (let k = 0; k < keys.length; k++) if (keys[k]!.length === to - from && s.startsWith(keys[k]!, from)) return k;
+  for (let k = 0; k < keys.length; k++) if (keys[k]!.length === to - from && textAt(s, from, keys[k]!)) return k;
   return -1;
 }
 
@@ -178,4 +178,28 @@ export function numberInto(s: string, i: number, out: Float64Array, k: number): 
   const v = scale > 0 ? m / POW10[scale]! : m;
   out[k] = neg ? -v : v;
   return i;
+}
+
+// kraken
+
+/**
+ * End index of a non-negative JSON number without exponent (`0`, `12`, `0.50`, `354.15000000`) starting at
+ * `i`, or -1: the subset Kraken v2 prints prices, sizes and checksums in, whose text `parseDecimal` reads.
+ */
+export function plainNumber(s: string, i: number): number {
+  const d0 = i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  if (i === d0 || (s.charCodeAt(d0) === 48 && i - d0 > 1)) return -1;
+  if (s.charCodeAt(i) !== 46) return i;
+  const f0 = ++i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+  return i === f0 ? -1 : i;
+}
+
+/** Whether `s` holds `lit` at `i`: for the short literals of a scanner this loop is many times faster than `s.startsWith(lit, i)`. */
+export function textAt(s: string, i: number, lit: string): boolean {
+  const n = lit.length;
+  if (i < 0 || i + n > s.length) return false;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(i + k) !== lit.charCodeAt(k)) return false;
+  return true;
 }
