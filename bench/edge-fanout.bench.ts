@@ -12,7 +12,7 @@ import { DEFAULT_RECORDING } from '../tools/fake-exchange/main';
 import { DATA_DIR, hasData } from '../tools/paths';
 import { startStack, type Stack } from '../tools/stack';
 import { realEvents, SPOT, USDM } from '../tools/real-events';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeResults } from './results';
@@ -183,6 +183,21 @@ const rssOf = (pids: Set<string>): number => {
   if (!pids.size) return NaN;
   const out = execSync(`ps -o rss= -p ${[...pids].join(',')}`).toString();
   return out.split('\n').map(Number).filter(Number.isFinite).reduce((a, b) => a + b, 0) * 1024;
+};
+
+/** CPU seconds (user + system) the given processes have used so far; a process that is gone counts 0. */
+const cpuSecondsOf = (pids: Set<string>): number => {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / 100; // USER_HZ
 };
 
 const CONNECT_TIMEOUT_MS = 60_000;
@@ -410,11 +425,24 @@ export async function run(): Promise<void> {
         if (m.t === 'trades') tradeIds.set(`${m.stream}#${m.seq}`, m.trades!.map((x) => x.id));
       };
       probe.on('message', note);
+      // CPU over the window: the stack's workerd (feed, hub, relays, the Worker) and this process (the fake
+      // exchange, the plain relay and every client), as % of one core; load average at both ends.
+      const cpu0 = { workerd: cpuSecondsOf(ours), bench: process.cpuUsage(), at: performance.now(), load: loadavg()[0]! };
       await sleep(windowMs);
+      const secs = (performance.now() - cpu0.at) / 1000;
+      const benchCpu = process.cpuUsage(cpu0.bench);
+      const cpu = {
+        workerdPctOfCore: r2((100 * (cpuSecondsOf(ours) - cpu0.workerd)) / secs),
+        benchProcessPctOfCore: r2((benchCpu.user + benchCpu.system) / 1e4 / secs),
+        loadAverage: [r2(cpu0.load), r2(loadavg()[0]!)],
+      };
       probe.off('message', note);
       const samples = await takeHops();
       results.latency = {
-        speed, windowSeconds: windowMs / 1000, relays, edge: summary(edge), edgeViaWranglerProxy: entry ? summary(proxied) : undefined, plainNodeRelay: summary(node),
+        speed, windowSeconds: windowMs / 1000, relays, cpu,
+        // What the edge socket negotiated (permessage-deflate costs the relay a compressor per socket).
+        edgeExtensions: edge[0]!.ws.extensions || 'none',
+        edge: summary(edge), edgeViaWranglerProxy: entry ? summary(proxied) : undefined, plainNodeRelay: summary(node),
         perHop: hops(samples, edge, tapWall, tradeIds),
       };
       const L = results.latency as { edge: { p99: number; p50: number }; plainNodeRelay: { p99: number; p50: number } };

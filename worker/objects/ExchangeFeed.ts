@@ -7,13 +7,6 @@ import type { HopTrace } from './hops';
 import { hubStub } from './stubs';
 import { fetchSpecs, type SpecsState } from './instrument-specs';
 
-/**
- * Least time between two batches to the hubs: a frame after a quiet spell goes at once, one within this
- * of the previous batch waits for the window, so a busy feed makes ≤ 1000 / FLUSH_MS calls a second
- * (each costs the hub a transaction and every subscribed relay a call, whatever its size).
- */
-const FLUSH_MS = 20;
-const FLUSH_MAX = 1000;
 /** Fine-grained liveness and rotation checks while the object runs; the alarm covers evictions. */
 const TICK_MS = 1_000;
 const WATCHDOG_MS = 5_000;
@@ -91,7 +84,8 @@ export class ExchangeFeed extends DurableObject<Env> {
   private backoffMs = BACKOFF_MIN_MS;
   private pending: MarketEvent[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastFlush = 0;
+  /** Batches handed to the hubs whose calls have not all returned. */
+  private inFlight = 0;
   private sending: Promise<void> = Promise.resolve();
   private readonly snapshotsInFlight = new Set<string>();
   private ruleBroken = false;
@@ -315,16 +309,17 @@ export class ExchangeFeed extends DurableObject<Env> {
     this.queued();
   }
 
+  /**
+   * Frames read in the same turn go out together on the next one; while a batch is on its way to the
+   * hubs, whatever arrives waits and goes in the next batch the moment it returns. A quiet feed's
+   * frame leaves at once, and a busy one makes no more calls than its hubs can answer (each call costs
+   * a hub a transaction and every subscribed relay a call, whatever its size): no fixed window delays a frame.
+   */
   private queued(): void {
     if (this.ruleBroken) {
       this.ruleBroken = false;
       this.flush(true);
-    } else if (this.pending.length >= FLUSH_MAX) this.flush(false);
-    else if (this.flushTimer === undefined) {
-      const wait = this.lastFlush + FLUSH_MS - Date.now();
-      if (wait <= 0) this.flush(false);
-      else this.flushTimer = setTimeout(() => this.flush(false), wait);
-    }
+    } else this.flushTimer ??= setTimeout(() => this.flush(false), 0);
   }
 
   /**
@@ -479,12 +474,15 @@ export class ExchangeFeed extends DurableObject<Env> {
     });
   }
 
-  /** Batches go out one after another, so a hub never sees a later batch (or state) before an earlier one. */
+  /**
+   * Batches go out one after another, so a hub never sees a later batch (or state) before an earlier one.
+   * Only a forced flush (a state change hubs must hear before a quick recovery hides it) overtakes the wait
+   * for the batch in flight; it is still queued behind it.
+   */
   private flush(force: boolean): void {
     cancel(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.pending.length === 0 && !force) return;
-    this.lastFlush = Date.now();
+    if (!force && (this.pending.length === 0 || this.inFlight > 0)) return;
     const batch = this.pending;
     this.pending = [];
     const recv = batch.length ? batch[0]!.recvTs : Date.now();
@@ -499,7 +497,10 @@ export class ExchangeFeed extends DurableObject<Env> {
       changed.add(symbol);
       this.noteInstrument(status.instrument);
     }
-    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed, recv));
+    this.inFlight++;
+    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed, recv)).finally(() => {
+      if (--this.inFlight === 0) this.flush(false);
+    });
   }
 
   /** Events to their instrument's hub with its health; hubs without events hear only of state changes. */
