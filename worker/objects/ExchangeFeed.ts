@@ -7,6 +7,12 @@ import type { HopTrace } from './hops';
 import { hubStub } from './stubs';
 import { fetchSpecs, type SpecsState } from './instrument-specs';
 
+/**
+ * Least time between two batches that carry no trade: quotes and depth after a quiet spell go on the next
+ * turn, within this of the previous batch they wait for the window (or ride with the next trade), so a busy
+ * feed's quotes cost its hubs ≤ 1000 / QUOTES_MS calls a second.
+ */
+const QUOTES_MS = 20;
 /** Fine-grained liveness and rotation checks while the object runs; the alarm covers evictions. */
 const TICK_MS = 1_000;
 const WATCHDOG_MS = 5_000;
@@ -84,6 +90,11 @@ export class ExchangeFeed extends DurableObject<Env> {
   private backoffMs = BACKOFF_MIN_MS;
   private pending: MarketEvent[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the timer fires, so a trade can bring a quote window's flush forward. */
+  private flushAt = 0;
+  private lastFlush = 0;
+  /** A trade waits in `pending`: it goes on the next turn, not at the end of a quote window. */
+  private tradeWaiting = false;
   /** Batches handed to the hubs whose calls have not all returned. */
   private inFlight = 0;
   private sending: Promise<void> = Promise.resolve();
@@ -272,7 +283,11 @@ export class ExchangeFeed extends DurableObject<Env> {
   private sinkFor(conn: Conn): Sink {
     return {
       // A rotation's socket syncs in silence: only the connection in charge publishes.
-      event: (e) => conn === this.conn && this.pending.push(e),
+      event: (e) => {
+        if (conn !== this.conn) return;
+        this.pending.push(e);
+        if (e.type === 'trade') this.tradeWaiting = true;
+      },
       error: (message, symbol) => {
         console.warn(`${this.name}${symbol ? ` ${symbol}` : ''}: ${message}`);
         // A broken rule usually flips the book to resyncing: tell the hubs now, before a quick resync hides it.
@@ -310,16 +325,25 @@ export class ExchangeFeed extends DurableObject<Env> {
   }
 
   /**
-   * Frames read in the same turn go out together on the next one; while a batch is on its way to the
-   * hubs, whatever arrives waits and goes in the next batch the moment it returns. A quiet feed's
-   * frame leaves at once, and a busy one makes no more calls than its hubs can answer (each call costs
-   * a hub a transaction and every subscribed relay a call, whatever its size): no fixed window delays a frame.
+   * A trade goes to the hubs on the next turn, with every frame read before it (frames read in the same
+   * turn travel together); quotes and depth alone wait out QUOTES_MS. One batch is on its way at a time:
+   * what arrives meanwhile goes when it returns, so calls never outrun the hubs. Each call costs a hub a
+   * transaction and every subscribed relay a call, whatever its size: sending every frame at once
+   * saturated workerd at replay speed 5, a fixed window for everything delayed every trade up to 20 ms.
    */
   private queued(): void {
     if (this.ruleBroken) {
       this.ruleBroken = false;
       this.flush(true);
-    } else this.flushTimer ??= setTimeout(() => this.flush(false), 0);
+      return;
+    }
+    if (this.inFlight > 0 || this.pending.length === 0) return;
+    const now = Date.now();
+    const at = this.tradeWaiting ? now : Math.max(now, this.lastFlush + QUOTES_MS);
+    if (this.flushTimer !== undefined && this.flushAt <= at) return;
+    cancel(this.flushTimer);
+    this.flushAt = at;
+    this.flushTimer = setTimeout(() => this.flush(false), at - now);
   }
 
   /**
@@ -483,6 +507,8 @@ export class ExchangeFeed extends DurableObject<Env> {
     cancel(this.flushTimer);
     this.flushTimer = undefined;
     if (!force && (this.pending.length === 0 || this.inFlight > 0)) return;
+    this.lastFlush = Date.now();
+    this.tradeWaiting = false;
     const batch = this.pending;
     this.pending = [];
     const recv = batch.length ? batch[0]!.recvTs : Date.now();
@@ -499,7 +525,7 @@ export class ExchangeFeed extends DurableObject<Env> {
     }
     this.inFlight++;
     this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed, recv)).finally(() => {
-      if (--this.inFlight === 0) this.flush(false);
+      if (--this.inFlight === 0) this.queued();
     });
   }
 
