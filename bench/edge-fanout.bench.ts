@@ -89,7 +89,9 @@ interface ClientOpts {
 /** A client that records receive latency for each trade against the tap's receive time of the same trade. */
 function client(url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client> {
   return new Promise((ok, fail) => {
-    const ws = new WebSocket(url, protocols);
+    // No permessage-deflate offer: the edge answers without it (Relay.fetch; locally wrangler's own entry
+    // layer would negotiate it regardless of the Worker's answer), and the plain relay has it off.
+    const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
     const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, msgs: 0, conflated: 0, rxAt: o.trace ? new Map() : undefined };
     const timeout = setTimeout(() => {
       ws.terminate();
@@ -240,7 +242,10 @@ async function connectMany(n: number, url: string, protocols: string[] | undefin
 
 const summary = (cs: Client[]) => {
   const lat = cs.flatMap((c) => c.lat);
-  return { clients: cs.length, samples: lat.length, p50: r2(pct(lat, 50)), p99: r2(pct(lat, 99)), p999: r2(pct(lat, 99.9)) };
+  return {
+    clients: cs.length, samples: lat.length, p50: r2(pct(lat, 50)), p99: r2(pct(lat, 99)), p999: r2(pct(lat, 99.9)),
+    msgs: cs.reduce((a, c) => a + c.msgs, 0), closed: cs.filter((c) => c.closedWith !== undefined).length,
+  };
 };
 const dist = (xs: number[]) => ({ n: xs.length, p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), max: r2(xs.reduce((a, b) => Math.max(a, b), -Infinity)) });
 

@@ -175,6 +175,10 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
       const next = own[at + 1]!;
       expect(next).toMatchObject({ t: 'trades', seq: g.from });
       expect(g.upstream).toMatchObject({ venue: 'binance', missed: ids(next)[0]! - last - 1 });
+      // The span: the last trade before the hole and the first after it, by id and exchange time.
+      const before = own.slice(0, at).flatMap((x) => (x.t === 'trades' ? x.trades : [])).at(-1)!;
+      const after = (next as { trades: { id: string; ts: number }[] }).trades[0]!;
+      expect(g.upstream).toMatchObject({ after: before.id, since: before.ts, until: after.ts });
       expect(g.upstream!.missed).toBeGreaterThan(0);
       expect(g.reason).toMatch(/^\d+ binance trades? never reached the edge/);
       // Every other update of the stream follows the one before it: nothing else was lost or replayed.
