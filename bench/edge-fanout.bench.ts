@@ -71,6 +71,8 @@ const wall = () => performance.timeOrigin + performance.now();
 
 interface Client {
   ws: WebSocket; lat: number[]; trades: number; ids: Set<string>; gaps: number; closedWith?: number;
+  /** Trade ids announced missing by upstream gap markers (`after` + 1 … `after` + `missed`). */
+  announced: Set<string>;
   msgs: number; conflated: number;
   /** The relay that accepted the socket (from its hello). */
   relay?: string;
@@ -92,7 +94,7 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
     // No permessage-deflate offer: the edge answers without it (Relay.fetch; locally wrangler's own entry
     // layer would negotiate it regardless of the Worker's answer), and the plain relay has it off.
     const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
-    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, msgs: 0, conflated: 0, rxAt: o.trace ? new Map() : undefined };
+    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, announced: new Set(), msgs: 0, conflated: 0, rxAt: o.trace ? new Map() : undefined };
     const timeout = setTimeout(() => {
       ws.terminate();
       fail(new Error('connect timed out'));
@@ -117,9 +119,13 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
         if (head.includes('"from":')) c.conflated++;
         return;
       }
-      const m = JSON.parse(data.toString()) as { t: string; stream?: string; seq?: number; relay?: string; trades?: { id: string }[] };
+      const m = JSON.parse(data.toString()) as { t: string; stream?: string; seq?: number; relay?: string; trades?: { id: string }[]; upstream?: { after: string; missed?: number } };
       if (m.t === 'hello') c.relay = m.relay;
-      if (m.t === 'gap') c.gaps++;
+      if (m.t === 'gap') {
+        c.gaps++;
+        const u = m.upstream;
+        if (u?.missed) for (let i = 1; i <= u.missed; i++) c.announced.add(String(BigInt(u.after) + BigInt(i)));
+      }
       if (m.t !== 'trades') return;
       c.rxAt?.set(`${m.stream}#${m.seq}`, wall());
       for (const t of m.trades!) {
@@ -508,6 +514,9 @@ export async function run(): Promise<void> {
         clients: fan.length, connectFailed: fan.failed, connectSeconds, tradesInWindow: window.length, deliveriesExpected: window.length * fan.length,
         missingAtWindowEnd, missingAfterCatchUp: missing, catchUpSeconds: r2((performance.now() - caughtUp) / 1000),
         clientsWithEveryTrade: fan.filter((c) => window.every((id) => c.ids.has(id))).length,
+        // Lost upstream is never silent: a missing trade must be one a gap marker counted.
+        missingAnnounced: fan.reduce((a, c) => a + window.filter((id) => !c.ids.has(id) && c.announced.has(id)).length, 0),
+        clientsWithEveryTradeOrItsGap: fan.filter((c) => window.every((id) => c.ids.has(id) || c.announced.has(id))).length,
         perClientTrades: dist(fan.map((c) => window.filter((id) => c.ids.has(id)).length)),
         gapFrames: fan.reduce((a, c) => a + c.gaps, 0), feedBefore: feed0, feedAfter: feed1,
         socketsOpen: fan.filter((c) => c.ws.readyState === WebSocket.OPEN).length,
