@@ -90,12 +90,9 @@ export class Relay extends DurableObject<Env> {
     this.conns.set(server, c);
     this.sendNow(server, c, { t: 'hello', v: PROTOCOL_VERSION, codec, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now(), relay: this.name, features: ['rate'] });
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
-    // No permessage-deflate (the runtime would negotiate it with every browser): a compressor per socket
-    // costs ~300 KB and a deflate of every frame for every socket, so no frame could be shared between
-    // sockets. The binary codec is the compression (11–17 % of the venue's JSON, BENCHMARKS.md).
-    const headers: Record<string, string> = { 'Sec-WebSocket-Extensions': '' };
-    if (protocol) headers['Sec-WebSocket-Protocol'] = protocol;
-    return new Response(null, { status: 101, webSocket: client, headers });
+    // No permessage-deflate here (`no_web_socket_compression` in wrangler.toml; an empty
+    // Sec-WebSocket-Extensions on this response did not stop workerd negotiating it).
+    return new Response(null, { status: 101, webSocket: client, headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
   }
 
   /** The socket's state, rebuilt from its attachment after hibernation. */

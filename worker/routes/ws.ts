@@ -31,13 +31,7 @@ export const wsRoutes = new Hono<{ Bindings: Env }>().get('/', wsOriginGuard, as
     url.searchParams.set('codec', neg.codec);
     if (neg.protocol) url.searchParams.set('protocol', neg.protocol);
     const res = await relayStub(c.env, name).fetch(new Request(url, c.req.raw));
-    if (res.status === 503) continue;
-    if (!res.webSocket) return res;
-    // Set on the response the runtime answers the browser with (an empty value does not survive the hop
-    // from the relay): empty = no permessage-deflate, see Relay.fetch.
-    const headers = new Headers(res.headers);
-    headers.set('Sec-WebSocket-Extensions', '');
-    return new Response(null, { status: 101, webSocket: res.webSocket, headers });
+    if (res.status !== 503) return res;
   }
   throw new HTTPException(503, { message: 'every relay in this region is full; retry shortly' });
 });

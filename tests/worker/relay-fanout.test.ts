@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import type { FeedStatus, MarketEvent, TradeEvent } from '../../shared/market/types';
 import type { ServerMsg, SnapshotMsg, TradesMsg } from '../../shared/protocol/messages';
@@ -12,6 +12,19 @@ const feed: FeedStatus = { exchange: 'binance', state: 'live', mode: 'replay', l
 const snapshots = (m: ServerMsg[]) => m.filter((x): x is SnapshotMsg => x.t === 'snapshot' && x.stream === STREAM);
 const updates = (m: ServerMsg[]) => m.filter((x): x is TradesMsg => x.t === 'trades' && x.stream === STREAM);
 const relayOf = (m: ServerMsg[]) => (m.find((x) => x.t === 'hello') as { relay: string }).relay;
+
+describe('a relay shares one encoded frame between its sockets', () => {
+  it('answers a browser offering permessage-deflate without it (a compressor per socket would need a frame per socket)', async () => {
+    const res = await SELF.fetch('http://edge.test/ws', {
+      headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'edgetape.v1.bin', 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' },
+    });
+    expect(res.status).toBe(101);
+    expect(res.headers.get('Sec-WebSocket-Protocol')).toBe('edgetape.v1.bin');
+    expect(res.headers.has('Sec-WebSocket-Extensions')).toBe(false);
+    res.webSocket!.accept();
+    res.webSocket!.close();
+  });
+});
 
 describe.skipIf(!inject('hasData'))('a relay shares what it holds of a stream between its sockets', () => {
   // Real spot trades, one per ingest call: each call is one update of the trade stream.
