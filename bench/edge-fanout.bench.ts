@@ -12,7 +12,7 @@ import { DEFAULT_RECORDING } from '../tools/fake-exchange/main';
 import { DATA_DIR, hasData } from '../tools/paths';
 import { startStack, type Stack } from '../tools/stack';
 import { realEvents, SPOT, USDM } from '../tools/real-events';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeResults } from './results';
@@ -71,6 +71,8 @@ const wall = () => performance.timeOrigin + performance.now();
 
 interface Client {
   ws: WebSocket; lat: number[]; trades: number; ids: Set<string>; gaps: number; closedWith?: number;
+  /** Trade ids announced missing by upstream gap markers (`after` + 1 … `after` + `missed`). */
+  announced: Set<string>;
   msgs: number; conflated: number; snapshots: number;
   /** The relay that accepted the socket (from its hello). */
   relay?: string;
@@ -92,8 +94,10 @@ const gapReasons = new Set<string>();
 /** A client that records receive latency for each trade against the tap's receive time of the same trade. */
 function client(url: string, protocols: string[] | undefined, tap: Map<string, number>, o: ClientOpts): Promise<Client> {
   return new Promise((ok, fail) => {
-    const ws = new WebSocket(url, protocols);
-    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, msgs: 0, conflated: 0, snapshots: 0, rxAt: o.trace ? new Map() : undefined };
+    // No permessage-deflate offer: the edge answers without it (Relay.fetch; locally wrangler's own entry
+    // layer would negotiate it regardless of the Worker's answer), and the plain relay has it off.
+    const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
+    const c: Client = { ws, lat: [], trades: 0, ids: new Set(), gaps: 0, announced: new Set(), msgs: 0, conflated: 0, snapshots: 0, rxAt: o.trace ? new Map() : undefined };
     const timeout = setTimeout(() => {
       ws.terminate();
       fail(new Error('connect timed out'));
@@ -130,9 +134,13 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
         else if (head.includes('"from":')) c.conflated++;
         return;
       }
-      const m = JSON.parse(data.toString()) as { t: string; stream?: string; seq?: number; relay?: string; trades?: { id: string }[] };
+      const m = JSON.parse(data.toString()) as { t: string; stream?: string; seq?: number; relay?: string; trades?: { id: string }[]; upstream?: { after: string; missed?: number } };
       if (m.t === 'hello') c.relay = m.relay;
-      if (m.t === 'gap') c.gaps++;
+      if (m.t === 'gap') {
+        c.gaps++;
+        const u = m.upstream;
+        if (u?.missed) for (let i = 1; i <= u.missed; i++) c.announced.add(String(BigInt(u.after) + BigInt(i)));
+      }
       if (m.t !== 'trades') return;
       c.rxAt?.set(`${m.stream}#${m.seq}`, wall());
       for (const t of m.trades!) {
@@ -200,6 +208,21 @@ const rssOf = (pids: Set<string>): number => {
   return out.split('\n').map(Number).filter(Number.isFinite).reduce((a, b) => a + b, 0) * 1024;
 };
 
+/** CPU seconds (user + system) the given processes have used so far; a process that is gone counts 0. */
+const cpuSecondsOf = (pids: Set<string>): number => {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / 100; // USER_HZ
+};
+
 const CONNECT_TIMEOUT_MS = 60_000;
 /** BENCH_ACK_MS: how often clients acknowledge (the protocol allows 1–5 s). */
 const ACK_MS = Number(process.env.BENCH_ACK_MS ?? 5_000);
@@ -240,7 +263,10 @@ async function connectMany(n: number, url: string, protocols: string[] | undefin
 
 const summary = (cs: Client[]) => {
   const lat = cs.flatMap((c) => c.lat);
-  return { clients: cs.length, samples: lat.length, p50: r2(pct(lat, 50)), p99: r2(pct(lat, 99)), p999: r2(pct(lat, 99.9)) };
+  return {
+    clients: cs.length, samples: lat.length, p50: r2(pct(lat, 50)), p99: r2(pct(lat, 99)), p999: r2(pct(lat, 99.9)),
+    msgs: cs.reduce((a, c) => a + c.msgs, 0), closed: cs.filter((c) => c.closedWith !== undefined).length,
+  };
 };
 const dist = (xs: number[]) => ({ n: xs.length, p50: r2(pct(xs, 50)), p99: r2(pct(xs, 99)), max: r2(xs.reduce((a, b) => Math.max(a, b), -Infinity)) });
 
@@ -432,11 +458,24 @@ export async function run(): Promise<void> {
         if (m.t === 'trades') tradeIds.set(`${m.stream}#${m.seq}`, m.trades!.map((x) => x.id));
       };
       probe.on('message', note);
+      // CPU over the window: the stack's workerd (feed, hub, relays, the Worker) and this process (the fake
+      // exchange, the plain relay and every client), as % of one core; load average at both ends.
+      const cpu0 = { workerd: cpuSecondsOf(ours), bench: process.cpuUsage(), at: performance.now(), load: loadavg()[0]! };
       await sleep(windowMs);
+      const secs = (performance.now() - cpu0.at) / 1000;
+      const benchCpu = process.cpuUsage(cpu0.bench);
+      const cpu = {
+        workerdPctOfCore: r2((100 * (cpuSecondsOf(ours) - cpu0.workerd)) / secs),
+        benchProcessPctOfCore: r2((benchCpu.user + benchCpu.system) / 1e4 / secs),
+        loadAverage: [r2(cpu0.load), r2(loadavg()[0]!)],
+      };
       probe.off('message', note);
       const samples = await takeHops();
       results.latency = {
-        speed, windowSeconds: windowMs / 1000, relays, edge: summary(edge), edgeViaWranglerProxy: entry ? summary(proxied) : undefined, plainNodeRelay: summary(node),
+        speed, windowSeconds: windowMs / 1000, relays, cpu,
+        // What the edge socket negotiated (permessage-deflate costs the relay a compressor per socket).
+        edgeExtensions: edge[0]!.ws.extensions || 'none',
+        edge: summary(edge), edgeViaWranglerProxy: entry ? summary(proxied) : undefined, plainNodeRelay: summary(node),
         perHop: hops(samples, edge, tapWall, tradeIds),
       };
       const L = results.latency as { edge: { p99: number; p50: number }; plainNodeRelay: { p99: number; p50: number } };
@@ -497,6 +536,9 @@ export async function run(): Promise<void> {
         clients: fan.length, connectFailed: fan.failed, connectSeconds, tradesInWindow: window.length, deliveriesExpected: window.length * fan.length,
         missingAtWindowEnd, missingAfterCatchUp: missing, catchUpSeconds: r2((performance.now() - caughtUp) / 1000),
         clientsWithEveryTrade: fan.filter((c) => window.every((id) => c.ids.has(id))).length,
+        // Lost upstream is never silent: a missing trade must be one a gap marker counted.
+        missingAnnounced: fan.reduce((a, c) => a + window.filter((id) => !c.ids.has(id) && c.announced.has(id)).length, 0),
+        clientsWithEveryTradeOrItsGap: fan.filter((c) => window.every((id) => c.ids.has(id) || c.announced.has(id))).length,
         perClientTrades: dist(fan.map((c) => window.filter((id) => c.ids.has(id)).length)),
         gapFrames: fan.reduce((a, c) => a + c.gaps, 0), feedBefore: feed0, feedAfter: feed1,
         socketsOpen: fan.filter((c) => c.ws.readyState === WebSocket.OPEN).length,

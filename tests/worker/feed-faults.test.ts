@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FeedState, InstrumentHealth } from '../../shared/market/types';
-import type { ServerMsg, StatusMsg } from '../../shared/protocol/messages';
+import type { ServerMsg, StatusMsg, TradesMsg } from '../../shared/protocol/messages';
 import { ADAPTERS } from '../../worker/ingest/registry';
 import type { ExchangeFeed, FeedHealth } from '../../worker/objects/ExchangeFeed';
 import { feedStub } from '../../worker/objects/stubs';
@@ -173,13 +173,19 @@ describe.skipIf(!inject('hasData'))('ExchangeFeed connection management and heal
       const ids = (x: ServerMsg) => (x.t === 'trades' ? x.trades.map((tr) => Number(tr.id)) : []);
       const last = own.slice(0, at).flatMap(ids).at(-1)!;
       const next = own[at + 1]!;
-      expect(next).toMatchObject({ t: 'trades', seq: g.from });
+      // The next update starts where the gap marker says (a frame the hub merged carries its first seq in `from`).
+      expect(next.t).toBe('trades');
+      expect((next as TradesMsg).from ?? (next as TradesMsg).seq).toBe(g.from);
       expect(g.upstream).toMatchObject({ venue: 'binance', missed: ids(next)[0]! - last - 1 });
+      // The span: the last trade before the hole and the first after it, by id and exchange time.
+      const before = own.slice(0, at).flatMap((x) => (x.t === 'trades' ? x.trades : [])).at(-1)!;
+      const after = (next as { trades: { id: string; ts: number }[] }).trades[0]!;
+      expect(g.upstream).toMatchObject({ after: before.id, since: before.ts, until: after.ts });
       expect(g.upstream!.missed).toBeGreaterThan(0);
       expect(g.reason).toMatch(/^\d+ binance trades? never reached the edge/);
       // Every other update of the stream follows the one before it: nothing else was lost or replayed.
-      const seqs = own.filter((x) => x.t === 'trades').map((x) => (x as { seq: number }).seq);
-      expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+      const frames = own.filter((x): x is TradesMsg => x.t === 'trades');
+      for (let i = 1; i < frames.length; i++) expect(frames[i]!.from ?? frames[i]!.seq).toBe(frames[i - 1]!.seq + 1);
     }
     client.ws.close();
   });

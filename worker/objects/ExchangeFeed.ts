@@ -8,12 +8,11 @@ import { hubStub } from './stubs';
 import { fetchSpecs, type SpecsState } from './instrument-specs';
 
 /**
- * Least time between two batches to the hubs: a frame after a quiet spell goes at once, one within this
- * of the previous batch waits for the window, so a busy feed makes ≤ 1000 / FLUSH_MS calls a second
- * (each costs the hub a transaction and every subscribed relay a call, whatever its size).
+ * Least time between two batches that carry no trade: quotes and depth after a quiet spell go on the next
+ * turn, within this of the previous batch they wait for the window (or ride with the next trade), so a busy
+ * feed's quotes cost its hubs ≤ 1000 / QUOTES_MS calls a second.
  */
-const FLUSH_MS = 20;
-const FLUSH_MAX = 1000;
+const QUOTES_MS = 20;
 /** Fine-grained liveness and rotation checks while the object runs; the alarm covers evictions. */
 const TICK_MS = 1_000;
 const WATCHDOG_MS = 5_000;
@@ -91,7 +90,13 @@ export class ExchangeFeed extends DurableObject<Env> {
   private backoffMs = BACKOFF_MIN_MS;
   private pending: MarketEvent[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the timer fires, so a trade can bring a quote window's flush forward. */
+  private flushAt = 0;
   private lastFlush = 0;
+  /** A trade waits in `pending`: it goes on the next turn, not at the end of a quote window. */
+  private tradeWaiting = false;
+  /** Batches handed to the hubs whose calls have not all returned. */
+  private inFlight = 0;
   private sending: Promise<void> = Promise.resolve();
   private readonly snapshotsInFlight = new Set<string>();
   private ruleBroken = false;
@@ -278,7 +283,11 @@ export class ExchangeFeed extends DurableObject<Env> {
   private sinkFor(conn: Conn): Sink {
     return {
       // A rotation's socket syncs in silence: only the connection in charge publishes.
-      event: (e) => conn === this.conn && this.pending.push(e),
+      event: (e) => {
+        if (conn !== this.conn) return;
+        this.pending.push(e);
+        if (e.type === 'trade') this.tradeWaiting = true;
+      },
       error: (message, symbol) => {
         console.warn(`${this.name}${symbol ? ` ${symbol}` : ''}: ${message}`);
         // A broken rule usually flips the book to resyncing: tell the hubs now, before a quick resync hides it.
@@ -315,16 +324,26 @@ export class ExchangeFeed extends DurableObject<Env> {
     this.queued();
   }
 
+  /**
+   * A trade goes to the hubs on the next turn, with every frame read before it (frames read in the same
+   * turn travel together); quotes and depth alone wait out QUOTES_MS. One batch is on its way at a time:
+   * what arrives meanwhile goes when it returns, so calls never outrun the hubs. Each call costs a hub a
+   * transaction and every subscribed relay a call, whatever its size: sending every frame at once
+   * saturated workerd at replay speed 5, a fixed window for everything delayed every trade up to 20 ms.
+   */
   private queued(): void {
     if (this.ruleBroken) {
       this.ruleBroken = false;
       this.flush(true);
-    } else if (this.pending.length >= FLUSH_MAX) this.flush(false);
-    else if (this.flushTimer === undefined) {
-      const wait = this.lastFlush + FLUSH_MS - Date.now();
-      if (wait <= 0) this.flush(false);
-      else this.flushTimer = setTimeout(() => this.flush(false), wait);
+      return;
     }
+    if (this.inFlight > 0 || this.pending.length === 0) return;
+    const now = Date.now();
+    const at = this.tradeWaiting ? now : Math.max(now, this.lastFlush + QUOTES_MS);
+    if (this.flushTimer !== undefined && this.flushAt <= at) return;
+    cancel(this.flushTimer);
+    this.flushAt = at;
+    this.flushTimer = setTimeout(() => this.flush(false), at - now);
   }
 
   /**
@@ -479,12 +498,17 @@ export class ExchangeFeed extends DurableObject<Env> {
     });
   }
 
-  /** Batches go out one after another, so a hub never sees a later batch (or state) before an earlier one. */
+  /**
+   * Batches go out one after another, so a hub never sees a later batch (or state) before an earlier one.
+   * Only a forced flush (a state change hubs must hear before a quick recovery hides it) overtakes the wait
+   * for the batch in flight; it is still queued behind it.
+   */
   private flush(force: boolean): void {
     cancel(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.pending.length === 0 && !force) return;
+    if (!force && (this.pending.length === 0 || this.inFlight > 0)) return;
     this.lastFlush = Date.now();
+    this.tradeWaiting = false;
     const batch = this.pending;
     this.pending = [];
     const recv = batch.length ? batch[0]!.recvTs : Date.now();
@@ -499,7 +523,10 @@ export class ExchangeFeed extends DurableObject<Env> {
       changed.add(symbol);
       this.noteInstrument(status.instrument);
     }
-    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed, recv));
+    this.inFlight++;
+    this.sending = this.sending.then(() => this.publish(batch, base, statuses, changed, recv)).finally(() => {
+      if (--this.inFlight === 0) this.queued();
+    });
   }
 
   /** Events to their instrument's hub with its health; hubs without events hear only of state changes. */

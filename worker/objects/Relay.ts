@@ -1,12 +1,14 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { SeqMsg } from '../../shared/market/instrument';
+import type { FeedStatus } from '../../shared/market/types';
 import { encodeServerMsg } from '../../shared/protocol/codec';
-import type { ClientMsg, CodecName, ServerMsg, StreamRate } from '../../shared/protocol/messages';
+import type { ClientMsg, CodecName, ServerMsg, SnapshotMsg, StreamMsg, StreamRate } from '../../shared/protocol/messages';
 import { configuredSymbols } from '../config';
 import { CLOSE, HEARTBEAT_MS, MAX_STREAMS, parseStream, PROTOCOL_VERSION } from '../../shared/protocol/messages';
 import { parseClientMsg } from '../../shared/protocol/validate';
 import { HopLog, type HopSample, type HopTrace } from './hops';
 import { Outbox } from './outbox';
+import { frameOf } from './relay/frames';
+import { Tail } from './relay/tail';
 import { hubStub } from './stubs';
 import { BookMirror, Thin } from './thin';
 
@@ -31,7 +33,9 @@ interface Conn {
   att: Attachment;
   subs: Set<string>;
   /** Streams whose snapshot is on its way: updates wait here so none arrives before it. */
-  pending: Map<string, SeqMsg[]>;
+  pending: Map<string, StreamMsg[]>;
+  /** Per stream, the last update this socket was given: a late or repeated one is never sent after it. */
+  seqs: Map<string, number>;
   out?: Outbox;
   /** Bytes sent on this socket since it was accepted or this relay woke; `acked` = the client's last `rx`, lined up with it. */
   sent: number;
@@ -50,10 +54,20 @@ interface Conn {
  * gets conflated updates from its own outbox; the others are never held up by it.
  */
 export class Relay extends DurableObject<Env> {
+  /** Every open socket (rebuilt from the attachments when a hibernated relay wakes). */
   private readonly conns = new Map<WebSocket, Conn>();
+  /** Per stream: its sockets, and its snapshot with the updates since, shared by every socket on it. */
+  private readonly tails = new Map<string, Tail>();
+  /** Per symbol, its feeds' statuses as last heard from its hub, for a socket served without a hub call. */
+  private readonly feeds = new Map<string, Map<string, FeedStatus>>();
   /** Full-depth books of the book streams sockets here hold (memory only, rebuilt from snapshots). */
   private readonly mirrors = new Map<string, BookMirror>();
   private readonly hopLog = new HopLog();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    for (const ws of ctx.getWebSockets()) this.conn(ws);
+  }
 
   private get name(): string {
     return this.ctx.storage.kv.get<string>('name') ?? 'local:0';
@@ -72,10 +86,12 @@ export class Relay extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const att: Attachment = { codec, subs: [], bad: 0, seen: Date.now() };
     server.serializeAttachment(att);
-    const c: Conn = { att, subs: new Set(), pending: new Map(), sent: 0, woken: false, savedSeen: att.seen };
+    const c: Conn = { att, subs: new Set(), pending: new Map(), seqs: new Map(), sent: 0, woken: false, savedSeen: att.seen };
     this.conns.set(server, c);
     this.sendNow(server, c, { t: 'hello', v: PROTOCOL_VERSION, codec, mode: this.env.FEED_MODE === 'replay' ? 'replay' : 'live', serverTime: Date.now(), relay: this.name, features: ['rate'] });
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+    // No permessage-deflate here (`no_web_socket_compression` in wrangler.toml; an empty
+    // Sec-WebSocket-Extensions on this response did not stop workerd negotiating it).
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
   }
 
@@ -84,15 +100,21 @@ export class Relay extends DurableObject<Env> {
     let c = this.conns.get(ws);
     if (!c) {
       const att = ws.deserializeAttachment() as Attachment;
-      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map(), sent: 0, woken: true, thin: att.rate && new Thin(att.rate), savedSeen: att.seen }));
+      this.conns.set(ws, (c = { att, subs: new Set(att.subs), pending: new Map(), seqs: new Map(), sent: 0, woken: true, thin: att.rate && new Thin(att.rate), savedSeen: att.seen }));
+      for (const s of c.subs) this.tail(s).sockets.add(ws);
     }
     return c;
   }
 
+  private tail(stream: string): Tail {
+    let t = this.tails.get(stream);
+    if (!t) this.tails.set(stream, (t = new Tail()));
+    return t;
+  }
+
   clients(): { sockets: number; streams: string[] } {
-    const streams = new Set<string>();
-    for (const ws of this.ctx.getWebSockets()) for (const s of this.conn(ws).subs) streams.add(s);
-    return { sockets: this.ctx.getWebSockets().length, streams: [...streams] };
+    const streams = [...this.tails].filter(([, t]) => t.sockets.size > 0).map(([s]) => s);
+    return { sockets: this.ctx.getWebSockets().length, streams };
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
@@ -127,6 +149,9 @@ export class Relay extends DurableObject<Env> {
     if (msg.t === 'unsubscribe') {
       for (const s of msg.streams) {
         c.subs.delete(s);
+        c.pending.delete(s);
+        c.seqs.delete(s);
+        this.tails.get(s)?.sockets.delete(ws);
         c.thin?.drop(s);
       }
       c.att.subs = [...c.subs];
@@ -153,7 +178,8 @@ export class Relay extends DurableObject<Env> {
       const symbol = parseStream(s)!.symbol;
       bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), s]);
       c.subs.add(s);
-      c.pending.set(s, []);
+      c.seqs.delete(s);
+      this.tail(s).sockets.add(ws);
     }
     c.att.subs = [...c.subs];
     ws.serializeAttachment(c.att);
@@ -162,36 +188,106 @@ export class Relay extends DurableObject<Env> {
     await Promise.all([...bySymbol].map(async ([symbol, streams]) => {
       if (!configured.includes(symbol)) {
         for (const s of streams) {
-          c.subs.delete(s);
-          c.pending.delete(s);
+          this.forget(ws, c, s);
           this.sendNow(ws, c, { t: 'error', code: 'unknown_stream', message: `${symbol} is not served here`, stream: s });
         }
         return;
       }
+      // The feeds' states first, as the relay knows them (else once the hub has answered).
+      const statuses = () => {
+        for (const feed of this.feeds.get(symbol)?.values() ?? []) this.deliver(ws, c, { t: 'status', feed });
+      };
+      const known = this.feeds.has(symbol);
+      if (known) statuses();
+      // What this relay holds serves the socket at once; a depth-cut book, or a resume from before what
+      // is held, needs the hub's own answer; every other stream waits for one snapshot call shared by all.
+      const shared: string[] = [];
+      const own: string[] = [];
+      for (const s of streams) {
+        const depthBook = c.thin?.rate.depth !== undefined && s.startsWith('book:');
+        const held = depthBook ? undefined : this.tails.get(s)!.held(resume?.[s]);
+        if (held) {
+          c.pending.delete(s);
+          for (const m of held) this.deliver(ws, c, m);
+        } else {
+          c.pending.set(s, []);
+          (depthBook || resume?.[s] !== undefined ? own : shared).push(s);
+        }
+      }
+      if (!own.length && !shared.length) return;
       try {
-        const { msgs, feeds } = await hubStub(this.env, symbol).subscribe(this.name, symbol, streams, resume);
-        for (const feed of feeds) this.deliver(ws, c, { t: 'status', feed });
-        const last = new Map<string, number>();
-        for (const m of msgs as SeqMsg[]) {
+        const [mine, loaded] = await Promise.all([
+          own.length ? hubStub(this.env, symbol).subscribe(this.name, symbol, own, resume) : undefined,
+          shared.length ? this.load(symbol, shared) : undefined,
+        ]);
+        if (mine) this.noteFeeds(symbol, mine.feeds);
+        if (!known) statuses();
+        for (const m of (mine?.msgs ?? []) as StreamMsg[]) {
           this.follow(m);
           this.deliver(ws, c, m);
-          last.set(m.stream, m.seq);
         }
-        // Updates that raced the snapshot: only those after it.
-        for (const s of streams) {
+        // A shared snapshot comes with the updates the relay took since; then whatever waited for this socket.
+        for (const s of shared) {
+          const snap = loaded?.get(s);
+          for (const m of this.tails.get(s)?.held() ?? (snap ? [snap] : [])) this.deliver(ws, c, m);
+        }
+        for (const s of [...own, ...shared]) {
           const waiting = c.pending.get(s) ?? [];
           c.pending.delete(s);
-          for (const m of waiting) if (m.seq > (last.get(s) ?? 0)) this.deliver(ws, c, m);
+          for (const m of waiting) this.deliver(ws, c, m);
         }
       } catch (err) {
-        for (const s of streams) {
-          c.subs.delete(s);
-          c.pending.delete(s);
-        }
+        for (const s of [...own, ...shared]) this.forget(ws, c, s);
         this.sendNow(ws, c, { t: 'error', code: 'internal', message: `subscribe to ${symbol} failed: ${err instanceof Error ? err.message : String(err)}` });
       }
     }));
     c.att.subs = [...c.subs];
+  }
+
+  /** A socket no longer on `stream` (refused or failed): the hub hears of it when it next publishes it. */
+  private forget(ws: WebSocket, c: Conn, stream: string): void {
+    c.subs.delete(stream);
+    c.pending.delete(stream);
+    this.tails.get(stream)?.sockets.delete(ws);
+  }
+
+  /**
+   * Snapshots of `streams` (one symbol) from its hub, one call for every socket that subscribes while it
+   * is on its way; each stream's tail holds it with the updates that follow. Resolves to the snapshots.
+   */
+  private async load(symbol: string, streams: string[]): Promise<Map<string, SnapshotMsg>> {
+    const tails = streams.map((s) => this.tail(s));
+    const loading = tails.filter((t) => t.loading).map((t) => t.loading as Promise<Map<string, SnapshotMsg>>);
+    const asked = streams.filter((_, i) => !tails[i]!.loading);
+    const call = asked.length ? this.snapshots(symbol, asked) : undefined;
+    for (const s of asked) this.tail(s).loading = call;
+    const maps = await Promise.all([...(call ? [call] : []), ...loading]);
+    return new Map(maps.flatMap((m) => [...m]));
+  }
+
+  private async snapshots(symbol: string, streams: string[]): Promise<Map<string, SnapshotMsg>> {
+    try {
+      const { msgs, feeds } = await hubStub(this.env, symbol).subscribe(this.name, symbol, streams);
+      this.noteFeeds(symbol, feeds);
+      const out = new Map<string, SnapshotMsg>();
+      for (const m of msgs as StreamMsg[]) {
+        if (m.t !== 'snapshot') continue;
+        out.set(m.stream, m);
+        this.follow(m);
+        this.tails.get(m.stream)?.seed(m);
+      }
+      for (const s of streams) if (!out.has(s)) this.tails.get(s)?.drop();
+      return out;
+    } catch (err) {
+      for (const s of streams) this.tails.get(s)?.drop();
+      throw err;
+    }
+  }
+
+  private noteFeeds(symbol: string, feeds: FeedStatus[]): void {
+    let known = this.feeds.get(symbol);
+    if (!known) this.feeds.set(symbol, (known = new Map()));
+    for (const f of feeds) known.set(f.exchange, f);
   }
 
   /**
@@ -201,24 +297,28 @@ export class Relay extends DurableObject<Env> {
    */
   async publish(msgs: ServerMsg[], traces: (HopTrace | undefined)[] = []): Promise<{ unwanted: string[] }> {
     const relayIn = Date.now();
-    const encoded = new Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>();
-    const wanted = new Set<string>();
-    for (const m of msgs) this.follow(m);
-    for (const ws of this.ctx.getWebSockets()) {
-      const c = this.conn(ws);
-      for (const s of c.subs) wanted.add(s);
-      for (const m of msgs) {
-        const stream = streamOf(m);
-        if (stream !== undefined && !c.subs.has(stream)) continue;
-        const waiting = stream !== undefined && m.t !== 'gap' ? c.pending.get(stream) : undefined;
-        if (waiting) waiting.push(m as SeqMsg);
-        else this.deliver(ws, c, m, encoded);
-      }
-    }
     const unwanted = new Set<string>();
     for (const m of msgs) {
       const stream = streamOf(m);
-      if (stream !== undefined && !wanted.has(stream)) unwanted.add(stream);
+      if (stream === undefined) {
+        if (m.t === 'status' && m.feed.instrument) this.noteFeeds(m.feed.instrument.symbol, [m.feed]);
+        for (const [ws, c] of this.conns) this.deliver(ws, c, m);
+        continue;
+      }
+      const tail = this.tails.get(stream);
+      if (!tail?.sockets.size) {
+        unwanted.add(stream);
+        continue;
+      }
+      const sm = m as StreamMsg;
+      this.follow(sm);
+      tail.push(sm);
+      for (const ws of tail.sockets) {
+        const c = this.conn(ws);
+        const waiting = c.pending.get(stream);
+        if (waiting) waiting.push(sm);
+        else this.deliver(ws, c, sm);
+      }
     }
     if (traces.length && this.env.BENCH === 'on') {
       const relaySent = Date.now();
@@ -231,8 +331,9 @@ export class Relay extends DurableObject<Env> {
   }
 
   /**
-   * Every book message the relay takes, once, into the stream's mirror: a slow socket's pending book deltas
-   * go out as the mirror's snapshot (O(1) per update per slow socket instead of merging each one's levels).
+   * Every book message the relay takes, once, into the stream's mirror: a depth-limited socket's levels and a
+   * slow socket's pending book deltas come from it (the latter as the mirror's snapshot: O(1) per update per
+   * slow socket instead of merging each one's levels).
    */
   private follow(m: ServerMsg): void {
     if (m.t !== 'book' && !(m.t === 'snapshot' && m.data.kind === 'book')) return;
@@ -246,8 +347,16 @@ export class Relay extends DurableObject<Env> {
     return this.hopLog.take();
   }
 
-  private deliver(ws: WebSocket, c: Conn, m: ServerMsg, cache?: Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>): void {
-    if (!this.thinned(ws, c, m)) this.emit(ws, c, m, cache);
+  /** To one socket, once per update: a stream's update at or before the last it was given is not sent again. */
+  private deliver(ws: WebSocket, c: Conn, m: ServerMsg): void {
+    const stream = streamOf(m);
+    if (stream !== undefined) {
+      const sm = m as StreamMsg;
+      const at = c.seqs.get(stream);
+      if (at !== undefined && (sm.t === 'gap' ? sm.from : sm.seq) <= at) return;
+      if (sm.t !== 'gap') c.seqs.set(stream, sm.seq);
+    }
+    if (!this.thinned(ws, c, m)) this.emit(ws, c, m);
   }
 
   /**
@@ -268,17 +377,11 @@ export class Relay extends DurableObject<Env> {
     if (m.t === 'snapshot') {
       t.forget(stream);
       if (m.data.kind !== 'book') return false;
-      let mirror = this.mirrors.get(stream);
-      if (!mirror) this.mirrors.set(stream, (mirror = new BookMirror()));
-      mirror.apply(m);
       this.emit(ws, c, t.snapshot(m, m.data.book));
       return true;
     }
     if (m.t === 'book') {
-      let mirror = this.mirrors.get(stream);
-      if (!mirror) this.mirrors.set(stream, (mirror = new BookMirror()));
-      const followed = mirror.apply(m);
-      if (!followed) this.mirrors.delete(stream);
+      const followed = this.mirrors.has(stream);
       // After hibernation or a hole in the mirror, the levels to send are unknown: the client resubscribes.
       if (!followed || !t.books.has(stream)) {
         if (t.lose(stream)) this.emit(ws, c, { t: 'gap', stream, from: m.from ?? m.seq, to: m.seq, reason: 'the relay no longer holds this book at your depth; resubscribe for a snapshot' });
@@ -307,7 +410,7 @@ export class Relay extends DurableObject<Env> {
   }
 
   /** Sends now, or conflates into the socket's outbox while it is backed up. */
-  private emit(ws: WebSocket, c: Conn, m: ServerMsg, cache?: Map<ServerMsg, Partial<Record<CodecName, string | Uint8Array>>>): void {
+  private emit(ws: WebSocket, c: Conn, m: ServerMsg): void {
     if (!c.out && this.backlog(ws, c) > this.maxBacklog) {
       c.out = new Outbox();
       this.scheduleDrain(ws, c);
@@ -316,13 +419,7 @@ export class Relay extends DurableObject<Env> {
       c.out.add(m);
       return;
     }
-    let frame: string | Uint8Array | undefined;
-    if (cache) {
-      let e = cache.get(m);
-      if (!e) cache.set(m, (e = {}));
-      frame = e[c.att.codec] ??= encodeServerMsg(m, c.att.codec);
-    } else frame = encodeServerMsg(m, c.att.codec);
-    c.sent += trySend(ws, frame);
+    c.sent += trySend(ws, frameOf(m, c.att.codec));
   }
 
   private scheduleDrain(ws: WebSocket, c: Conn): void {
@@ -378,16 +475,16 @@ export class Relay extends DurableObject<Env> {
   private async gone(ws: WebSocket): Promise<void> {
     const c = this.conn(ws);
     this.conns.delete(ws);
-    await this.release([...c.subs], ws);
+    for (const s of c.subs) this.tails.get(s)?.sockets.delete(ws);
+    await this.release([...c.subs]);
   }
 
   /** Tells hubs about streams no remaining socket wants. */
-  private async release(streams: string[], closing?: WebSocket): Promise<void> {
-    const still = new Set<string>();
-    for (const ws of this.ctx.getWebSockets()) if (ws !== closing) for (const s of this.conn(ws).subs) still.add(s);
+  private async release(streams: string[]): Promise<void> {
     const bySymbol = new Map<string, string[]>();
     for (const s of streams) {
-      if (still.has(s)) continue;
+      if (this.tails.get(s)?.sockets.size) continue;
+      this.tails.delete(s);
       this.mirrors.delete(s);
       const symbol = parseStream(s)!.symbol;
       bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), s]);
