@@ -24,9 +24,13 @@ type Row = Record<string, SqlStorageValue>;
 
 /** Trades a hub resends to a desk that fell behind before it skips ahead instead. */
 const DESK_RESEND_MAX = 5_000;
-/** After a call to a relay that took t ms, the next waits PUBLISH_PACE·t (at most PUBLISH_WAIT_MAX_MS): see pump(). */
+/**
+ * After a call to a relay that took t ms, the next waits PUBLISH_PACE·t (at most PUBLISH_WAIT_MAX_MS): see pump().
+ * A call quicker than PUBLISH_PACE_FROM_MS means the relay keeps up, and waiting would only add latency.
+ */
 const PUBLISH_PACE = 2;
 const PUBLISH_WAIT_MAX_MS = 250;
+const PUBLISH_PACE_FROM_MS = 10;
 /** Book-health observations sent to the desk at most this often, unless a feed changes state. */
 const HEALTH_EVERY_MS = 1_000;
 
@@ -319,7 +323,8 @@ export class SymbolHub extends DurableObject<Env> {
       // A relay's sends to its sockets outlast its call (the runtime writes them after), so the next call
       // waits in proportion to this one: a relay with many sockets gets fewer, bigger calls, and the time
       // spent fanning out stays a bounded share of the thread whatever the ingest rate.
-      q.nextAt = Date.now() + Math.min(PUBLISH_PACE * (Date.now() - t0), PUBLISH_WAIT_MAX_MS);
+      const took = Date.now() - t0;
+      q.nextAt = took < PUBLISH_PACE_FROM_MS ? 0 : Date.now() + Math.min(PUBLISH_PACE * took, PUBLISH_WAIT_MAX_MS);
     }
     q.busy = false;
   }
