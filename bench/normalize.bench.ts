@@ -33,7 +33,10 @@ interface Row {
   noCcxt?: string;
 }
 
-const ROWS: Row[] = (Object.keys(ADAPTERS) as Venue[]).flatMap((venue): Row[] => {
+/** `NORMALIZE_VENUES=coinbase,bybit` runs only those venues' rows (and writes normalize-coinbase-bybit.json, not the full table's file). */
+const ONLY = process.env.NORMALIZE_VENUES?.split(',').filter(Boolean);
+
+const ROWS: Row[] = (Object.keys(ADAPTERS) as Venue[]).filter((v) => !ONLY || ONLY.includes(v)).flatMap((venue): Row[] => {
   const adapter = () => ADAPTERS[venue]!([]);
   if (venue !== 'kraken') return [{ label: venue, venue, adapter, noCcxt: CCXT_MISSING[venue] }];
   // ccxt speaks only Kraken v2: v1 (the recorded protocol) runs without it; v2 runs both on the converted recordings.
@@ -136,5 +139,5 @@ export async function run(): Promise<void> {
     console.log(`| ${row.label} | ${frames.toLocaleString('en')} | ${(bytes / 1e6).toFixed(2)} | ${cell(r.json)} | ${cell(r.edgetape)} | ${cell(r.ccxt)} | ${costVsJson.toFixed(2)}× | ${best.ccxt === undefined ? 'n/a' : `${(best.ccxt / best.json!).toFixed(1)}×`} | ${vsCcxt ? `${vsCcxt.toFixed(1)}×` : 'n/a'} |`);
   }
   for (const n of notes) console.log(n);
-  console.log(`wrote ${writeResults('normalize', { rounds: ROUNDS, minRoundBytes: MIN_ROUND_BYTES, rows })}`);
+  console.log(`wrote ${writeResults(ONLY ? `normalize-${ONLY.join('-')}` : 'normalize', { rounds: ROUNDS, minRoundBytes: MIN_ROUND_BYTES, rows })}`);
 }
