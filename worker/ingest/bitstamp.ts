@@ -3,7 +3,8 @@ import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { bookLevels } from './sync';
-import { applyLevels } from './levels';
+import { applyLevels, num } from './levels';
+import { FieldScanner } from './field-scan';
 import { HealthTable } from './health';
 import { readFrame, unusable } from './frame';
 
@@ -29,6 +30,12 @@ interface Pair {
   /** An unusable frame arrived while the snapshot was on its way: index of the first diff buffered after it. */
   lostBefore: number | undefined;
 }
+
+/** Every field the adapter reads, socket frames and REST snapshots alike (decimal strings as numbers). */
+const FIELDS = new FieldScanner({
+  event: 'sym', channel: 'sym', data: 'nested', microtimestamp: 'dec', bids: 'levels', asks: 'levels',
+  price_str: 'dec', amount_str: 'dec', price: 'num', amount: 'num', type: 'num', id: 'num',
+});
 
 /** Diffs kept while waiting for a snapshot: beyond this the request is presumed lost and re-sent. */
 const MAX_PENDING = 10_000;
@@ -85,7 +92,9 @@ export class BitstampAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    const m = readFrame(this, frame, sink) as Raw | undefined;
+    let m = FIELDS.scan(frame);
+    // An error's whole payload goes into the message, fields the scanner leaves out included.
+    if (m === undefined || m.event === 'bts:error') m = readFrame(this, frame, sink) as Raw | undefined;
     if (m === undefined) return;
     const event = m.event;
     const channel = typeof m.channel === 'string' ? m.channel : '';
@@ -117,9 +126,9 @@ export class BitstampAdapter implements Adapter {
   onSnapshot(symbol: string, body: string, recvTs: number, sink: Sink): void {
     const p = this.pairs.get(pairOf(symbol));
     if (!p) return sink.error(`bitstamp: snapshot for unknown symbol ${symbol}`);
-    let snap: Raw;
+    let snap = FIELDS.scan(body);
     try {
-      snap = JSON.parse(body) as Raw;
+      snap ??= JSON.parse(body) as Raw;
     } catch {
       return this.violation(p, 'snapshot is not JSON', false, sink);
     }
@@ -168,8 +177,8 @@ export class BitstampAdapter implements Adapter {
   }
 
   private trade(p: Pair, d: Raw, recvTs: number, sink: Sink): void {
-    const price = +((d.price_str ?? d.price) as string);
-    const amount = +((d.amount_str ?? d.amount) as string);
+    const price = num(d.price_str ?? d.price);
+    const amount = num(d.amount_str ?? d.amount);
     const micro = Number(d.microtimestamp);
     if (!(price > 0) || !(amount > 0) || !(micro > 0) || (d.type !== 0 && d.type !== 1)) return unusable(this, sink, 'malformed trade', undefined, p.symbol);
     // `type` is the taker's side: 0 buy, 1 sell.

@@ -3,7 +3,8 @@ import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
-import { applyLevels } from './levels';
+import { applyLevels, num } from './levels';
+import { FieldScanner } from './field-scan';
 import { failBook, invalidateBooks, readFrame, unusable } from './frame';
 
 type Obj = Record<string, unknown>;
@@ -26,6 +27,13 @@ interface Ticker {
   funding: number;
   nextFunding: number;
 }
+
+/** Every field the adapter reads (trade and liquidation decimals as numbers; ticker fields stay strings, '' meaning unchanged). */
+const FIELDS = new FieldScanner({
+  op: 'sym', ret_msg: 'str', topic: 'sym', type: 'sym', ts: 'num', data: 'nested',
+  u: 'num', b: 'levels', a: 'levels', p: 'dec', v: 'dec', T: 'num', S: 'sym', i: 'str',
+  bid1Price: 'str', bid1Size: 'str', ask1Price: 'str', ask1Size: 'str', markPrice: 'str', indexPrice: 'str', fundingRate: 'str', nextFundingTime: 'str',
+});
 
 /** Spot allows 10 args per subscribe request; linear has no such cap but the same size is harmless. */
 const ARGS_PER_MESSAGE = 10;
@@ -95,7 +103,7 @@ export class BybitAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    const msg = readFrame(this, frame, sink) as Obj | undefined;
+    const msg = FIELDS.scan(frame) ?? (readFrame(this, frame, sink) as Obj | undefined);
     if (msg === undefined) return;
     if (typeof msg.op === 'string') {
       if (msg.success === false) return sink.error(`bybit: ${msg.op} refused: ${String(msg.ret_msg)}`);
@@ -117,7 +125,7 @@ export class BybitAdapter implements Adapter {
     if (topic.startsWith('publicTrade.')) {
       if (!Array.isArray(data)) return unusable(this, sink, 'malformed publicTrade', undefined, symbol);
       for (const t of data) {
-        const price = +(t?.p as string), amount = +(t?.v as string), tts = t?.T as number;
+        const price = num(t?.p), amount = num(t?.v), tts = t?.T as number;
         if (!(price > 0) || !(amount > 0) || typeof tts !== 'number' || (t.S !== 'Buy' && t.S !== 'Sell')) return unusable(this, sink, 'malformed trade', undefined, symbol);
         sink.event({ type: 'trade', exchange: this.venue, symbol, id: String(t.i), price, amount, side: t.S === 'Buy' ? 'buy' : 'sell', ts: tts, recvTs });
       }
@@ -127,7 +135,7 @@ export class BybitAdapter implements Adapter {
     if (topic.startsWith('allLiquidation.')) {
       if (!Array.isArray(data)) return unusable(this, sink, 'malformed allLiquidation', undefined, symbol);
       for (const l of data) {
-        const price = +(l?.p as string), amount = +(l?.v as string), lts = l?.T as number;
+        const price = num(l?.p), amount = num(l?.v), lts = l?.T as number;
         if (!(price > 0) || !(amount > 0) || typeof lts !== 'number' || (l.S !== 'Buy' && l.S !== 'Sell')) return unusable(this, sink, 'malformed liquidation', undefined, symbol);
         // `S` is the liquidated position's side: a long (Buy) is closed by a sell order.
         sink.event({ type: 'liquidation', exchange: this.venue, symbol, side: l.S === 'Buy' ? 'sell' : 'buy', price, amount, ts: lts, recvTs });
