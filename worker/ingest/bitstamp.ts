@@ -32,7 +32,7 @@ interface Pair {
 }
 
 /** Every field the adapter reads, socket frames and REST snapshots alike (decimal strings as numbers). */
-const FIELDS = new FieldScanner({
+export const BITSTAMP_FIELDS = new FieldScanner({
   event: 'sym', channel: 'sym', data: 'nested', microtimestamp: 'dec', bids: 'levels', asks: 'levels',
   price_str: 'dec', amount_str: 'dec', price: 'num', amount: 'num', type: 'num', id: 'num',
 });
@@ -92,7 +92,7 @@ export class BitstampAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    let m = FIELDS.scan(frame);
+    let m = BITSTAMP_FIELDS.scan(frame);
     // An error's whole payload goes into the message, fields the scanner leaves out included.
     if (m === undefined || m.event === 'bts:error') m = readFrame(this, frame, sink) as Raw | undefined;
     if (m === undefined) return;
@@ -126,7 +126,7 @@ export class BitstampAdapter implements Adapter {
   onSnapshot(symbol: string, body: string, recvTs: number, sink: Sink): void {
     const p = this.pairs.get(pairOf(symbol));
     if (!p) return sink.error(`bitstamp: snapshot for unknown symbol ${symbol}`);
-    let snap = FIELDS.scan(body);
+    let snap = BITSTAMP_FIELDS.scan(body);
     try {
       snap ??= JSON.parse(body) as Raw;
     } catch {

@@ -29,7 +29,7 @@ interface Ticker {
 }
 
 /** Every field the adapter reads (trade and liquidation decimals as numbers; ticker fields stay strings, '' meaning unchanged). */
-const FIELDS = new FieldScanner({
+export const BYBIT_FIELDS = new FieldScanner({
   op: 'sym', ret_msg: 'str', topic: 'sym', type: 'sym', ts: 'num', data: 'nested',
   u: 'num', b: 'levels', a: 'levels', p: 'dec', v: 'dec', T: 'num', S: 'sym', i: 'str',
   bid1Price: 'str', bid1Size: 'str', ask1Price: 'str', ask1Size: 'str', markPrice: 'str', indexPrice: 'str', fundingRate: 'str', nextFundingTime: 'str',
@@ -103,7 +103,7 @@ export class BybitAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    const msg = FIELDS.scan(frame) ?? (readFrame(this, frame, sink) as Obj | undefined);
+    const msg = BYBIT_FIELDS.scan(frame) ?? (readFrame(this, frame, sink) as Obj | undefined);
     if (msg === undefined) return;
     if (typeof msg.op === 'string') {
       if (msg.success === false) return sink.error(`bybit: ${msg.op} refused: ${String(msg.ret_msg)}`);

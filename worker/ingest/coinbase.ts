@@ -11,7 +11,7 @@ type Raw = Record<string, unknown>;
 const PRODUCT = /^[A-Z0-9]+-[A-Z0-9]+$/;
 
 /** Every field the adapter reads (decimal strings as numbers); a frame outside the scanner's subset goes to JSON.parse. */
-const FIELDS = new FieldScanner({
+export const COINBASE_FIELDS = new FieldScanner({
   type: 'sym', product_id: 'sym', side: 'sym', time: 'str', message: 'str', reason: 'str',
   changes: 'levels', bids: 'levels', asks: 'levels',
   sequence: 'num', trade_id: 'num', last_trade_id: 'num',
@@ -89,7 +89,7 @@ export class CoinbaseAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    const m = FIELDS.scan(frame) ?? (readFrame(this, frame, sink) as Raw | undefined);
+    const m = COINBASE_FIELDS.scan(frame) ?? (readFrame(this, frame, sink) as Raw | undefined);
     if (m === undefined) return;
     const type = m.type;
     if (type === 'subscriptions') return;

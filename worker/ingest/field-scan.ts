@@ -44,7 +44,7 @@ export class FieldScanner {
   /** The value a reader read last. */
   private v: unknown = undefined;
 
-  constructor(schema: Record<string, FieldKind>) {
+  constructor(readonly schema: Readonly<Record<string, FieldKind>>) {
     for (const [key, kind] of Object.entries(schema)) {
       let slot = hashOf(key) & (FIELD_SLOTS - 1);
       while (this.fields[slot]) slot = (slot + 1) & (FIELD_SLOTS - 1);
