@@ -37,6 +37,9 @@ export const BITSTAMP_FIELDS = new FieldScanner({
   price_str: 'dec', amount_str: 'dec', price: 'num', amount: 'num', type: 'num', id: 'num',
 });
 
+/** Channels whose parts are kept: a connection's own are a few hundred at most (mutated names are not kept past it). */
+const MAX_CHANNELS = 4_096;
+
 /** Diffs kept while waiting for a snapshot: beyond this the request is presumed lost and re-sent. */
 const MAX_PENDING = 10_000;
 
@@ -59,6 +62,7 @@ export class BitstampAdapter implements Adapter {
   readonly heartbeat = { intervalMs: 10_000, frame: '{"event":"bts:heartbeat"}' };
   private readonly pairs = new Map<string, Pair>();
   private readonly table: HealthTable;
+  private readonly channels = new Map<string, { pair: string; kind: string }>();
 
   /** Built without symbols (to normalize a recording): every pair in the stream is tracked. */
   private readonly open: boolean;
@@ -105,13 +109,11 @@ export class BitstampAdapter implements Adapter {
       return sink.error('bitstamp: venue requested reconnect');
     }
     if (event === 'bts:error') return sink.error(`bitstamp: ${JSON.stringify(m.data)}`);
-    const cut = channel.lastIndexOf('_');
-    const pair = channel.slice(cut + 1);
-    const discovered = this.open && cut > 0 ? splitConcatenated(pair, QUOTES) : undefined;
+    const { pair, kind } = this.channelOf(channel);
+    const discovered = this.open && kind !== '' ? splitConcatenated(pair, QUOTES) : undefined;
     const p = this.pairs.get(pair) ?? (discovered ? this.add(discovered) : undefined);
     if (!p) return unusable(this, sink, `${String(event)} on unknown channel ${channel}`, frame);
     p.health.lastMessageAt = recvTs;
-    const kind = channel.slice(0, cut);
     if (event === 'bts:subscription_succeeded') {
       if (kind === 'diff_order_book') this.requestSnapshot(p, sink);
       return;
@@ -121,6 +123,17 @@ export class BitstampAdapter implements Adapter {
     if (event === 'data' && kind === 'diff_order_book') return this.diff(p, d, recvTs, sink);
     if (event === 'trade' && kind === 'live_trades') return this.trade(p, d, recvTs, sink);
     unusable(this, sink, `unhandled ${String(event)} on ${channel}`, undefined, p.symbol);
+  }
+
+  /** A channel name's kind and pair, kept per channel: the scanner hands the same channel string each time. */
+  private channelOf(channel: string): { pair: string; kind: string } {
+    let c = this.channels.get(channel);
+    if (!c) {
+      const cut = channel.lastIndexOf('_');
+      c = { pair: channel.slice(cut + 1), kind: cut > 0 ? channel.slice(0, cut) : '' };
+      if (this.channels.size < MAX_CHANNELS) this.channels.set(channel, c);
+    }
+    return c;
   }
 
   onSnapshot(symbol: string, body: string, recvTs: number, sink: Sink): void {

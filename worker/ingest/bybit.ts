@@ -35,6 +35,9 @@ export const BYBIT_FIELDS = new FieldScanner({
   bid1Price: 'str', bid1Size: 'str', ask1Price: 'str', ask1Size: 'str', markPrice: 'str', indexPrice: 'str', fundingRate: 'str', nextFundingTime: 'str',
 });
 
+/** Topics whose symbols are kept: a connection's own are a few hundred at most (mutated topics are not kept past it). */
+const MAX_TOPICS = 4_096;
+
 /** Spot allows 10 args per subscribe request; linear has no such cap but the same size is harmless. */
 const ARGS_PER_MESSAGE = 10;
 const DEPTHS: Record<BybitCategory, number[]> = { linear: [1, 50, 200, 500], inverse: [1, 50, 200, 500], spot: [1, 50, 200] };
@@ -63,6 +66,7 @@ export class BybitAdapter implements Adapter {
   readonly staleAfterMs = 30_000;
   private readonly books = new Map<string, BookState>();
   private readonly tickers = new Map<string, Ticker>();
+  private readonly topicSymbols = new Map<string, string>();
   private readonly table: HealthTable;
 
   constructor(
@@ -113,10 +117,8 @@ export class BybitAdapter implements Adapter {
     }
     const topic = msg.topic;
     if (typeof topic !== 'string') return unusable(this, sink, 'push without topic', frame);
-    const dot = topic.lastIndexOf('.');
-    const raw = topic.slice(dot + 1);
-    const symbol = bybitCanonical(raw, this.category);
-    if (!symbol) return unusable(this, sink, `unknown symbol ${raw}`, frame);
+    const symbol = this.symbolOf(topic);
+    if (!symbol) return unusable(this, sink, `unknown symbol ${topic.slice(topic.lastIndexOf('.') + 1)}`, frame);
     this.table.seen(symbol, recvTs);
     const ts = typeof msg.ts === 'number' ? msg.ts : recvTs;
     const data = msg.data as Obj | Obj[] | undefined;
@@ -143,6 +145,19 @@ export class BybitAdapter implements Adapter {
       return;
     }
     unusable(this, sink, `unhandled topic ${topic}`, undefined, symbol);
+  }
+
+  /**
+   * The canonical symbol of a topic's instrument, kept per topic: the scanner hands the same topic string each
+   * time, so the kept symbol (and its hash in every map keyed by it) is one string, not one per frame.
+   */
+  private symbolOf(topic: string): string | undefined {
+    let symbol = this.topicSymbols.get(topic);
+    if (symbol === undefined) {
+      symbol = bybitCanonical(topic.slice(topic.lastIndexOf('.') + 1), this.category);
+      if (symbol && this.topicSymbols.size < MAX_TOPICS) this.topicSymbols.set(topic, symbol);
+    }
+    return symbol;
   }
 
   private book(symbol: string, topic: string, type: unknown, d: Obj, ts: number, recvTs: number, sink: Sink): void {
