@@ -23,6 +23,10 @@ const SYM_SLOTS = 256;
 interface Field {
   key: string;
   kind: number;
+  /** The field that followed this one last time: frames of a kind list their fields in one order. */
+  next: Field | undefined;
+  /** This field's last `sym` value: a message type or a topic mostly repeats. */
+  last: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -39,6 +43,8 @@ type Obj = Record<string, unknown>;
 export class FieldScanner {
   private readonly fields: (Field | undefined)[] = new Array<Field | undefined>(FIELD_SLOTS).fill(undefined);
   private readonly syms: string[] = new Array<string>(SYM_SLOTS).fill('');
+  /** Per depth, the field that came first in the last object there. */
+  private readonly head: (Field | undefined)[] = new Array<Field | undefined>(MAX_DEPTH + 2).fill(undefined);
   /** The hash of the string `hashed` read last. */
   private h = 0;
   /** The value a reader read last. */
@@ -48,7 +54,8 @@ export class FieldScanner {
     for (const [key, kind] of Object.entries(schema)) {
       let slot = hashOf(key) & (FIELD_SLOTS - 1);
       while (this.fields[slot]) slot = (slot + 1) & (FIELD_SLOTS - 1);
-      this.fields[slot] = { key, kind: KINDS[kind] };
+      if (plainString(`${key}"`, 0) !== key.length) throw new Error(`field name ${key} is not a plain string`);
+      this.fields[slot] = { key, kind: KINDS[kind], next: undefined, last: '' };
     }
   }
 
@@ -65,17 +72,29 @@ export class FieldScanner {
   private object(s: string, i: number, out: Obj, depth: number): number {
     i = sp(s, i);
     if (s.charCodeAt(i) === 125) return i + 1;
+    let prev: Field | undefined;
     for (;;) {
       if (s.charCodeAt(i) !== Q) return -1;
-      const ke = this.hashed(s, i + 1);
-      if (ke < 0) return -1;
-      const f = this.field(s, i + 1, ke);
+      // The field that followed the previous one last time is checked first, without hashing the name.
+      const g = prev === undefined ? this.head[depth] : prev.next;
+      let f: Field | undefined, ke: number;
+      if (g !== undefined && s.charCodeAt((ke = i + 1 + g.key.length)) === Q && same(s, i + 1, g.key)) f = g;
+      else {
+        ke = this.hashed(s, i + 1);
+        if (ke < 0) return -1;
+        f = this.field(s, i + 1, ke);
+        if (f !== undefined) {
+          if (prev === undefined) this.head[depth] = f;
+          else prev.next = f;
+        }
+      }
+      if (f !== undefined) prev = f;
       i = sp(s, ke + 1);
       if (s.charCodeAt(i) !== 58) return -1;
       i = sp(s, i + 1);
       if (f === undefined) i = skipValue(s, i, depth);
       else {
-        i = this.value(s, i, f.kind, depth);
+        i = this.value(s, i, f, depth);
         if (i >= 0) out[f.key] = this.v;
       }
       if (i < 0) return -1;
@@ -88,8 +107,9 @@ export class FieldScanner {
   }
 
   /** Reads a value of `kind` at `i` into `this.v`; the index after it, or -1. */
-  private value(s: string, i: number, kind: number, depth: number): number {
+  private value(s: string, i: number, f: Field, depth: number): number {
     const c = s.charCodeAt(i);
+    const kind = f.kind;
     if (kind === NUM) {
       const e = numberEnd(s, i);
       if (e >= 0) this.v = parseDecimal(s, i, e);
@@ -108,9 +128,15 @@ export class FieldScanner {
     }
     if (c !== Q) return -1;
     if (kind === SYM) {
-      const e = this.hashed(s, i + 1);
-      if (e >= 0) this.v = this.sym(s, i + 1, e);
-      return e < 0 ? -1 : e + 1;
+      const last = f.last;
+      let e = i + 1 + last.length;
+      if (s.charCodeAt(e) === Q && same(s, i + 1, last)) this.v = last;
+      else {
+        e = this.hashed(s, i + 1);
+        if (e < 0) return -1;
+        this.v = f.last = this.sym(s, i + 1, e);
+      }
+      return e + 1;
     }
     const e = kind === DEC ? this.decimal(s, i + 1) : plainString(s, i + 1);
     if (e < 0) return -1;
