@@ -35,10 +35,11 @@ type Obj = Record<string, unknown>;
  * A strict-subset frame scanner for venues that send JSON objects: it reads the fields a venue's adapter
  * uses, by a table of their names and kinds, proves every other field valid JSON without building it, and
  * returns what `JSON.parse` followed by the kinds' conversions would (fields not in the table left out), or
- * undefined for anything outside the subset — a string with escapes, a field whose value is not of its kind, a
- * number beyond what converts exactly, deep nesting, a top level that is not an object — which the adapter
+ * undefined for anything outside the subset — a string with escapes, a field whose value is not of its kind,
+ * a level of more than four strings, deep nesting, a top level that is not an object — which the adapter
  * then reads with JSON.parse. Accepting only valid JSON, it never has to understand all of it. Decimal strings
- * are never allocated, and repeated field names and `sym` values cost one string each, once.
+ * are never allocated, and repeated field names and `sym` values cost one string each, once. One scanner (per
+ * venue, module-wide) is shared by all of that venue's adapters: what it keeps between frames only speeds it up.
  */
 export class FieldScanner {
   private readonly fields: (Field | undefined)[] = new Array<Field | undefined>(FIELD_SLOTS).fill(undefined);
