@@ -228,6 +228,11 @@ export class FieldScanner {
       this.v = scale > 0 ? m / POW10[scale]! : m;
       return j;
     }
+    // A longer integer (a microsecond timestamp) is exact while below 2^53: every prefix summed on the way is too.
+    if (c === Q && digits > 0 && scale < 0 && m <= Number.MAX_SAFE_INTEGER) {
+      this.v = m;
+      return j;
+    }
     const e = plainString(s, j);
     if (e >= 0) this.v = parseDecimal(s, i, e);
     return e;
