@@ -77,6 +77,12 @@ describe('FieldScanner', () => {
     expect(b!.t).toBe(a!.t);
   });
 
+  it('reads long decimal strings as parseDecimal does: integers below 2^53 in one pass, the rest by the general conversion', () => {
+    for (const p of ['1641343691244908', '9007199254740991', '9007199254740993', '00000000000000000012', '0.1234567890123456789', '5.', '.5', '.', '', '1e5']) {
+      expect(f.scan(`{"p":"${p}"}`)!.p, p).toBe(parseDecimal(p));
+    }
+  });
+
   it('leaves what it does not read the same way to JSON.parse', () => {
     for (const s of ['{"t":"a\\"b"}', '{"p":1}', '{"n":"1"}', '{"t":"x"} x', '[1]', '{"l":[[1]]}', '{"l":[["1","2","3","4","5"]]}', '{"z":01}', '{"d":{"d":'.repeat(40) + '{}' + '}'.repeat(80)]) {
       expect(f.scan(s), s).toBeUndefined();
