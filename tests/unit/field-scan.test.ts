@@ -43,6 +43,8 @@ function convert(schema: Readonly<Record<string, FieldKind>>, kind: FieldKind, x
       return typeof x === 'string' ? parseDecimal(x) : OUTSIDE;
     case 'num':
       return typeof x === 'number' ? x : OUTSIDE;
+    case 'bool':
+      return typeof x === 'boolean' ? x : OUTSIDE;
     case 'levels':
       if (!Array.isArray(x)) return OUTSIDE;
       for (const l of x) if (!Array.isArray(l) || l.length > 4 || !l.every((e) => typeof e === 'string')) return OUTSIDE;
@@ -67,11 +69,11 @@ const VENUES: { venue: Venue; fields: FieldScanner; adapter: () => Adapter; scan
 ];
 
 describe('FieldScanner', () => {
-  const f = new FieldScanner({ t: 'sym', p: 'dec', n: 'num', l: 'levels', d: 'nested', s: 'str' });
+  const f = new FieldScanner({ t: 'sym', p: 'dec', n: 'num', l: 'levels', d: 'nested', s: 'str', b: 'bool' });
 
   it('reads each kind, and the same value twice as one string', () => {
-    const a = f.scan('{"t":"x","p":"0.00001305","n":-12.5e1,"l":[["buy","1.5","2"],[]],"d":[{"p":"3"},{}],"s":"2021-04-17T16:43:37Z","z":[{"q":null}]}');
-    expect(a).toEqual({ t: 'x', p: 0.00001305, n: -125, l: [['buy', 1.5, 2], []], d: [{ p: 3 }, {}], s: '2021-04-17T16:43:37Z' });
+    const a = f.scan('{"t":"x","p":"0.00001305","n":-12.5e1,"l":[["buy","1.5","2"],[]],"d":[{"p":"3","b":true},{}],"s":"2021-04-17T16:43:37Z","b":false,"z":[{"q":null}]}');
+    expect(a).toEqual({ t: 'x', p: 0.00001305, n: -125, l: [['buy', 1.5, 2], []], d: [{ p: 3, b: true }, {}], s: '2021-04-17T16:43:37Z', b: false });
     const b = f.scan('{ "t" : "x" ,\n"l":[ [ "sell" , "7" ] ] }');
     expect(b).toEqual({ t: 'x', l: [['sell', 7]] });
     expect(b!.t).toBe(a!.t);
@@ -84,7 +86,7 @@ describe('FieldScanner', () => {
   });
 
   it('leaves what it does not read the same way to JSON.parse', () => {
-    for (const s of ['{"t":"a\\"b"}', '{"p":1}', '{"n":"1"}', '{"t":"x"} x', '[1]', '{"l":[[1]]}', '{"l":[["1","2","3","4","5"]]}', '{"z":01}', '{"d":{"d":'.repeat(40) + '{}' + '}'.repeat(80)]) {
+    for (const s of ['{"t":"a\\"b"}', '{"p":1}', '{"b":null}', '{"b":"true"}', '{"b":tru}', '{"n":"1"}', '{"t":"x"} x', '[1]', '{"l":[[1]]}', '{"l":[["1","2","3","4","5"]]}', '{"z":01}', '{"d":{"d":'.repeat(40) + '{}' + '}'.repeat(80)]) {
       expect(f.scan(s), s).toBeUndefined();
     }
   });

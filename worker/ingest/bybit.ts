@@ -30,7 +30,7 @@ interface Ticker {
 
 /** Every field the adapter reads (trade and liquidation decimals as numbers; ticker fields stay strings, '' meaning unchanged). */
 export const BYBIT_FIELDS = new FieldScanner({
-  op: 'sym', ret_msg: 'str', topic: 'sym', type: 'sym', ts: 'num', data: 'nested',
+  op: 'sym', success: 'bool', ret_msg: 'str', topic: 'sym', type: 'sym', ts: 'num', data: 'nested',
   u: 'num', b: 'levels', a: 'levels', p: 'dec', v: 'dec', T: 'num', S: 'sym', i: 'str',
   bid1Price: 'str', bid1Size: 'str', ask1Price: 'str', ask1Size: 'str', markPrice: 'str', indexPrice: 'str', fundingRate: 'str', nextFundingTime: 'str',
 });

@@ -7,15 +7,16 @@ import { COMMA, MAX_DEPTH, numberEnd, plainString, Q, skipValue, ws } from './sc
  * - `str`: any other string;
  * - `dec`: a decimal string ("61837.63"), read straight to the number `parseDecimal` gives for it;
  * - `num`: a JSON number;
+ * - `bool`: true or false;
  * - `levels`: a list of lists of strings (`[["price","size"],…]`, `[["buy","price","size"],…]`): strings that
  *   start with a digit become numbers as `dec`, the others stay strings as `sym`;
  * - `nested`: an object read with the same fields, or a list of such objects.
  */
-export type FieldKind = 'sym' | 'str' | 'dec' | 'num' | 'levels' | 'nested';
+export type FieldKind = 'sym' | 'str' | 'dec' | 'num' | 'bool' | 'levels' | 'nested';
 
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
-const SYM = 0, STR = 1, DEC = 2, NUM = 3, LEVELS = 4, NESTED = 5;
-const KINDS: Record<FieldKind, number> = { sym: SYM, str: STR, dec: DEC, num: NUM, levels: LEVELS, nested: NESTED };
+const SYM = 0, STR = 1, DEC = 2, NUM = 3, BOOL = 4, LEVELS = 5, NESTED = 6;
+const KINDS: Record<FieldKind, number> = { sym: SYM, str: STR, dec: DEC, num: NUM, bool: BOOL, levels: LEVELS, nested: NESTED };
 /** Slots of the field and string tables (powers of two, indexed by hash). */
 const FIELD_SLOTS = 128;
 const SYM_SLOTS = 256;
@@ -114,6 +115,11 @@ export class FieldScanner {
     if (kind === NUM) {
       const e = numberEnd(s, i);
       if (e >= 0) this.v = parseDecimal(s, i, e);
+      return e;
+    }
+    if (kind === BOOL) {
+      const e = c === 116 && s.startsWith('true', i) ? i + 4 : c === 102 && s.startsWith('false', i) ? i + 5 : -1;
+      this.v = c === 116;
       return e;
     }
     if (kind === LEVELS) return c === 91 ? this.levels(s, i + 1) : -1;
