@@ -51,6 +51,10 @@ describe('BybitAdapter', () => {
     a.parse('{"topic":"allLiquidation.BTCUSDT","type":"snapshot","ts":1739502303204,"data":[{"T":1739502302929,"s":"BTCUSDT","S":"Buy","v":"0.2","p":"97000.5"}]}', 4, s);
     a.parse('{"success":true,"ret_msg":"pong","conn_id":"x","op":"ping"}', 5, s);
     expect(run.errors).toEqual([]);
+    // A refused request is the venue's error (its scanned `success` field is read as JSON.parse reads it).
+    a.parse('{"success":false,"ret_msg":"error:handler not found","conn_id":"x","op":"subscribe"}', 6, s);
+    expect(run.errors.map((e) => e.message)).toEqual(['bybit: subscribe refused: error:handler not found']);
+    run.errors.length = 0;
     expect(run.events).toEqual([
       { type: 'bbo', exchange: 'bybit', symbol: 'BTC-USDT-PERP', bid: 17215.5, bidSize: 84.489, ask: 17216, askSize: 83.02, ts: 1673272861686, recvTs: 1 },
       { type: 'mark', exchange: 'bybit', symbol: 'BTC-USDT-PERP', markPrice: 17217.33, indexPrice: 17227.36, ts: 1673272861686, recvTs: 1 },

@@ -3,7 +3,8 @@ import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { bookLevels } from './sync';
-import { applyLevels } from './levels';
+import { applyLevels, num } from './levels';
+import { FieldScanner } from './field-scan';
 import { HealthTable } from './health';
 import { readFrame, unusable } from './frame';
 
@@ -30,6 +31,15 @@ interface Pair {
   lostBefore: number | undefined;
 }
 
+/** Every field the adapter reads, socket frames and REST snapshots alike (decimal strings as numbers). */
+export const BITSTAMP_FIELDS = new FieldScanner({
+  event: 'sym', channel: 'sym', data: 'nested', microtimestamp: 'dec', bids: 'levels', asks: 'levels',
+  price_str: 'dec', amount_str: 'dec', price: 'num', amount: 'num', type: 'num', id: 'num',
+});
+
+/** Channels whose parts are kept: a connection's own are a few hundred at most (mutated names are not kept past it). */
+const MAX_CHANNELS = 4_096;
+
 /** Diffs kept while waiting for a snapshot: beyond this the request is presumed lost and re-sent. */
 const MAX_PENDING = 10_000;
 
@@ -52,6 +62,7 @@ export class BitstampAdapter implements Adapter {
   readonly heartbeat = { intervalMs: 10_000, frame: '{"event":"bts:heartbeat"}' };
   private readonly pairs = new Map<string, Pair>();
   private readonly table: HealthTable;
+  private readonly channels = new Map<string, { pair: string; kind: string }>();
 
   /** Built without symbols (to normalize a recording): every pair in the stream is tracked. */
   private readonly open: boolean;
@@ -85,7 +96,9 @@ export class BitstampAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    const m = readFrame(this, frame, sink) as Raw | undefined;
+    let m = BITSTAMP_FIELDS.scan(frame);
+    // An error's whole payload goes into the message, fields the scanner leaves out included.
+    if (m === undefined || m.event === 'bts:error') m = readFrame(this, frame, sink) as Raw | undefined;
     if (m === undefined) return;
     const event = m.event;
     const channel = typeof m.channel === 'string' ? m.channel : '';
@@ -96,13 +109,11 @@ export class BitstampAdapter implements Adapter {
       return sink.error('bitstamp: venue requested reconnect');
     }
     if (event === 'bts:error') return sink.error(`bitstamp: ${JSON.stringify(m.data)}`);
-    const cut = channel.lastIndexOf('_');
-    const pair = channel.slice(cut + 1);
-    const discovered = this.open && cut > 0 ? splitConcatenated(pair, QUOTES) : undefined;
+    const { pair, kind } = this.channelOf(channel);
+    const discovered = this.open && kind !== '' ? splitConcatenated(pair, QUOTES) : undefined;
     const p = this.pairs.get(pair) ?? (discovered ? this.add(discovered) : undefined);
     if (!p) return unusable(this, sink, `${String(event)} on unknown channel ${channel}`, frame);
     p.health.lastMessageAt = recvTs;
-    const kind = channel.slice(0, cut);
     if (event === 'bts:subscription_succeeded') {
       if (kind === 'diff_order_book') this.requestSnapshot(p, sink);
       return;
@@ -114,12 +125,23 @@ export class BitstampAdapter implements Adapter {
     unusable(this, sink, `unhandled ${String(event)} on ${channel}`, undefined, p.symbol);
   }
 
+  /** A channel name's kind and pair, kept per channel: the scanner hands the same channel string each time. */
+  private channelOf(channel: string): { pair: string; kind: string } {
+    let c = this.channels.get(channel);
+    if (!c) {
+      const cut = channel.lastIndexOf('_');
+      c = { pair: channel.slice(cut + 1), kind: cut > 0 ? channel.slice(0, cut) : '' };
+      if (this.channels.size < MAX_CHANNELS) this.channels.set(channel, c);
+    }
+    return c;
+  }
+
   onSnapshot(symbol: string, body: string, recvTs: number, sink: Sink): void {
     const p = this.pairs.get(pairOf(symbol));
     if (!p) return sink.error(`bitstamp: snapshot for unknown symbol ${symbol}`);
-    let snap: Raw;
+    let snap = BITSTAMP_FIELDS.scan(body);
     try {
-      snap = JSON.parse(body) as Raw;
+      snap ??= JSON.parse(body) as Raw;
     } catch {
       return this.violation(p, 'snapshot is not JSON', false, sink);
     }
@@ -168,8 +190,8 @@ export class BitstampAdapter implements Adapter {
   }
 
   private trade(p: Pair, d: Raw, recvTs: number, sink: Sink): void {
-    const price = +((d.price_str ?? d.price) as string);
-    const amount = +((d.amount_str ?? d.amount) as string);
+    const price = num(d.price_str ?? d.price);
+    const amount = num(d.amount_str ?? d.amount);
     const micro = Number(d.microtimestamp);
     if (!(price > 0) || !(amount > 0) || !(micro > 0) || (d.type !== 0 && d.type !== 1)) return unusable(this, sink, 'malformed trade', undefined, p.symbol);
     // `type` is the taker's side: 0 buy, 1 sell.

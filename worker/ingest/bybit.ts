@@ -3,7 +3,8 @@ import { splitConcatenated } from '../../shared/market/symbols';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { HealthTable, type Violation } from './health';
-import { applyLevels } from './levels';
+import { applyLevels, num } from './levels';
+import { FieldScanner } from './field-scan';
 import { failBook, invalidateBooks, readFrame, unusable } from './frame';
 
 type Obj = Record<string, unknown>;
@@ -26,6 +27,16 @@ interface Ticker {
   funding: number;
   nextFunding: number;
 }
+
+/** Every field the adapter reads (trade and liquidation decimals as numbers; ticker fields stay strings, '' meaning unchanged). */
+export const BYBIT_FIELDS = new FieldScanner({
+  op: 'sym', success: 'bool', ret_msg: 'str', topic: 'sym', type: 'sym', ts: 'num', data: 'nested',
+  u: 'num', b: 'levels', a: 'levels', p: 'dec', v: 'dec', T: 'num', S: 'sym', i: 'str',
+  bid1Price: 'str', bid1Size: 'str', ask1Price: 'str', ask1Size: 'str', markPrice: 'str', indexPrice: 'str', fundingRate: 'str', nextFundingTime: 'str',
+});
+
+/** Topics whose symbols are kept: a connection's own are a few hundred at most (mutated topics are not kept past it). */
+const MAX_TOPICS = 4_096;
 
 /** Spot allows 10 args per subscribe request; linear has no such cap but the same size is harmless. */
 const ARGS_PER_MESSAGE = 10;
@@ -55,6 +66,7 @@ export class BybitAdapter implements Adapter {
   readonly staleAfterMs = 30_000;
   private readonly books = new Map<string, BookState>();
   private readonly tickers = new Map<string, Ticker>();
+  private readonly topicSymbols = new Map<string, string>();
   private readonly table: HealthTable;
 
   constructor(
@@ -95,7 +107,7 @@ export class BybitAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    const msg = readFrame(this, frame, sink) as Obj | undefined;
+    const msg = BYBIT_FIELDS.scan(frame) ?? (readFrame(this, frame, sink) as Obj | undefined);
     if (msg === undefined) return;
     if (typeof msg.op === 'string') {
       if (msg.success === false) return sink.error(`bybit: ${msg.op} refused: ${String(msg.ret_msg)}`);
@@ -105,10 +117,8 @@ export class BybitAdapter implements Adapter {
     }
     const topic = msg.topic;
     if (typeof topic !== 'string') return unusable(this, sink, 'push without topic', frame);
-    const dot = topic.lastIndexOf('.');
-    const raw = topic.slice(dot + 1);
-    const symbol = bybitCanonical(raw, this.category);
-    if (!symbol) return unusable(this, sink, `unknown symbol ${raw}`, frame);
+    const symbol = this.symbolOf(topic);
+    if (!symbol) return unusable(this, sink, `unknown symbol ${topic.slice(topic.lastIndexOf('.') + 1)}`, frame);
     this.table.seen(symbol, recvTs);
     const ts = typeof msg.ts === 'number' ? msg.ts : recvTs;
     const data = msg.data as Obj | Obj[] | undefined;
@@ -117,7 +127,7 @@ export class BybitAdapter implements Adapter {
     if (topic.startsWith('publicTrade.')) {
       if (!Array.isArray(data)) return unusable(this, sink, 'malformed publicTrade', undefined, symbol);
       for (const t of data) {
-        const price = +(t?.p as string), amount = +(t?.v as string), tts = t?.T as number;
+        const price = num(t?.p), amount = num(t?.v), tts = t?.T as number;
         if (!(price > 0) || !(amount > 0) || typeof tts !== 'number' || (t.S !== 'Buy' && t.S !== 'Sell')) return unusable(this, sink, 'malformed trade', undefined, symbol);
         sink.event({ type: 'trade', exchange: this.venue, symbol, id: String(t.i), price, amount, side: t.S === 'Buy' ? 'buy' : 'sell', ts: tts, recvTs });
       }
@@ -127,7 +137,7 @@ export class BybitAdapter implements Adapter {
     if (topic.startsWith('allLiquidation.')) {
       if (!Array.isArray(data)) return unusable(this, sink, 'malformed allLiquidation', undefined, symbol);
       for (const l of data) {
-        const price = +(l?.p as string), amount = +(l?.v as string), lts = l?.T as number;
+        const price = num(l?.p), amount = num(l?.v), lts = l?.T as number;
         if (!(price > 0) || !(amount > 0) || typeof lts !== 'number' || (l.S !== 'Buy' && l.S !== 'Sell')) return unusable(this, sink, 'malformed liquidation', undefined, symbol);
         // `S` is the liquidated position's side: a long (Buy) is closed by a sell order.
         sink.event({ type: 'liquidation', exchange: this.venue, symbol, side: l.S === 'Buy' ? 'sell' : 'buy', price, amount, ts: lts, recvTs });
@@ -135,6 +145,19 @@ export class BybitAdapter implements Adapter {
       return;
     }
     unusable(this, sink, `unhandled topic ${topic}`, undefined, symbol);
+  }
+
+  /**
+   * The canonical symbol of a topic's instrument, kept per topic: the scanner hands the same topic string each
+   * time, so the kept symbol (and its hash in every map keyed by it) is one string, not one per frame.
+   */
+  private symbolOf(topic: string): string | undefined {
+    let symbol = this.topicSymbols.get(topic);
+    if (symbol === undefined) {
+      symbol = bybitCanonical(topic.slice(topic.lastIndexOf('.') + 1), this.category);
+      if (symbol && this.topicSymbols.size < MAX_TOPICS) this.topicSymbols.set(topic, symbol);
+    }
+    return symbol;
   }
 
   private book(symbol: string, topic: string, type: unknown, d: Obj, ts: number, recvTs: number, sink: Sink): void {

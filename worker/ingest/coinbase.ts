@@ -2,12 +2,21 @@ import { OrderBook } from '../../shared/market/book';
 import type { Instrument, Level } from '../../shared/market/types';
 import type { Adapter, InstrumentHealth, Sink } from './adapter';
 import { bookLevels, isoMs } from './sync';
-import { applyLevels } from './levels';
+import { applyLevels, num } from './levels';
+import { FieldScanner } from './field-scan';
 import { HealthTable } from './health';
 import { readFrame, unusable } from './frame';
 
 type Raw = Record<string, unknown>;
 const PRODUCT = /^[A-Z0-9]+-[A-Z0-9]+$/;
+
+/** Every field the adapter reads (decimal strings as numbers); a frame outside the scanner's subset goes to JSON.parse. */
+export const COINBASE_FIELDS = new FieldScanner({
+  type: 'sym', product_id: 'sym', side: 'sym', time: 'str', message: 'str', reason: 'str',
+  changes: 'levels', bids: 'levels', asks: 'levels',
+  sequence: 'num', trade_id: 'num', last_trade_id: 'num',
+  price: 'dec', size: 'dec', best_bid: 'dec', best_ask: 'dec', best_bid_size: 'dec', best_ask_size: 'dec',
+});
 
 /** Sequence state of one product: the product sequence per channel and the last trade id seen on `matches`. */
 interface Product {
@@ -80,7 +89,7 @@ export class CoinbaseAdapter implements Adapter {
   }
 
   parse(frame: string, recvTs: number, sink: Sink): void {
-    const m = readFrame(this, frame, sink) as Raw | undefined;
+    const m = COINBASE_FIELDS.scan(frame) ?? (readFrame(this, frame, sink) as Raw | undefined);
     if (m === undefined) return;
     const type = m.type;
     if (type === 'subscriptions') return;
@@ -145,8 +154,8 @@ export class CoinbaseAdapter implements Adapter {
       const c = changes[i] as unknown[];
       if (!Array.isArray(c)) return this.violation(symbol, 'malformed l2update', false, sink);
       const side = c[0];
-      const price = +(c[1] as string);
-      const size = +(c[2] as string);
+      const price = num(c[1]);
+      const size = num(c[2]);
       if (!(price > 0) || !(size >= 0) || size === Infinity) return this.violation(symbol, 'malformed l2update', false, sink);
       if (side === 'buy') {
         book.bids.set(price, size);
@@ -163,8 +172,8 @@ export class CoinbaseAdapter implements Adapter {
   private match(p: Product, symbol: string, m: Raw, recvTs: number, sink: Sink): void {
     const seq = m.sequence as number;
     const tradeId = m.trade_id as number;
-    const price = +(m.price as string);
-    const amount = +(m.size as string);
+    const price = num(m.price);
+    const amount = num(m.size);
     if (typeof seq !== 'number' || typeof tradeId !== 'number' || !(price > 0) || !(amount > 0) || (m.side !== 'buy' && m.side !== 'sell')) {
       return unusable(this, sink, 'malformed match', undefined, symbol);
     }
@@ -188,12 +197,12 @@ export class CoinbaseAdapter implements Adapter {
       if (seq <= p.tickerSeq) return;
       p.tickerSeq = seq;
     }
-    const bid = +(m.best_bid as string);
-    const ask = +(m.best_ask as string);
+    const bid = num(m.best_bid);
+    const ask = num(m.best_ask);
     if (!(bid > 0) || !(ask > 0)) return unusable(this, sink, 'malformed ticker', undefined, symbol);
     // Sizes came with the ticker in 2023; before that, take them from the synced book at the same prices.
-    let bidSize = +(m.best_bid_size as string);
-    let askSize = +(m.best_ask_size as string);
+    let bidSize = num(m.best_bid_size);
+    let askSize = num(m.best_ask_size);
     if (!(bidSize >= 0) || !(askSize >= 0)) {
       if (p.health.state !== 'live') return;
       const b = p.book.bids.find(bid);

@@ -2,8 +2,8 @@ import type { BookSide } from '../../shared/market/book';
 import { parseDecimal } from '../../shared/market/decimal';
 import type { Level } from '../../shared/market/types';
 
-/** A venue decimal string, or a number the Binance scanner already converted. */
-const num = (v: unknown): number => (typeof v === 'string' ? parseDecimal(v) : typeof v === 'number' ? v : NaN);
+/** A venue decimal string, or a number a frame scanner already converted. */
+export const num = (v: unknown): number => (typeof v === 'string' ? parseDecimal(v) : typeof v === 'number' ? v : NaN);
 
 /**
  * Applies a venue's levels (absolute sizes, 0 removes) to one side of a book: `[price, size, …]` arrays of

@@ -38,7 +38,77 @@ export function pairs(s: string, i: number, out: [number, number][]): number {
   }
 }
 
-// okx, bitmex
+/** Index of the first non-whitespace character (JSON's space, tab, LF, CR) at or after `i`. */
+export function ws(s: string, i: number): number {
+  for (let c = s.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = s.charCodeAt(++i));
+  return i;
+}
+
+const digit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** End index of a JSON number at `i` (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`); -1 when there is none. */
+export function numberEnd(s: string, i: number): number {
+  if (s.charCodeAt(i) === 45) i++;
+  const c0 = s.charCodeAt(i);
+  if (c0 === 48) i++;
+  else if (c0 > 48 && c0 <= 57) while (digit(s.charCodeAt(++i)));
+  else return -1;
+  if (s.charCodeAt(i) === 46) {
+    if (!digit(s.charCodeAt(++i))) return -1;
+    while (digit(s.charCodeAt(++i)));
+  }
+  const e = s.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    const sign = s.charCodeAt(++i);
+    if (sign === 43 || sign === 45) i++;
+    if (!digit(s.charCodeAt(i))) return -1;
+    while (digit(s.charCodeAt(++i)));
+  }
+  return i;
+}
+
+/** Deepest nesting `skipValue` follows; deeper text is left to JSON.parse (and no recursion can overflow the stack). */
+export const MAX_DEPTH = 32;
+
+/**
+ * Index after the JSON value at `i` (plain strings, numbers, literals, and arrays and objects of them, with
+ * whitespace), without building it: for the fields a scanner does not read but must still prove valid. -1
+ * for anything outside that subset.
+ */
+export function skipValue(s: string, i: number, depth = 0): number {
+  const c = s.charCodeAt(i);
+  if (c === Q) {
+    const e = plainString(s, i + 1);
+    return e < 0 ? -1 : e + 1;
+  }
+  if (c === 123 || c === 91) {
+    if (depth >= MAX_DEPTH) return -1;
+    const close = c + 2; // } or ]
+    i = ws(s, i + 1);
+    if (s.charCodeAt(i) === close) return i + 1;
+    for (;;) {
+      if (c === 123) {
+        if (s.charCodeAt(i) !== Q) return -1;
+        const k = plainString(s, i + 1);
+        if (k < 0) return -1;
+        i = ws(s, k + 1);
+        if (s.charCodeAt(i) !== 58) return -1;
+        i = ws(s, i + 1);
+      }
+      i = skipValue(s, i, depth + 1);
+      if (i < 0) return -1;
+      i = ws(s, i);
+      const d = s.charCodeAt(i);
+      if (d === close) return i + 1;
+      if (d !== COMMA) return -1;
+      i = ws(s, i + 1);
+    }
+  }
+  if (c === 116) return s.startsWith('true', i) ? i + 4 : -1;
+  if (c === 102) return s.startsWith('false', i) ? i + 5 : -1;
+  if (c === 110) return s.startsWith('null', i) ? i + 4 : -1;
+  return numberEnd(s, i);
+}
 
 /**
  * End index of a JSON integer at `i` (-?(0|[1-9][0-9]*)) of at most 15 digits, which `parseDecimal` of
@@ -49,28 +119,6 @@ export function integer(s: string, i: number): number {
   const d0 = i;
   for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
   return i === d0 || i - d0 > 15 || (s.charCodeAt(d0) === 48 && i - d0 > 1) ? -1 : i;
-}
-
-/** End index of a JSON number at `i` (sign, integer, fraction, exponent as JSON's grammar has them); -1 otherwise. */
-export function number(s: string, i: number): number {
-  if (s.charCodeAt(i) === 45) i++;
-  const d0 = i;
-  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
-  if (i === d0 || (s.charCodeAt(d0) === 48 && i - d0 > 1)) return -1;
-  if (s.charCodeAt(i) === 46) {
-    const f0 = ++i;
-    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
-    if (i === f0) return -1;
-  }
-  const e = s.charCodeAt(i);
-  if (e === 101 || e === 69) {
-    const sign = s.charCodeAt(++i);
-    if (sign === 43 || sign === 45) i++;
-    const e0 = i;
-    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
-    if (i === e0) return -1;
-  }
-  return i;
 }
 
 /**
@@ -101,42 +149,6 @@ export function stringPairs(s: string, i: number, out: [string, string][]): numb
     if (c !== COMMA) return -1;
     i++;
   }
-}
-
-/**
- * End index of any JSON value at `i` in the scanners' subset — objects, arrays, plain strings, numbers,
- * true, false, null, no whitespace — that the caller skips without reading; -1 otherwise, and for values
- * nested deeper than `depth` (a hostile frame must not exhaust the stack: JSON.parse then has it).
- */
-export function skipValue(s: string, i: number, depth = 16): number {
-  const c = s.charCodeAt(i);
-  if (c === Q) {
-    const e = plainString(s, i + 1);
-    return e < 0 ? -1 : e + 1;
-  }
-  if (c === 123 || c === 91) {
-    if (depth === 0) return -1;
-    const close = c + 2; // } or ]
-    i++;
-    if (s.charCodeAt(i) === close) return i + 1;
-    for (;;) {
-      if (c === 123) {
-        if (s.charCodeAt(i) !== Q) return -1;
-        const k = plainString(s, i + 1);
-        if (k < 0 || s.charCodeAt(k + 1) !== 58) return -1;
-        i = k + 2;
-      }
-      i = skipValue(s, i, depth - 1);
-      if (i < 0) return -1;
-      const d = s.charCodeAt(i);
-      if (d === close) return i + 1;
-      if (d !== COMMA) return -1;
-      i++;
-    }
-  }
-  if (s.startsWith('true', i) || s.startsWith('null', i)) return i + 4;
-  if (s.startsWith('false', i)) return i + 5;
-  return number(s, i);
 }
 
 /** Index in `keys` of the key at `s[from, to)`, compared without slicing it; -1 for any other. */
@@ -171,7 +183,7 @@ export function numberInto(s: string, i: number, out: Float64Array, k: number): 
     digits += scale;
   }
   if (c === 101 || c === 69 || digits > 15) {
-    const e = number(s, start);
+    const e = numberEnd(s, start);
     if (e >= 0) out[k] = +s.slice(start, e);
     return e;
   }
@@ -179,8 +191,6 @@ export function numberInto(s: string, i: number, out: Float64Array, k: number): 
   out[k] = neg ? -v : v;
   return i;
 }
-
-// kraken
 
 /**
  * End index of a non-negative JSON number without exponent (`0`, `12`, `0.50`, `354.15000000`) starting at
