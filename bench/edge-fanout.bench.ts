@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { InstrumentState } from '../shared/market/instrument';
 import { encodeServerMsg } from '../shared/protocol/codec';
 import type { MarketEvent } from '../shared/market/types';
-import type { TradesMsg } from '../shared/protocol/messages';
+import { ACK, ackDue, BANDWIDTH, type Bandwidth, type StreamRate, type TradesMsg } from '../shared/protocol/messages';
 import type { HopSample } from '../worker/objects/hops';
 import { readRecording } from '../tools/fake-exchange/recording';
 import { DEFAULT_RECORDING } from '../tools/fake-exchange/main';
@@ -82,6 +82,8 @@ interface Client {
 
 interface ClientOpts {
   streams?: string[];
+  /** Asked for with the subscribe, as the app's bandwidth setting does. */
+  rate?: StreamRate;
   /** Parse only the frame's head (type, `from`): what a client that keeps up with 1,000s of messages/s can afford here. */
   light?: boolean;
   /** Record each message's receive time by stream and seq. */
@@ -104,7 +106,7 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
     }, CONNECT_TIMEOUT_MS);
     ws.on('open', () => {
       clearTimeout(timeout);
-      if (o.streams) ws.send(JSON.stringify({ t: 'subscribe', streams: o.streams }));
+      if (o.streams) ws.send(JSON.stringify({ t: 'subscribe', streams: o.streams, ...(o.rate ? { rate: o.rate } : {}) }));
       ok(c);
     });
     ws.on('error', (err) => {
@@ -150,10 +152,18 @@ function client(url: string, protocols: string[] | undefined, tap: Map<string, n
         if (sent !== undefined) c.lat.push(now - sent);
       }
     });
-    // Acknowledge what was read on a timer, whatever arrived (a client that only acked on data would never
-    // be let out of a conflating outbox): every 5 s, as the browser's data worker does when little arrives.
+    // Acknowledge what was read as the browser's data worker does (shared/protocol `ACK`), on a timer whatever
+    // arrived (a client that only acked on data would never be let out of a conflating outbox); or, with
+    // BENCH_ACK_MS, on a fixed period.
     if (o.streams) {
-      const timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ t: 'ping', ts: 0, rx })), ACK_MS);
+      let ackedRx = 0;
+      let ackedAt = Date.now();
+      const timer = setInterval(() => {
+        if (ws.readyState !== WebSocket.OPEN || (ACK_MS === undefined && !ackDue(rx - ackedRx, Date.now() - ackedAt))) return;
+        ackedRx = rx;
+        ackedAt = Date.now();
+        ws.send(JSON.stringify({ t: 'ping', ts: 0, rx }));
+      }, ACK_MS ?? ACK.tickMs);
       ws.on('close', (code) => {
         clearInterval(timer);
         c.closedWith = code;
@@ -224,8 +234,8 @@ const cpuSecondsOf = (pids: Set<string>): number => {
 };
 
 const CONNECT_TIMEOUT_MS = 60_000;
-/** BENCH_ACK_MS: how often clients acknowledge (the protocol allows 1–5 s). */
-const ACK_MS = Number(process.env.BENCH_ACK_MS ?? 5_000);
+/** BENCH_ACK_MS: acknowledge on this fixed period instead of the browser's rule (the protocol allows 1–5 s). */
+const ACK_MS = process.env.BENCH_ACK_MS ? Number(process.env.BENCH_ACK_MS) : undefined;
 
 /** `n` clients, 100 connecting at a time; those that fail or time out are counted, not waited for. */
 /**
@@ -354,7 +364,11 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
   await post(next(250)); // the opening snapshot, before anyone subscribes
   // BENCH_THROUGHPUT_CODEC: the production encoding (bin) by default; json as the earlier runs used.
   const codec = process.env.BENCH_THROUGHPUT_CODEC ?? 'bin';
-  const clients = await connectMany(Number(process.env.BENCH_THROUGHPUT_CLIENTS ?? 1000), wsUrl, [`edgetape.v1.${codec}`], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true });
+  // BENCH_THROUGHPUT_BANDWIDTH: the app's bandwidth setting the clients ask for (full: every book update as it happens).
+  const bandwidth = (process.env.BENCH_THROUGHPUT_BANDWIDTH ?? 'full') as Bandwidth;
+  if (!(bandwidth in BANDWIDTH)) throw new Error(`BENCH_THROUGHPUT_BANDWIDTH: one of ${Object.keys(BANDWIDTH).join(', ')}`);
+  const rate = bandwidth === 'full' ? undefined : BANDWIDTH[bandwidth];
+  const clients = await connectMany(Number(process.env.BENCH_THROUGHPUT_CLIENTS ?? 1000), wsUrl, [`edgetape.v1.${codec}`], tap, { streams: [`book:${symbol}:binance`, `trades:${symbol}:binance`], light: true, rate });
   await sleep(2_000);
   const steps = [];
   const conflated = () => clients.reduce((a, c) => a + c.conflated + Math.max(0, c.snapshots - 2), 0);
@@ -392,7 +406,7 @@ async function throughput(stackUrl: string, wsUrl: string, tap: Map<string, numb
     console.log('throughput step', steps.at(-1));
   }
   for (const c of clients) c.ws.close();
-  return { symbol, codec, relayBacklogBytes: process.env.BENCH_RELAY_BACKLOG_BYTES ?? 'default (256 KiB)', clients: clients.length, connectFailed: clients.failed, inflight, secondsPerStep: seconds, steps };
+  return { symbol, codec, bandwidth, rate: rate ?? {}, relayBacklogBytes: process.env.BENCH_RELAY_BACKLOG_BYTES ?? 'default (256 KiB)', clients: clients.length, connectFailed: clients.failed, inflight, secondsPerStep: seconds, steps };
 }
 
 export async function run(): Promise<void> {
@@ -403,7 +417,9 @@ export async function run(): Promise<void> {
   // BENCH_PHASES=bytes,latency,throughput,fanout picks phases (all by default); results are written after each.
   const phases = new Set((process.env.BENCH_PHASES ?? 'bytes,latency,throughput,fanout').split(','));
   const results: Record<string, unknown> = { loadAverageAtStart: loadavg().map(r2) };
-  const save = () => writeResults(`edge-fanout${process.env.BENCH_PHASES ? `-${[...phases].join('-')}` : ''}`, results);
+  const bandwidth = process.env.BENCH_THROUGHPUT_BANDWIDTH;
+  const name = `edge-fanout${process.env.BENCH_PHASES ? `-${[...phases].join('-')}` : ''}${bandwidth && bandwidth !== 'full' ? `-${bandwidth}` : ''}`;
+  const save = () => writeResults(name, results);
   if (phases.has('bytes')) {
     results.bytes = bytesOnWire();
     console.log('bytes on the wire', results.bytes);

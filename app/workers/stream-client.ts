@@ -1,11 +1,7 @@
 import { ClientDecoder } from '../../shared/protocol/codec';
 import type { ServerMsg, StreamMsg, StreamRate } from '../../shared/protocol/messages';
-import { SUBPROTOCOLS } from '../../shared/protocol/messages';
+import { ACK, ackDue, SUBPROTOCOLS } from '../../shared/protocol/messages';
 
-/** Acks go out when this much arrived since the last, or every PING_MS: at most one client frame a second reaches the relay. */
-const ACK_MS = 1_000;
-const ACK_BYTES = 32 * 1024;
-const PING_MS = 5_000;
 /** No frame (data or server beat) for this long: the socket is presumed dead and replaced. */
 const DEAD_MS = 40_000;
 
@@ -45,7 +41,7 @@ export class StreamClient {
     private rate: StreamRate = {},
   ) {
     for (const s of streams) this.decoder.add(s);
-    this.beat = setInterval(() => this.heartbeat(), ACK_MS);
+    this.beat = setInterval(() => this.heartbeat(), ACK.tickMs);
   }
 
   connect(): void {
@@ -139,7 +135,7 @@ export class StreamClient {
       return;
     }
     const now = Date.now();
-    if (this.rx - this.ackedRx < ACK_BYTES && now - this.lastPingAt < PING_MS) return;
+    if (!ackDue(this.rx - this.ackedRx, now - this.lastPingAt)) return;
     this.ackedRx = this.rx;
     this.lastPingAt = now;
     ws.send(JSON.stringify({ t: 'ping', ts: now, rx: this.rx }));

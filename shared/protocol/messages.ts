@@ -12,6 +12,13 @@ export const MAX_CLIENT_FRAME = 4096;
 export const MAX_STREAMS = 64;
 /** Server heartbeat period; a client silent for three of these is closed. */
 export const HEARTBEAT_MS = 15_000;
+/**
+ * A client's acknowledgements (`ping` with the bytes read): checked every `tickMs`, sent when `bytes` arrived
+ * since the last or `idleMs` passed — at most one client frame a second reaches the relay, and a client that
+ * reads a fast stream is never taken for a slow one for want of saying so.
+ */
+export const ACK = { tickMs: 1_000, bytes: 32 * 1024, idleMs: 5_000 } as const;
+export const ackDue = (rxSinceAck: number, msSinceAck: number): boolean => rxSinceAck >= ACK.bytes || msSinceAck >= ACK.idleMs;
 
 /**
  * Stream names: `book:SYM:<venue|consolidated>`, `trades:SYM:<venue|consolidated>`,
