@@ -1,10 +1,10 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toKrakenV2 } from '../../tools/kraken-v2';
 import { KrakenAdapter } from '../../worker/ingest/kraken';
 import { KrakenBookMsg, type KrakenLevels, krakenV1FromJson, krakenV2FromJson, quoteV2Numbers, scanKrakenV1Book, scanKrakenV2Book } from '../../worker/ingest/kraken-scan';
 import { newRun, sinkInto } from './adapter-harness';
 import { hasData, NO_DATA, recording } from './recordings';
+import { mutatedFramesReadAsJsonParse } from './scanner-subset';
 
 type Run = [number, number, string, string][];
 
@@ -147,20 +147,7 @@ describe.skipIf(!hasData())(`Kraken book scanners on the real recordings ${hasDa
       // Updates (most frames) and one snapshot, whose mutations land mostly in its levels.
       const pool = all.filter((f) => SCANNERS[v].scan(f, warm[v])).slice(0, 300);
       pool.push(all.find((f) => f.length > 20_000)!);
-      let accepted = 0;
-      fc.assert(
-        fc.property(fc.constantFrom(...pool), fc.nat(), fc.integer({ min: 0, max: 4 }), fc.string({ maxLength: 4 }), (frame, at, len, ins) => {
-          const p = at % frame.length;
-          const mutated = frame.slice(0, p) + ins + frame.slice(p + len);
-          const got = fast(v, mutated);
-          if (got === undefined) return;
-          accepted++;
-          let parsed: unknown;
-          expect(() => (parsed = SCANNERS[v].slow(mutated))).not.toThrow();
-          expect(got).toStrictEqual(parsed);
-        }),
-        { numRuns: 5_000, seed: 7 },
-      );
+      const accepted = mutatedFramesReadAsJsonParse(pool, (m) => fast(v, m), (m) => SCANNERS[v].slow(m), 5_000, 7);
       expect(accepted).toBeGreaterThan(500);
     });
   }
