@@ -3,6 +3,7 @@ import {
   type IChartApi, type ISeriesApi, type SeriesType, type Time, type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Candle } from '../../../shared/market/candles';
+import { clock } from '../../format';
 import { INDICATOR_COLUMNS, type ChartColumns } from '../../workers/chart-view';
 
 /** The page's up/down colours and text colour (CSS custom properties of the theme and colour setting). */
@@ -45,10 +46,9 @@ interface Shown {
 export const MAX_HELD = 20_000;
 
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
-const local = (t: Time, withDate: boolean): string => {
-  const d = new Date((t as number) * 1000);
-  return withDate ? d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }) : d.toLocaleTimeString([], { hour12: false });
-};
+/** Axis and crosshair labels in the user's time zone; one formatter each (a per-call locale string builds one every time). */
+const WITH_DATE = new Intl.DateTimeFormat([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const local = (t: Time, withDate: boolean): string => (withDate ? WITH_DATE.format((t as number) * 1000) : clock((t as number) * 1000));
 
 /** A chart view's rows as lightweight-charts points; lines get no point where they have no value (warm-up). */
 function decode(cols: ChartColumns, colours: { up: string; down: string }): { time: Float64Array; bars: Bar[]; vols: Vol[]; lines: Record<string, Pt[]> } {
