@@ -231,11 +231,15 @@ export async function run(): Promise<void> {
     console.log('seeded; reloading');
     const paints: number[] = [];
     const loaded: number[] = [];
+    // with ENGINE_TRACE, the 5th reload is traced and the 4th CPU-profiled (the renderer and its profiler outlive a reload)
+    const rcdp = TRACE ? await ctx.newCDPSession(app) : undefined;
     for (let i = 0; i < 5; i++) {
       if (TRACE && i === 4) await browser.startTracing(app, { path: join(REPO_ROOT, 'bench/tmp/reload-trace.json') });
+      if (rcdp && i === 3) await rcdp.send('Profiler.enable').then(() => rcdp.send('Profiler.setSamplingInterval', { interval: 200 })).then(() => rcdp.send('Profiler.start'));
       await app.reload();
       paints.push(await mark(app, 'chart-first-paint'));
       console.log(`  first paint ${paints.at(-1)!.toFixed(0)} ms`);
+      if (rcdp && i === 3) writeFileSync(join(REPO_ROOT, 'bench/tmp/reload.cpuprofile'), JSON.stringify((await rcdp.send('Profiler.stop')).profile));
       loaded.push(await mark(app, 'chart-loaded'));
       if (TRACE && i === 4) await browser.stopTracing();
     }
