@@ -23,8 +23,21 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
   // one worker per (instrument, venue): a new target object with the same two fields starts nothing
   const key = createMemo(target, undefined, { equals: (a, b) => a.symbol === b.symbol && a.venue === b.venue });
   const symbol = () => key().symbol;
+  // Views come ten times a second; a main thread that fell behind handles several queued ones in a row, and each
+  // re-rendered the panels: only the newest view of a frame is rendered.
+  let newest: MarketView | null = null;
+  let frame = 0;
+  const showView = (v: MarketView) => {
+    newest = v;
+    frame ||= requestAnimationFrame(() => {
+      frame = 0;
+      setView(newest);
+    });
+  };
   createEffect(on(key, ({ symbol: s, venue: exchange }) => {
     worker?.terminate();
+    cancelAnimationFrame(frame);
+    frame = 0;
     setView(null);
     setCandles(null);
     const started = dataWorker();
@@ -33,11 +46,14 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
     // A view posted by a worker already replaced must not land: each worker gets its own callbacks.
     const mine = worker;
     const only = <T,>(set: (v: T) => void) => (v: T) => mine === worker && set(v);
-    void remote.start({ wsUrl, symbol: s, exchange, httpBase: location.origin, historyDays: 7, bandwidth: localSettings().bandwidth }, Comlink.proxy(only(setView)), Comlink.proxy(only(setCandles)));
+    void remote.start({ wsUrl, symbol: s, exchange, httpBase: location.origin, historyDays: 7, bandwidth: localSettings().bandwidth }, Comlink.proxy(only(showView)), Comlink.proxy(only(setCandles)));
     if (interval() !== '1s') void remote.setInterval(interval());
     setApi(() => remote);
   }));
-  onCleanup(() => worker?.terminate());
+  onCleanup(() => {
+    worker?.terminate();
+    cancelAnimationFrame(frame);
+  });
   const chooseInterval = (i: Interval) => {
     setIntervalSignal(i);
     void api()?.setInterval(i);
