@@ -24,20 +24,24 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
   const key = createMemo(target, undefined, { equals: (a, b) => a.symbol === b.symbol && a.venue === b.venue });
   const symbol = () => key().symbol;
   // Views come ten times a second; a main thread that fell behind handles several queued ones in a row, and each
-  // re-rendered the panels: only the newest view of a frame is rendered.
+  // re-rendered the panels: the newest is rendered in a task of its own after them (not in the animation frame,
+  // which would add the panels' work to the chart's drawing in one longer task).
   let newest: MarketView | null = null;
-  let frame = 0;
+  let pending: ReturnType<typeof setTimeout> | undefined;
   const showView = (v: MarketView) => {
     newest = v;
-    frame ||= requestAnimationFrame(() => {
-      frame = 0;
+    pending ??= setTimeout(() => {
+      pending = undefined;
       setView(newest);
-    });
+    }, 0);
+  };
+  const dropView = () => {
+    clearTimeout(pending);
+    pending = undefined;
   };
   createEffect(on(key, ({ symbol: s, venue: exchange }) => {
     worker?.terminate();
-    cancelAnimationFrame(frame);
-    frame = 0;
+    dropView();
     setView(null);
     setCandles(null);
     const started = dataWorker();
@@ -52,7 +56,7 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
   }));
   onCleanup(() => {
     worker?.terminate();
-    cancelAnimationFrame(frame);
+    dropView();
   });
   const chooseInterval = (i: Interval) => {
     setIntervalSignal(i);
