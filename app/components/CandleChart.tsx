@@ -73,11 +73,12 @@ export function CandleChart(props: {
       });
   });
   onCleanup(() => engine()?.dispose());
-  // The chart is created with its first view, in the same task: its first frame draws candles, not an empty chart
-  // that is drawn again when they arrive.
+  // The chart is created as soon as its code is there: on a reload the worker's rows now come after that, and the
+  // main thread is idle meanwhile (created when the rows came, its creation was added to the first paint's wait).
+  // Rows that are already there are applied in the same task, so its first frame draws them.
   createEffect(() => {
     const m = mod();
-    if (!m || !props.candles || untrack(engine)) return;
+    if (!m || untrack(engine)) return;
     untrack(() => {
       const e = new m.ChartEngine(host);
       performance.mark('chart:created');
