@@ -20,34 +20,6 @@ function serviceWorker(): Plugin {
   };
 }
 
-/**
- * Preloads from the HTML the chunks the entry imports dynamically (the app and the chart's code): they download
- * while the entry loads instead of after it has run, and the entry still starts the data worker before the app
- * has been evaluated.
- */
-function preloadLazyChunks(entries: string[]): Plugin {
-  return {
-    name: 'edgetape-preload-lazy',
-    apply: 'build',
-    transformIndexHtml: {
-      order: 'post',
-      handler(html, ctx) {
-        if (!ctx.path.endsWith('/index.html')) return;
-        const bundle = ctx.bundle ?? {};
-        const files = new Set<string>();
-        const add = (file: string) => {
-          const c = bundle[file];
-          if (!c || c.type !== 'chunk' || files.has(file)) return;
-          files.add(file);
-          c.imports.forEach(add);
-        };
-        for (const c of Object.values(bundle)) if (c.type === 'chunk' && entries.some((e) => c.facadeModuleId?.endsWith(e))) add(c.fileName);
-        return [...files].filter((f) => !html.includes(`/${f}"`)).map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}` }, injectTo: 'head' as const }));
-      },
-    },
-  };
-}
-
 export default defineConfig({
   root: 'app',
   // app/public: static files served as-is (the forecast model and its card under models/).
@@ -55,7 +27,6 @@ export default defineConfig({
   plugins: [
     solid(),
     serviceWorker(),
-    preloadLazyChunks(['app/App.tsx', 'app/components/chart/engine.ts']),
     // Workers static assets read dist/_headers: the app gets the same CSP/COOP/COEP/HSTS set as the API.
     { name: 'edgetape-headers', apply: 'build', generateBundle() { this.emitFile({ type: 'asset', fileName: '_headers', source: staticHeadersFile() }); } },
   ],
