@@ -7,7 +7,9 @@ prestartDataWorker();
 void import('./components/chart/engine');
 const { App } = await import('./App');
 
+performance.mark('main:app-loaded');
 render(() => <App />, document.getElementById('root')!);
+performance.mark('main:app-rendered');
 
 // The shell works offline once the service worker has precached it (production builds only).
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {

@@ -133,6 +133,8 @@ function stream(wss: WebSocketServer, rate: number, seconds: number): Promise<nu
 const only = process.env.ENGINE_BENCH?.split(',');
 /** `ENGINE_TRACE=1` also writes a trace of the last reload, CPU profiles of the scroll-back and the ingest, and screenshots to bench/tmp/. */
 const TRACE = !!process.env.ENGINE_TRACE;
+/** Reloads timed (`ENGINE_RELOADS`, default 5): on a loaded machine the spread between reloads needs more for a stable median. */
+const RELOADS = Math.max(5, Number(process.env.ENGINE_RELOADS) || 5);
 const part = (name: string) => !only || only.includes(name);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mark = (page: Page, name: string) =>
@@ -231,11 +233,15 @@ export async function run(): Promise<void> {
     console.log('seeded; reloading');
     const paints: number[] = [];
     const loaded: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    // with ENGINE_TRACE, the 5th reload is traced and the 4th CPU-profiled (the renderer and its profiler outlive a reload)
+    const rcdp = TRACE ? await ctx.newCDPSession(app) : undefined;
+    for (let i = 0; i < RELOADS; i++) {
       if (TRACE && i === 4) await browser.startTracing(app, { path: join(REPO_ROOT, 'bench/tmp/reload-trace.json') });
+      if (rcdp && i === 3) await rcdp.send('Profiler.enable').then(() => rcdp.send('Profiler.setSamplingInterval', { interval: 200 })).then(() => rcdp.send('Profiler.start'));
       await app.reload();
       paints.push(await mark(app, 'chart-first-paint'));
       console.log(`  first paint ${paints.at(-1)!.toFixed(0)} ms`);
+      if (rcdp && i === 3) writeFileSync(join(REPO_ROOT, 'bench/tmp/reload.cpuprofile'), JSON.stringify((await rcdp.send('Profiler.stop')).profile));
       loaded.push(await mark(app, 'chart-loaded'));
       if (TRACE && i === 4) await browser.stopTracing();
     }

@@ -1,4 +1,4 @@
-import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, For, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { BlockView, CandleView, Interval } from '../workers/view';
 import type { ChartEngine } from './chart/engine';
 
@@ -15,6 +15,13 @@ const BLOCK_ROWS = 10_000;
  */
 /** Started with this module, not on mount: the chart's code loads while the worker reads the cache. */
 const chartModule = import('./chart/engine');
+
+const [settled, setSettled] = createSignal(false);
+/**
+ * True once the chart has drawn its first view (or could not load): the workspace renders its other panels after
+ * that, so a reload's first frame with candles does not wait for every panel to be built and laid out.
+ */
+export const chartSettled = settled;
 
 export function CandleChart(props: {
   candles: CandleView | null;
@@ -53,21 +60,36 @@ export function CandleChart(props: {
       .catch(() => side === 'before' && (exhausted = true))
       .finally(() => (loading = false));
   };
+  const [mod, setMod] = createSignal<typeof import('./chart/engine')>();
   onMount(() => {
     chartModule
-      .then(({ ChartEngine }) => {
+      .then((m) => {
         performance.mark('chart:engine-loaded');
-        const e = new ChartEngine(host);
-        e.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
-          if (r && r.from < 10) loadBlock(e, 'before');
-          else if (r && r.to > e.rows - 10) loadBlock(e, 'after');
-        });
-        setEngine(e);
-        e.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => setVisible(r ? Math.round((r.to - r.from) * 10) / 10 : 0));
-        props.onEngine?.(e);
-        onCleanup(() => e.dispose());
+        setMod(() => m);
       })
-      .catch((err: unknown) => setLoadError(`chart could not load: ${err instanceof Error ? err.message : String(err)}`));
+      .catch((err: unknown) => {
+        setLoadError(`chart could not load: ${err instanceof Error ? err.message : String(err)}`);
+        setSettled(true);
+      });
+  });
+  onCleanup(() => engine()?.dispose());
+  // The chart is created as soon as its code is there: on a reload the worker's rows now come after that, and the
+  // main thread is idle meanwhile (created when the rows came, its creation was added to the first paint's wait).
+  // Rows that are already there are applied in the same task, so its first frame draws them.
+  createEffect(() => {
+    const m = mod();
+    if (!m || untrack(engine)) return;
+    untrack(() => {
+      const e = new m.ChartEngine(host);
+      performance.mark('chart:created');
+      e.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
+        if (r && r.from < 10) loadBlock(e, 'before');
+        else if (r && r.to > e.rows - 10) loadBlock(e, 'after');
+        setVisible(r ? Math.round((r.to - r.from) * 10) / 10 : 0);
+      });
+      setEngine(e);
+      props.onEngine?.(e);
+    });
   });
   createEffect(() => {
     const e = engine();
@@ -82,6 +104,7 @@ export function CandleChart(props: {
     // for bench/engine.bench.ts: cached history → pixels, and → the whole first full view on the chart
     if (e.rows && !performance.getEntriesByName('chart-first-paint').length) requestAnimationFrame(() => performance.mark('chart-first-paint'));
     if (c.full && !c.partial && !performance.getEntriesByName('chart-loaded').length) requestAnimationFrame(() => performance.mark('chart-loaded'));
+    if (!untrack(settled)) requestAnimationFrame(() => setSettled(true));
   });
   return (
     <figure class="chart">

@@ -23,8 +23,25 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
   // one worker per (instrument, venue): a new target object with the same two fields starts nothing
   const key = createMemo(target, undefined, { equals: (a, b) => a.symbol === b.symbol && a.venue === b.venue });
   const symbol = () => key().symbol;
+  // Views come ten times a second; a main thread that fell behind handles several queued ones in a row, and each
+  // re-rendered the panels: the newest is rendered in a task of its own after them (not in the animation frame,
+  // which would add the panels' work to the chart's drawing in one longer task).
+  let newest: MarketView | null = null;
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const showView = (v: MarketView) => {
+    newest = v;
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      setView(newest);
+    }, 0);
+  };
+  const dropView = () => {
+    clearTimeout(pending);
+    pending = undefined;
+  };
   createEffect(on(key, ({ symbol: s, venue: exchange }) => {
     worker?.terminate();
+    dropView();
     setView(null);
     setCandles(null);
     const started = dataWorker();
@@ -33,11 +50,14 @@ export function createMarket(target: () => { symbol: string; venue: Venue }) {
     // A view posted by a worker already replaced must not land: each worker gets its own callbacks.
     const mine = worker;
     const only = <T,>(set: (v: T) => void) => (v: T) => mine === worker && set(v);
-    void remote.start({ wsUrl, symbol: s, exchange, httpBase: location.origin, historyDays: 7, bandwidth: localSettings().bandwidth }, Comlink.proxy(only(setView)), Comlink.proxy(only(setCandles)));
+    void remote.start({ wsUrl, symbol: s, exchange, httpBase: location.origin, historyDays: 7, bandwidth: localSettings().bandwidth }, Comlink.proxy(only(showView)), Comlink.proxy(only(setCandles)));
     if (interval() !== '1s') void remote.setInterval(interval());
     setApi(() => remote);
   }));
-  onCleanup(() => worker?.terminate());
+  onCleanup(() => {
+    worker?.terminate();
+    dropView();
+  });
   const chooseInterval = (i: Interval) => {
     setIntervalSignal(i);
     void api()?.setInterval(i);

@@ -1,5 +1,6 @@
 import { createEffect, createSignal, For, Index, onCleanup, Show } from 'solid-js';
 import { PANEL_IDS, type PanelId, type Workspace } from '../../shared/account/schema';
+import { chartSettled } from '../components/CandleChart';
 import { StateBadge } from '../components/ConnectionBadge';
 import { locate, movePanel, removePanel, resizePanel, resizeSplit, stepPanel, tabOrder } from './layout';
 import { PANELS, type PanelContext } from './panels';
@@ -138,6 +139,17 @@ export function WorkspaceView(props: { ctx: PanelContext }) {
     const at = locate(shown(), id);
     return at && shown().columns[at.col]!.panels[at.index];
   };
+  // The chart is built first and the other panels once it has drawn (a reload's first frame with candles waits for
+  // nothing else); without a chart in the layout, or one that takes long, they do not wait for it. Panels above the
+  // chart in its column are built with it: their height places the chart, which must not move after its first frame.
+  const [late, setLate] = createSignal(false);
+  const lateTimer = setTimeout(() => setLate(true), 1_500);
+  onCleanup(() => clearTimeout(lateTimer));
+  const early = (id: PanelId) => {
+    if (id === 'chart' || late() || chartSettled()) return true;
+    const [chart, at] = [locate(shown(), 'chart'), locate(shown(), id)];
+    return !chart || (!tabs() && !!at && at.col === chart.col && at.index < chart.index);
+  };
   const nodes = new Map<PanelId, HTMLElement>();
   const grip = (id: PanelId) => nodes.get(id)?.querySelector<HTMLElement>('.ws-grip');
   for (const id of PANEL_IDS) {
@@ -164,7 +176,7 @@ export function WorkspaceView(props: { ctx: PanelContext }) {
             <button type="button" class="icon ws-close" aria-label={`Hide ${title(id)}`} onClick={() => commit(removePanel(shown(), id), (w) => removePanel(w, id))}>×</button>
           </Show>
         </header>
-        <div class="ws-body">{def.body(props.ctx)}</div>
+        <div class="ws-body"><Show when={early(id)}>{def.body(props.ctx)}</Show></div>
         <Show when={!tabs()}>
           <div class="ws-resize" role="separator" aria-orientation="horizontal" aria-label={`Height of ${title(id)}`} tabindex="0"
             aria-valuenow={Math.round(height() ?? 0)} aria-valuemin="80" aria-valuemax="2000"

@@ -3,6 +3,7 @@ import {
   type IChartApi, type ISeriesApi, type SeriesType, type Time, type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Candle } from '../../../shared/market/candles';
+import { clock } from '../../format';
 import { INDICATOR_COLUMNS, type ChartColumns } from '../../workers/chart-view';
 
 /** The page's up/down colours and text colour (CSS custom properties of the theme and colour setting). */
@@ -45,10 +46,15 @@ interface Shown {
 export const MAX_HELD = 20_000;
 
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
-const local = (t: Time, withDate: boolean): string => {
-  const d = new Date((t as number) * 1000);
-  return withDate ? d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }) : d.toLocaleTimeString([], { hour12: false });
-};
+/** Axis and crosshair labels in the user's time zone; one formatter each (a per-call locale string builds one every time). */
+const WITH_DATE = new Intl.DateTimeFormat([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const local = (t: Time, withDate: boolean): string => (withDate ? WITH_DATE.format((t as number) * 1000) : clock((t as number) * 1000));
+
+/** Same fields, same values: the bar, volume or line point on screen needs no update. */
+function samePoint<P extends object>(a: P, b: P): boolean {
+  for (const k in b) if (a[k] !== b[k]) return false;
+  return true;
+}
 
 /** A chart view's rows as lightweight-charts points; lines get no point where they have no value (warm-up). */
 function decode(cols: ChartColumns, colours: { up: string; down: string }): { time: Float64Array; bars: Bar[]; vols: Vol[]; lines: Record<string, Pt[]> } {
@@ -281,9 +287,11 @@ export class ChartEngine {
   private update<T extends SeriesType, P extends { time: UTCTimestamp }>(s: ISeriesApi<T>, kept: P[], data: P[]): void {
     for (const d of data) {
       if (d.time < this.shownSec) continue;
+      const last = kept[kept.length - 1];
+      // an unchanged point is not sent again: each update makes the library rebuild the series' points
+      if (last && last.time === d.time && samePoint(last, d)) continue;
       // a series whose setData is queued gets the point with it
       if (!this.pending.has(s as ISeriesApi<SeriesType>)) s.update(d as never);
-      const last = kept[kept.length - 1];
       if (last && last.time === d.time) kept[kept.length - 1] = d;
       else if (!last || last.time < d.time) kept.push(d);
     }
