@@ -272,7 +272,7 @@ function v1Levels(s: string, i: number, m: KrakenBookMsg, lv: KrakenLevels): num
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
-/** The value `quotedDecimal` read last. */
+/** The value `numberAt` or `quotedDecimal` read last. */
 let value = 0;
 
 /**
@@ -281,27 +281,12 @@ let value = 0;
  * levels' prices and sizes), by `plainString` and `parseDecimal` otherwise.
  */
 function quotedDecimal(s: string, i: number): number {
-  const from = i;
-  let m = 0;
-  let digits = 0;
-  let scale = -1;
-  for (;; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-      if (scale >= 0) scale++;
-    } else if (c === 46 && scale < 0) scale = 0;
-    else if (c === Q) break;
-    else {
-      const e = plainString(s, i);
-      if (e >= 0) value = parseDecimal(s, from, e);
-      return e;
-    }
-  }
-  // parseDecimal's fast path, its general conversion beyond it.
-  value = digits === 0 || digits > 15 ? parseDecimal(s, from, i) : scale > 0 ? m / POW10[scale]! : m;
-  return i;
+  const e = numberAt(s, i);
+  if (e >= 0 && s.charCodeAt(e) === Q) return e;
+  // Not a JSON number's text (empty, a leading zero, a bare dot…): the general path reads it as `+text` does.
+  const end = plainString(s, i);
+  if (end >= 0) value = parseDecimal(s, i, end);
+  return end;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { FeedStatus } from '../../shared/market/types';
-import { encodeServerMsg } from '../../shared/protocol/codec';
 import type { ClientMsg, CodecName, ServerMsg, SnapshotMsg, StreamMsg, StreamRate } from '../../shared/protocol/messages';
 import { configuredSymbols } from '../config';
 import { CLOSE, HEARTBEAT_MS, MAX_STREAMS, parseStream, PROTOCOL_VERSION } from '../../shared/protocol/messages';
@@ -381,9 +380,8 @@ export class Relay extends DurableObject<Env> {
       return true;
     }
     if (m.t === 'book') {
-      const followed = this.mirrors.has(stream);
       // After hibernation or a hole in the mirror, the levels to send are unknown: the client resubscribes.
-      if (!followed || !t.books.has(stream)) {
+      if (!this.mirrors.has(stream) || !t.books.has(stream)) {
         if (t.lose(stream)) this.emit(ws, c, { t: 'gap', stream, from: m.from ?? m.seq, to: m.seq, reason: 'the relay no longer holds this book at your depth; resubscribe for a snapshot' });
         return true;
       }
@@ -434,7 +432,8 @@ export class Relay extends DurableObject<Env> {
   }
 
   private sendNow(ws: WebSocket, c: Conn, m: ServerMsg): void {
-    c.sent += trySend(ws, encodeServerMsg(m, c.att.codec));
+    // A drained backlog's catch-up snapshot is the mirror's, shared by every slow socket: encoded once.
+    c.sent += trySend(ws, frameOf(m, c.att.codec));
   }
 
   private get maxBacklog(): number {
